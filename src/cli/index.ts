@@ -1,0 +1,130 @@
+// Admin command line: `npm run --silent cli -- <command>`. See `npm run cli -- help`.
+import 'reflect-metadata';
+import { printSchema } from 'graphql';
+import { loadConfig } from '../config';
+import { createDb } from '../db';
+import { parseDuration } from '../domain/duration';
+import { AppError } from '../domain/errors';
+import type { Role } from '../generated/prisma/enums';
+import { buildGraphqlSchema } from '../resolvers/schema';
+import { createOrganization, issueToken, listTokens, revokeToken } from '../services/auth/tokens';
+
+const HELP = `Paygate admin CLI
+
+  org create --name "<name>" [--json]        create an organization and its first OWNER token
+  token create --org <id> --role OWNER|ADMIN [--expires-in 30d] [--name <label>] [--json]
+  token list --org <id> [--json]
+  token revoke <tokenId> [--json]
+  migrate                                    apply pending database migrations
+  schema                                     print the GraphQL schema (SDL)
+
+Tokens are shown once; Paygate keeps only their hash.`;
+
+type Flags = Record<string, string | true>;
+
+function parseArgs(argv: string[]): { words: string[]; flags: Flags } {
+  const words: string[] = [];
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const [key, inline] = a.slice(2).split('=', 2);
+      if (inline !== undefined) flags[key] = inline;
+      else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags[key] = argv[++i];
+      else flags[key] = true;
+    } else {
+      words.push(a);
+    }
+  }
+  return { words, flags };
+}
+
+class UsageError extends Error {}
+
+function required(flags: Flags, name: string): string {
+  const v = flags[name];
+  if (typeof v !== 'string' || !v) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+function role(value: string): Role {
+  const r = value.toUpperCase();
+  if (r !== 'OWNER' && r !== 'ADMIN') throw new UsageError('--role must be OWNER or ADMIN');
+  return r;
+}
+
+function print(flags: Flags, json: unknown, human: string): void {
+  process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { words, flags } = parseArgs(argv);
+  const command = words.slice(0, 2).join(' ');
+  if (!words.length || words[0] === 'help' || flags.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  if (command === 'migrate' || words[0] === 'migrate') {
+    // Same code path as `npm run db:migrate` (plain JS, usable before a build).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await require('../../scripts/db.js').migrate();
+    return;
+  }
+  if (words[0] === 'schema') {
+    process.stdout.write(`${printSchema(await buildGraphqlSchema())}\n`);
+    return;
+  }
+
+  const config = loadConfig();
+  const db = createDb(config.databaseUrl.reveal(), 2);
+  try {
+    switch (command) {
+      case 'org create': {
+        const res = await createOrganization(db, required(flags, 'name'));
+        print(flags, res, `organization ${res.organizationId}\nOWNER token (shown once): ${res.token}`);
+        return;
+      }
+      case 'token create': {
+        const expiresIn = flags['expires-in'];
+        let expiresInMs: number | undefined;
+        if (expiresIn !== undefined) {
+          const ms = typeof expiresIn === 'string' ? parseDuration(expiresIn) : null;
+          if (ms === null) throw new UsageError('--expires-in takes a duration such as 30d, 12h or 90m');
+          expiresInMs = ms;
+        }
+        const name = typeof flags.name === 'string' ? flags.name : undefined;
+        const res = await issueToken(db, required(flags, 'org'), role(required(flags, 'role')), { expiresInMs, name });
+        print(flags, res, `token ${res.id} (${res.role}${res.expiresAt ? `, expires ${res.expiresAt}` : ''})\nshown once: ${res.token}`);
+        return;
+      }
+      case 'token list': {
+        const tokens = await listTokens(db, required(flags, 'org'));
+        const lines = tokens.map((t) =>
+          [t.id, t.prefix + '…', t.role, t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'active',
+            `expires=${t.expiresAt ?? 'never'}`, `lastUsed=${t.lastUsedAt ?? 'never'}`].join('  '));
+        print(flags, tokens, lines.join('\n') || 'no tokens');
+        return;
+      }
+      case 'token revoke': {
+        const id = words[2] ?? (typeof flags.id === 'string' ? flags.id : undefined);
+        if (!id) throw new UsageError('usage: token revoke <tokenId>');
+        const res = await revokeToken(db, id);
+        print(flags, res, `token ${res.id} revoked at ${res.revokedAt}`);
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command "${words.join(' ')}"\n\n${HELP}`);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+run(process.argv.slice(2)).catch((err) => {
+  if (err instanceof UsageError || err instanceof AppError || err?.userFacing) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});

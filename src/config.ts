@@ -1,0 +1,152 @@
+// The only reader of process.env. Parsed once; a bad value stops start-up naming the variable.
+import { z } from 'zod';
+import { Secret } from './security/secret';
+import { parseDuration } from './domain/duration';
+
+/** Fixed key for development only; start-up logs a loud warning when it is used. */
+const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 'paygate-development-key-not-secret').toString('base64');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const encryptionKey = z.string().refine((v) => {
+  const raw = Buffer.from(v, 'base64');
+  return raw.length === 32 && raw.toString('base64') === v.replace(/\s/g, '');
+}, 'must be the base64 of exactly 32 bytes (openssl rand -base64 32)');
+
+const duration = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30m, 2h, 900s or 1800 (seconds)' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .default('postgresql://postgres@127.0.0.1:5432/paygate'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().regex(/^[\w{}:-]{1,64}$/, 'must be 1-64 word characters').default('paygate'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(4000),
+    PUBLIC_URL: httpUrl.optional(),
+    PAYGATE_ENCRYPTION_KEY: encryptionKey.optional(),
+    PAYGATE_ENCRYPTION_OLD_KEYS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(encryptionKey)),
+    CLOUDPAYMENTS_API_URL: httpUrl.default('https://api.cloudpayments.ru'),
+    CRYPTOCLOUD_API_URL: httpUrl.default('https://api.cryptocloud.plus'),
+    PAYGATE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+    PAYMENT_TTL: duration
+      .default(30 * 60 * 1000)
+      .refine((ms) => ms >= 60_000 && ms <= 30 * 86_400_000, 'must be between 1 minute and 30 days'),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(0).default(1200),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.PAYGATE_ENCRYPTION_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['PAYGATE_ENCRYPTION_KEY'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly databaseUrl: Secret<string>;
+  readonly databasePoolSize: number;
+  readonly redisUrl: Secret<string>;
+  readonly queuePrefix: string;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly encryption: {
+    readonly key: Secret<Buffer>;
+    readonly oldKeys: readonly Secret<Buffer>[];
+    /** True when PAYGATE_ENCRYPTION_KEY was not set and the development key is in use. */
+    readonly usingDevelopmentKey: boolean;
+  };
+  readonly gateways: {
+    readonly cloudpayments: { readonly baseUrl: string };
+    readonly cryptocloud: { readonly baseUrl: string };
+  };
+  readonly role: Role;
+  readonly webhookAllowPrivateUrls: boolean;
+  readonly paymentTtlMs: number;
+  readonly rateLimitPerMinute: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_VARIABLES = new Set(['PAYGATE_ENCRYPTION_KEY', 'PAYGATE_ENCRYPTION_OLD_KEYS', 'DATABASE_URL', 'REDIS_URL']);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'configuration');
+      const shown = SECRET_VARIABLES.has(name) || input[name] === undefined ? '' : ` (got ${JSON.stringify(input[name])})`;
+      return `${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const key = e.PAYGATE_ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    databaseUrl: new Secret(e.DATABASE_URL),
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: new Secret(e.REDIS_URL),
+    queuePrefix: e.QUEUE_PREFIX,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    encryption: Object.freeze({
+      key: new Secret(Buffer.from(key, 'base64')),
+      oldKeys: Object.freeze(e.PAYGATE_ENCRYPTION_OLD_KEYS.map((k) => new Secret(Buffer.from(k, 'base64')))),
+      usingDevelopmentKey: !e.PAYGATE_ENCRYPTION_KEY,
+    }),
+    gateways: Object.freeze({
+      cloudpayments: Object.freeze({ baseUrl: e.CLOUDPAYMENTS_API_URL }),
+      cryptocloud: Object.freeze({ baseUrl: e.CRYPTOCLOUD_API_URL }),
+    }),
+    role: e.PAYGATE_ROLE,
+    webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
+    paymentTtlMs: e.PAYMENT_TTL,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    logLevel: e.LOG_LEVEL,
+  });
+}

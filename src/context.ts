@@ -1,0 +1,46 @@
+// What every request, job and CLI command works with. Built once per process in main.ts.
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { createDb, type Db } from './db';
+import { createLogger, type Logger } from './log';
+import { createRedis } from './redis';
+import { createSecretBox, type SecretBox } from './security/secret-box';
+import type { Role } from './generated/prisma/enums';
+
+export interface Deps {
+  readonly config: Config;
+  readonly db: Db;
+  /** Producer connection: fails fast while Redis is away. */
+  readonly redis: Redis;
+  readonly log: Logger;
+  readonly secrets: SecretBox;
+}
+
+/** Who is acting, in which organization: the first argument of every service function. */
+export interface Ctx {
+  readonly deps: Deps;
+  readonly orgId: string;
+  readonly role: Role;
+  /** For history and ledger rows: "token:tok_…", "cli", "system:expiry", "gateway:gw_…". */
+  readonly actor: string;
+  readonly log: Logger;
+}
+
+export function createDeps(config: Config, log = createLogger({ level: config.logLevel })): Deps {
+  return {
+    config,
+    db: createDb(config.databaseUrl.reveal(), config.databasePoolSize),
+    redis: createRedis(config.redisUrl.reveal(), 'producer'),
+    log,
+    secrets: createSecretBox(config.encryption.key.reveal(), config.encryption.oldKeys.map((k) => k.reveal())),
+  };
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.db.$disconnect();
+  deps.redis.disconnect();
+}
+
+export function systemCtx(deps: Deps, orgId: string, actor: string): Ctx {
+  return { deps, orgId, role: 'OWNER', actor, log: deps.log.child({ orgId, actor }) };
+}

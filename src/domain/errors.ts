@@ -1,0 +1,44 @@
+// One error type for every expected failure, and one table mapping its code to GraphQL and HTTP.
+
+export const ERROR_CODES = {
+  BAD_USER_INPUT: { httpStatus: 400 },
+  NOT_FOUND: { httpStatus: 404 },
+  CONFLICT: { httpStatus: 409 },
+  FORBIDDEN: { httpStatus: 403 },
+  UNAUTHENTICATED: { httpStatus: 401 },
+  GATEWAY_ERROR: { httpStatus: 502 },
+  RATE_LIMITED: { httpStatus: 429 },
+  INTERNAL_SERVER_ERROR: { httpStatus: 500 },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable detail for the client (never secrets). */
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].httpStatus;
+  }
+}
+
+export const badInput = (message: string, field?: string) =>
+  new AppError('BAD_USER_INPUT', message, field ? { details: { field } } : {});
+
+export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} not found`);
+
+/** The messages integrators match on (api.md, "Transport and auth"). */
+export const AUTH_MESSAGES = {
+  missing: 'Authorization field missing',
+  invalid: 'Invalid API key',
+  expired: 'Key has expired, please renew',
+  forbidden: 'Access to this API has been disallowed',
+} as const;

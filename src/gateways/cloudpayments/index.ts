@@ -1,0 +1,1 @@
+export { cloudPaymentsAdapter } from './adapter';

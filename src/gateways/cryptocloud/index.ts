@@ -1,0 +1,1 @@
+export { cryptoCloudAdapter } from './adapter';

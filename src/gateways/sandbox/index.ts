@@ -1,0 +1,1 @@
+export { sandboxAdapter } from './adapter';

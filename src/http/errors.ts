@@ -1,0 +1,64 @@
+// One place turns any error into the public error shape: GraphQL errors (formatError) and plain
+// HTTP routes (Fastify's error handler). Unknown errors are logged and masked.
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { AppError, type ErrorCode } from '../domain/errors';
+import type { Logger } from '../log';
+
+const PUBLIC_CODES = new Set<string>(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GATEWAY_ERROR', 'RATE_LIMITED']);
+/** Apollo's and graphql-js's own codes for a request that is malformed: bad input to our clients. */
+const REQUEST_ERROR_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+/** Codes that also set the HTTP status of a GraphQL response (api.md: 401, 403; 429 for the rate limit). */
+const HTTP_STATUS_CODES: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
+
+/** graphql-js echoes offending values in coercion messages; a mistyped secret must not come back. */
+function withoutEchoedValues(message: string): string {
+  return message
+    .replace(/ got invalid value .*? at "/s, ' got an invalid value at "')
+    .replace(/(cannot represent [^:]*value): .*$/s, '$1');
+}
+
+export function formatGraphqlError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const { locations, path } = formatted;
+    if (original instanceof AppError && original.code !== 'INTERNAL_SERVER_ERROR') {
+      return { message: original.message, locations, path, extensions: { code: original.code, ...original.details } };
+    }
+    const code = String(formatted.extensions?.code ?? '');
+    const scalarCode = (original instanceof GraphQLError && original.originalError instanceof GraphQLError)
+      ? original.originalError.extensions?.code : undefined;
+    if (REQUEST_ERROR_CODES.has(code) || scalarCode === 'BAD_USER_INPUT') {
+      return { message: withoutEchoedValues(formatted.message), locations, path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    if (PUBLIC_CODES.has(code)) return { message: formatted.message, locations, path, extensions: { code } };
+    log.error({ err: original, path }, 'unhandled GraphQL error');
+    return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/** The GraphQL form of an AppError, carrying its HTTP status where api.md asks for one. */
+export function toGraphQLError(err: AppError): GraphQLError {
+  const status = HTTP_STATUS_CODES[err.code];
+  return new GraphQLError(err.message, {
+    originalError: err,
+    extensions: { code: err.code, ...err.details, ...(status ? { http: { status } } : {}) },
+  });
+}
+
+/** Fastify errors (bad JSON, body too large, unknown content type …) and our own, as AppErrors. */
+export function toAppError(err: unknown): { error: AppError; status: number } {
+  if (err instanceof AppError) return { error: err, status: err.httpStatus };
+  const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    const message =
+      e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'Malformed JSON body'
+        : (e.message ?? 'Bad request');
+    return { error: new AppError('BAD_USER_INPUT', message), status: e.statusCode };
+  }
+  return { error: new AppError('INTERNAL_SERVER_ERROR', 'Internal server error', { cause: err }), status: 500 };
+}
+
+export { HTTP_STATUS_CODES };

@@ -1,0 +1,15 @@
+import type { Ctx, Deps } from '../context';
+import type { Logger } from '../log';
+import type { Principal } from '../services/auth/authenticate';
+
+/** The GraphQL context: built per request after the API key is checked. */
+export interface GqlContext {
+  readonly deps: Deps;
+  readonly principal: Principal;
+  readonly log: Logger;
+}
+
+export function serviceCtx(context: GqlContext): Ctx {
+  const { principal } = context;
+  return { deps: context.deps, orgId: principal.orgId, role: principal.role, actor: `token:${principal.tokenId}`, log: context.log };
+}

@@ -1,0 +1,61 @@
+// AES-256-GCM for secrets at rest (gateway API secrets, webhook secrets).
+// Ciphertext text: "v1.<keyId>.<iv>.<tag>.<data>" (base64url). The key id tells which key sealed it,
+// so PAYGATE_ENCRYPTION_OLD_KEYS can still open it during a rotation. The associated data binds a
+// ciphertext to its row and field: copying one gateway's secret into another row does not decrypt.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../domain/errors';
+
+const VERSION = 'v1';
+
+export function keyId(key: Buffer): string {
+  return createHash('sha256').update('paygate-key-id:').update(key).digest('hex').slice(0, 8);
+}
+
+export interface SecretBox {
+  readonly currentKeyId: string;
+  seal(plaintext: string, associatedData: string): string;
+  open(ciphertext: string, associatedData: string): string;
+  /** True when the ciphertext was sealed with an old key and should be sealed again. */
+  needsReseal(ciphertext: string): boolean;
+}
+
+export function createSecretBox(currentKey: Buffer, oldKeys: readonly Buffer[] = []): SecretBox {
+  for (const k of [currentKey, ...oldKeys]) {
+    if (k.length !== 32) throw new Error('encryption keys must be 32 bytes');
+  }
+  const currentKeyId = keyId(currentKey);
+  const keys = new Map<string, Buffer>([[currentKeyId, currentKey], ...oldKeys.map((k) => [keyId(k), k] as [string, Buffer])]);
+
+  return {
+    currentKeyId,
+    seal(plaintext, associatedData) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+      const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      const tag = cipher.getAuthTag();
+      return [VERSION, currentKeyId, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join('.');
+    },
+    open(ciphertext, associatedData) {
+      const [version, kid, iv, tag, data] = ciphertext.split('.');
+      const key = keys.get(kid ?? '');
+      if (version !== VERSION || !iv || !tag || data === undefined) {
+        throw new AppError('INTERNAL_SERVER_ERROR', 'stored secret has an unknown format');
+      }
+      if (!key) {
+        throw new AppError('INTERNAL_SERVER_ERROR', `stored secret was sealed with key ${kid}, which is not configured`);
+      }
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      } catch (cause) {
+        throw new AppError('INTERNAL_SERVER_ERROR', 'stored secret failed authentication', { cause });
+      }
+    },
+    needsReseal(ciphertext) {
+      return ciphertext.split('.')[1] !== currentKeyId;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Builds the Fastify app: plugins, routes, GraphQL. No business logic here.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Deps } from './context';
+import { AppError } from './domain/errors';
+import { toAppError } from './http/errors';
+import { registerGraphql } from './http/graphql';
+import { registerHealthRoutes } from './http/health';
+
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const { error, status } = toAppError(err);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : error.message;
+    if (request.url.startsWith('/graphql')) {
+      return reply.status(status).send({ errors: [{ message, extensions: { code: error.code } }] });
+    }
+    return reply.status(status).send({ error: message, code: error.code });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} not found`);
+    return reply.status(404).send({ error: error.message, code: error.code });
+  });
+
+  registerHealthRoutes(app, deps);
+  await registerGraphql(app, deps);
+  return app;
+}

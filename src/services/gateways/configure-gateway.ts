@@ -1,0 +1,111 @@
+// configurePaymentGateway: create a gateway, or update the one with the same (type, publicId):
+// calling again rotates the secret. Secrets are sealed at once and never leave this function.
+import type { Ctx } from '../../context';
+import { AppError, badInput } from '../../domain/errors';
+import { newId } from '../../domain/ids';
+import type { GatewayType } from '../../generated/prisma/enums';
+import { gatewayAdapter } from '../../gateways/registry';
+import { isUniqueViolation } from '../shared/db-errors';
+import { externalId, optionalText, text } from '../shared/validate';
+import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from './view';
+
+export interface ConfigureGatewayInput {
+  organizationId: string;
+  type: GatewayType;
+  publicId: string;
+  apiSecret: string;
+  webhookSecret?: string | null;
+  description?: string | null;
+  clubIds?: string[] | null;
+  isActive?: boolean | null;
+  twoStage?: boolean | null;
+}
+
+const MAX_CLUBS = 1000;
+
+export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): Promise<GatewayView> {
+  if (input.organizationId !== ctx.orgId) {
+    throw new AppError('FORBIDDEN', 'organizationId does not match the organization of this API key');
+  }
+  const adapter = gatewayAdapter(input.type);
+  const publicId = text(input.publicId, 'publicId', 200);
+  const apiSecret = text(input.apiSecret, 'apiSecret', 1000);
+  const webhookSecret = optionalText(input.webhookSecret, 'webhookSecret', 1000);
+  const description = optionalText(input.description, 'description', 500);
+  const clubIds = input.clubIds == null ? undefined : [...new Set(input.clubIds.map((id) => externalId(id, 'clubIds')))];
+  if (clubIds && clubIds.length > MAX_CLUBS) throw badInput(`clubIds may list at most ${MAX_CLUBS} clubs`, 'clubIds');
+  if (input.twoStage && !adapter.supportsTwoStage) throw badInput(`${input.type} has no two-stage payments`, 'twoStage');
+  if (webhookSecret && !adapter.requiresWebhookSecret) {
+    throw badInput(`${input.type} signs its callbacks with the API Secret; webhookSecret is not used`, 'webhookSecret');
+  }
+
+  const attempt = () =>
+    ctx.deps.db.$transaction(async (tx) => {
+      if (clubIds?.length) {
+        const found = await tx.club.findMany({ where: { organizationId: ctx.orgId, id: { in: clubIds } }, select: { id: true } });
+        const known = new Set(found.map((c) => c.id));
+        const unknown = clubIds.filter((id) => !known.has(id));
+        if (unknown.length) throw badInput(`unknown club(s): ${unknown.join(', ')}; create them with upsertClub first`, 'clubIds');
+      }
+      const existing = await tx.paymentGateway.findUnique({
+        where: { organizationId_type_publicId: { organizationId: ctx.orgId, type: input.type, publicId } },
+        select: { id: true, webhookSecretEncrypted: true },
+      });
+      if (!existing && adapter.requiresWebhookSecret && !webhookSecret) {
+        throw badInput(`${input.type} needs webhookSecret (the postback secret key)`, 'webhookSecret');
+      }
+      const id = existing?.id ?? newId('gw');
+      const sealed = {
+        apiSecretEncrypted: ctx.deps.secrets.seal(apiSecret, secretAad(id, 'apiSecret')),
+        ...(webhookSecret ? { webhookSecretEncrypted: ctx.deps.secrets.seal(webhookSecret, secretAad(id, 'webhookSecret')) } : {}),
+      };
+      if (existing) {
+        await tx.paymentGateway.update({
+          where: { id },
+          data: {
+            ...sealed,
+            ...(description !== undefined ? { description } : {}),
+            ...(input.isActive != null ? { isActive: input.isActive } : {}),
+            ...(input.twoStage != null ? { twoStage: input.twoStage } : {}),
+          },
+        });
+      } else {
+        await tx.paymentGateway.create({
+          data: {
+            id,
+            organizationId: ctx.orgId,
+            type: input.type,
+            publicId,
+            ...sealed,
+            description: description ?? null,
+            isActive: input.isActive ?? true,
+            twoStage: input.twoStage ?? false,
+          },
+        });
+      }
+      if (clubIds) {
+        await tx.paymentGatewayClub.deleteMany({ where: { gatewayId: id, clubId: { notIn: clubIds } } });
+        // A club is served by one gateway: listing it here moves it from any other gateway.
+        for (const clubId of clubIds) {
+          await tx.paymentGatewayClub.upsert({
+            where: { organizationId_clubId: { organizationId: ctx.orgId, clubId } },
+            create: { organizationId: ctx.orgId, clubId, gatewayId: id },
+            update: { gatewayId: id },
+          });
+        }
+      }
+      const row = await tx.paymentGateway.findUniqueOrThrow({ where: { id }, select: gatewayViewSelect });
+      return { row, created: !existing };
+    });
+
+  let result;
+  try {
+    result = await attempt();
+  } catch (err) {
+    // Two first calls for the same gateway at once: the loser finds the winner's row on retry.
+    if (!isUniqueViolation(err)) throw err;
+    result = await attempt();
+  }
+  ctx.log.info({ gatewayId: result.row.id, type: input.type, created: result.created }, 'payment gateway configured');
+  return toGatewayView(ctx.deps.config, result.row);
+}

@@ -1,0 +1,53 @@
+import type { Config } from '../../config';
+import type { GatewayType } from '../../generated/prisma/enums';
+import { gatewayAdapter } from '../../gateways/registry';
+
+/** A gateway as the API shows it: never a secret. */
+export interface GatewayView {
+  id: string;
+  type: GatewayType;
+  isActive: boolean;
+  publicId: string;
+  description: string | null;
+  twoStage: boolean;
+  clubIds: string[];
+  callbackUrls: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const gatewayViewSelect = {
+  id: true,
+  type: true,
+  isActive: true,
+  publicId: true,
+  description: true,
+  twoStage: true,
+  createdAt: true,
+  updatedAt: true,
+  clubs: { select: { clubId: true }, orderBy: { clubId: 'asc' } },
+} as const;
+
+export function toGatewayView(
+  config: Config,
+  row: {
+    id: string; type: GatewayType; isActive: boolean; publicId: string; description: string | null; twoStage: boolean;
+    createdAt: Date; updatedAt: Date; clubs: { clubId: string }[];
+  },
+): GatewayView {
+  return {
+    id: row.id,
+    type: row.type,
+    isActive: row.isActive,
+    publicId: row.publicId,
+    description: row.description,
+    twoStage: row.twoStage,
+    clubIds: row.clubs.map((c) => c.clubId),
+    callbackUrls: gatewayAdapter(row.type).callbackPaths(row.id).map((p) => config.publicUrl + p),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** Associated data binding a sealed secret to its gateway row and field. */
+export const secretAad = (gatewayId: string, field: 'apiSecret' | 'webhookSecret') => `PaymentGateway:${gatewayId}:${field}`;

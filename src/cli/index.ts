@@ -8,6 +8,9 @@ import { AppError } from '../domain/errors';
 import type { Role } from '../generated/prisma/enums';
 import { buildGraphqlSchema } from '../resolvers/schema';
 import { createOrganization, issueToken, listTokens, revokeToken } from '../services/auth/tokens';
+import { seedDemo } from '../services/demo/seed-demo';
+import { closeDeps, createDeps } from '../context';
+import { createLogger } from '../log';
 
 const HELP = `Paygate admin CLI
 
@@ -16,6 +19,7 @@ const HELP = `Paygate admin CLI
   token list --org <id> [--json]
   token revoke <tokenId> [--json]
   migrate                                    apply pending database migrations
+  demo seed [--json]                         create or refresh the demo organization (SANDBOX gateway)
   schema                                     print the GraphQL schema (SDL)
 
 Tokens are shown once; Paygate keeps only their hash.`;
@@ -76,6 +80,16 @@ async function run(argv: string[]): Promise<void> {
   }
 
   const config = loadConfig();
+  if (command === 'demo seed') {
+    const deps = createDeps(config, createLogger({ level: 'warn' }));
+    try {
+      const res = await seedDemo(deps);
+      print(flags, res, `demo organization ${res.organizationId}, gateway ${res.gatewayId}\nOWNER token (shown once): ${res.token}`);
+    } finally {
+      await closeDeps(deps);
+    }
+    return;
+  }
   const db = createDb(config.databaseUrl.reveal(), 2);
   try {
     switch (command) {

@@ -1,6 +1,9 @@
 import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 
-/** Refuses operations nested deeper than `max` (fragments followed), before anything executes. */
+/**
+ * Refuses operations nested deeper than `max` (fragments followed), before anything executes.
+ * Introspection (__schema, __type) is exempt: its depth is fixed by the spec, not by the caller.
+ */
 export function depthLimit(max: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
@@ -12,6 +15,7 @@ export function depthLimit(max: number) {
       let deepest = depth;
       for (const sel of set.selections) {
         if (sel.kind === Kind.FIELD) {
+          if (sel.name.value.startsWith('__')) continue;
           deepest = Math.max(deepest, sel.selectionSet ? depthOf(sel.selectionSet, depth + 1, seen) : depth);
         } else if (sel.kind === Kind.INLINE_FRAGMENT) {
           deepest = Math.max(deepest, depthOf(sel.selectionSet, depth, seen));

@@ -1,0 +1,99 @@
+// A real Paygate listening on loopback, with its own database and queue prefix.
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config';
+import { closeDeps, createDeps, type Deps } from '../../src/context';
+import { REDACT_PATHS } from '../../src/log';
+import { buildApp } from '../../src/server';
+import { createOrganization, issueToken } from '../../src/services/auth/tokens';
+import type { Role } from '../../src/generated/prisma/enums';
+import { createTestDatabase } from './database';
+import { REDIS_URL, TEST_ENCRYPTION_KEY } from './env';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface GqlResponse<T = any> {
+  status: number;
+  body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string; [k: string]: unknown }; path?: string[] }> };
+}
+
+export interface TestApp {
+  url: string;
+  deps: Deps;
+  app: FastifyInstance;
+  /** Everything the app logged, as text (to prove secrets never reach the log). */
+  logs(): string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase(label));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    QUEUE_PREFIX: `pgtest_${label}_${process.pid}`,
+    PAYGATE_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const chunks: string[] = [];
+  const sink = new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } });
+  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const deps = createDeps(config, log);
+  // The producer connection fails fast while connecting; let it connect before the test starts.
+  if (deps.redis.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      deps.redis.once('ready', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+  const app = await buildApp(deps);
+  await app.listen({ host: config.host, port: config.port });
+  const url = config.publicUrl;
+
+  return {
+    url,
+    deps,
+    app,
+    logs: () => chunks.join(''),
+    async gql(query, variables, token) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      return { status: res.status, body: (await res.json()) as GqlResponse['body'] };
+    },
+    async close() {
+      await app.close();
+      await closeDeps(deps);
+    },
+  };
+}
+
+/** Persisted organization with an OWNER token. */
+export async function makeOrg(deps: Deps, name = 'Test club chain'): Promise<{ orgId: string; token: string }> {
+  const { organizationId, token } = await createOrganization(deps.db, name);
+  return { orgId: organizationId, token };
+}
+
+export async function makeToken(deps: Deps, orgId: string, role: Role, options: { expiresInMs?: number } = {}): Promise<{ id: string; token: string }> {
+  return issueToken(deps.db, orgId, role, options);
+}

@@ -1,0 +1,61 @@
+// The admin CLI as integrators call it (api.md, "Admin command line"), on the built code.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startTestApp, type TestApp } from '../helpers/app';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('admin CLI', () => {
+  let t: TestApp;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    t = await startTestApp('cli');
+    env = { ...process.env, DATABASE_URL: t.deps.config.databaseUrl.reveal(), LOG_LEVEL: 'silent' };
+  });
+  afterAll(() => t.close());
+
+  const cli = (...args: string[]) => run(process.execPath, ['dist/cli/index.js', ...args], { cwd: ROOT, env });
+  const status = async (token: string) => (await fetch(`${t.url}/auth/status`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+  it('org create, token create/list/revoke work end to end', async () => {
+    const npm = await run('npm', ['run', '--silent', 'cli', '--', 'org', 'create', '--name', 'Fitness Club Chain', '--json'], { cwd: ROOT, env });
+    const org = JSON.parse(npm.stdout);
+    expect(org).toEqual({ organizationId: expect.stringMatching(/^org_/), token: expect.stringMatching(/^pgk_.{43}$/) });
+    expect(await status(org.token)).toBe(200);
+
+    const created = JSON.parse((await cli('token', 'create', '--org', org.organizationId, '--role', 'ADMIN', '--expires-in', '30d', '--json')).stdout);
+    expect(created).toEqual({ id: expect.stringMatching(/^tok_/), token: expect.stringMatching(/^pgk_/), role: 'ADMIN', expiresAt: expect.any(String) });
+    const days = (Date.parse(created.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThan(30.1);
+    expect(await status(created.token)).toBe(200);
+
+    const listed = JSON.parse((await cli('token', 'list', '--org', org.organizationId, '--json')).stdout);
+    expect(listed.map((x: any) => x.role).sort()).toEqual(['ADMIN', 'OWNER']);
+    expect(JSON.stringify(listed)).not.toContain(created.token);
+    const human = (await cli('token', 'list', '--org', org.organizationId)).stdout;
+    expect(human).toContain(created.id);
+    expect(human).not.toContain(created.token);
+
+    const revoked = JSON.parse((await cli('token', 'revoke', created.id, '--json')).stdout);
+    expect(revoked).toEqual({ id: created.id, revokedAt: expect.any(String) });
+    expect(await status(created.token)).toBe(401);
+    expect(await status(org.token)).toBe(200);
+  });
+
+  it.each([
+    [['org', 'create', '--json'], /--name is required/],
+    [['token', 'create', '--org', 'org_nope', '--role', 'ADMIN'], /organization org_nope not found/],
+    [['token', 'create', '--org', 'org_x', '--role', 'ROOT'], /--role must be OWNER or ADMIN/],
+    [['token', 'create', '--org', 'org_x', '--role', 'ADMIN', '--expires-in', 'forever'], /--expires-in takes a duration/],
+    [['token', 'revoke', 'tok_nope'], /token tok_nope not found/],
+    [['launch', 'rockets'], /unknown command/],
+  ])('%j fails with exit code 2 and a clear message', async (args, message) => {
+    const err = await cli(...args).then(() => null, (e) => e);
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,125 @@
+import { getIntrospectionQuery } from 'graphql';
+import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
+import { secretAad } from '../../src/services/gateways/view';
+
+// The seed's mutation, verbatim (izi-cloudpayments-integration.txt, Step 1).
+const SEED_MUTATION = `mutation ConfigurePaymentGateway($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id type isActive publicId }}`;
+const ALL_FIELDS = `{ paymentGateways { id type isActive publicId description twoStage clubIds callbackUrls createdAt updatedAt } }`;
+
+describe('configurePaymentGateway', () => {
+  let t: TestApp;
+  let orgId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp('gateways');
+    ({ orgId, token } = await makeOrg(t.deps));
+  });
+  afterAll(() => t.close());
+
+  it('runs the seed mutation and keeps the secret sealed', async () => {
+    const secret = 'your_api_secret_5f1c2a';
+    const res = await t.gql(SEED_MUTATION, {
+      input: { organizationId: orgId, type: 'CLOUDPAYMENTS', publicId: 'pk_your_public_id', apiSecret: secret, description: 'Main acquirer' },
+    }, token);
+    expect(res.status).toBe(200);
+    const gw = res.body.data.configurePaymentGateway;
+    expect(gw).toEqual({ id: expect.stringMatching(/^gw_/), type: 'CLOUDPAYMENTS', isActive: true, publicId: 'pk_your_public_id' });
+
+    // the column holds ciphertext that opens only with the key and this row's id
+    const row = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: gw.id } });
+    expect(row.apiSecretEncrypted).not.toContain(secret);
+    expect(row.apiSecretEncrypted).toMatch(/^v1\./);
+    expect(t.deps.secrets.open(row.apiSecretEncrypted, secretAad(gw.id, 'apiSecret'))).toBe(secret);
+
+    // no query can read it back
+    const all = await t.gql(ALL_FIELDS, {}, token);
+    expect(JSON.stringify(all.body)).not.toContain(secret);
+    expect(all.body.data.paymentGateways[0].callbackUrls).toContain(`${t.url}/payments/cloudpayments/${gw.id}/pay`);
+    const schema = await t.gql(getIntrospectionQuery(), {}, token);
+    const outputFields = schema.body.data.__schema.types
+      .filter((ty: any) => ty.kind === 'OBJECT')
+      .flatMap((ty: any) => (ty.fields ?? []).map((f: any) => f.name));
+    expect(outputFields.filter((n: string) => /secret/i.test(n))).toEqual([]);
+
+    // and it never reached the log
+    expect(t.logs()).not.toContain(secret);
+  });
+
+  it('calling again rotates the secret of the same gateway', async () => {
+    const input = { organizationId: orgId, type: 'SANDBOX', publicId: 'pk_rotate', apiSecret: 'first-secret' };
+    const first = (await t.gql(SEED_MUTATION, { input }, token)).body.data.configurePaymentGateway;
+    const before = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: first.id } });
+    const second = (await t.gql(SEED_MUTATION, { input: { ...input, apiSecret: 'second-secret', isActive: false } }, token)).body.data.configurePaymentGateway;
+    expect(second.id).toBe(first.id);
+    expect(second.isActive).toBe(false);
+    const after = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: first.id } });
+    expect(after.apiSecretEncrypted).not.toBe(before.apiSecretEncrypted);
+    expect(t.deps.secrets.open(after.apiSecretEncrypted, secretAad(first.id, 'apiSecret'))).toBe('second-secret');
+    expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_rotate' } })).toBe(1);
+  });
+
+  it('two first calls at once make one gateway', async () => {
+    const input = { organizationId: orgId, type: 'SANDBOX', publicId: 'pk_race', apiSecret: 's' };
+    const results = await Promise.all([1, 2, 3].map(() => t.gql(SEED_MUTATION, { input }, token)));
+    expect(new Set(results.map((r) => r.body.data?.configurePaymentGateway.id)).size).toBe(1);
+    expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_race' } })).toBe(1);
+  });
+
+  it('assigns clubs, and a club moves when another gateway claims it', async () => {
+    const club = (id: string) => t.gql('mutation($i: ClubInput!) { upsertClub(input: $i) { id } }', { i: { id, name: id } }, token);
+    await club('club_a');
+    await club('club_b');
+    const mutate = (publicId: string, clubIds: string[]) =>
+      t.gql('mutation($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id clubIds } }',
+        { input: { organizationId: orgId, type: 'SANDBOX', publicId, apiSecret: 's', clubIds } }, token);
+    const g1 = (await mutate('pk_clubs_1', ['club_a', 'club_b', 'club_a'])).body.data.configurePaymentGateway;
+    expect(g1.clubIds).toEqual(['club_a', 'club_b']);
+    const g2 = (await mutate('pk_clubs_2', ['club_b'])).body.data.configurePaymentGateway;
+    expect(g2.clubIds).toEqual(['club_b']);
+    const list = (await t.gql('{ paymentGateways { id clubIds } }', {}, token)).body.data.paymentGateways;
+    expect(list.find((g: any) => g.id === g1.id).clubIds).toEqual(['club_a']);
+
+    const unknown = await mutate('pk_clubs_3', ['club_nope']);
+    expect(unknown.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(unknown.body.errors?.[0].message).toContain('club_nope');
+    expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_clubs_3' } })).toBe(0);
+  });
+
+  it.each([
+    [{ type: 'CRYPTOCLOUD' }, /needs webhookSecret/],
+    [{ type: 'CRYPTOCLOUD', webhookSecret: 'w', twoStage: true }, /no two-stage/],
+    [{ type: 'CLOUDPAYMENTS', webhookSecret: 'w' }, /webhookSecret is not used/],
+    [{ type: 'SANDBOX', publicId: '   ' }, /publicId must not be empty/],
+    [{ type: 'SANDBOX', apiSecret: '' }, /apiSecret must not be empty/],
+    [{ type: 'SANDBOX', publicId: 'x'.repeat(201) }, /publicId must be at most 200 characters/],
+    [{ type: 'SANDBOX', description: 'd'.repeat(501) }, /description must be at most 500/],
+    [{ type: 'SANDBOX', clubIds: ['has space'] }, /clubIds must be/],
+  ])('refuses %j with a clear BAD_USER_INPUT and writes nothing', async (patch, message) => {
+    const before = await t.deps.db.paymentGateway.count();
+    const res = await t.gql(SEED_MUTATION, { input: { organizationId: orgId, publicId: 'pk_bad', apiSecret: 'sec', ...patch } }, token);
+    expect(res.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0].message).toMatch(message);
+    expect(await t.deps.db.paymentGateway.count()).toBe(before);
+  });
+
+  it('stores a CryptoCloud postback secret sealed apart from the API key', async () => {
+    const res = await t.gql(SEED_MUTATION, {
+      input: { organizationId: orgId, type: 'CRYPTOCLOUD', publicId: 'shop_1', apiSecret: 'cc-api-key', webhookSecret: 'cc-postback-secret' },
+    }, token);
+    const id = res.body.data.configurePaymentGateway.id;
+    const row = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id } });
+    expect(t.deps.secrets.open(row.webhookSecretEncrypted!, secretAad(id, 'webhookSecret'))).toBe('cc-postback-secret');
+    expect(row.webhookSecretEncrypted).not.toContain('cc-postback-secret');
+    const listed = await t.gql(ALL_FIELDS, {}, token);
+    expect(listed.body.data.paymentGateways.find((g: any) => g.id === id).callbackUrls).toEqual([`${t.url}/payments/cryptocloud/${id}/postback`]);
+  });
+
+  it('an organizationId other than the key\'s is FORBIDDEN', async () => {
+    const other = await makeOrg(t.deps, 'Other');
+    const res = await t.gql(SEED_MUTATION, { input: { organizationId: other.orgId, type: 'SANDBOX', publicId: 'pk_x', apiSecret: 's' } }, token);
+    expect(res.status).toBe(403);
+    expect(res.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await t.deps.db.paymentGateway.count({ where: { organizationId: other.orgId } })).toBe(0);
+  });
+});

@@ -1,0 +1,81 @@
+// A token of organization A can neither read nor change anything of organization B.
+// Every Query and Mutation in the schema must have a case here: a new operation fails this test
+// until someone writes down how it stays inside its organization.
+import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
+import { secretAad } from '../../src/services/gateways/view';
+
+describe('organization isolation', () => {
+  let t: TestApp;
+  let a: { orgId: string; token: string };
+  let b: { orgId: string; token: string };
+  let gatewayA: string;
+
+  beforeAll(async () => {
+    t = await startTestApp('isolation');
+    a = await makeOrg(t.deps, 'A');
+    b = await makeOrg(t.deps, 'B');
+    await t.gql('mutation { upsertClub(input: { id: "club_1", name: "A club" }) { id } }', {}, a.token);
+    await t.gql('mutation { upsertClient(input: { id: "client_1", clubId: "club_1", name: "A client", email: "a@example.com" }) { id } }', {}, a.token);
+    const res = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+      { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'secret-of-a', clubIds: ['club_1'] } }, a.token);
+    gatewayA = res.body.data.configurePaymentGateway.id;
+  });
+  afterAll(() => t.close());
+
+  async function aIsUntouched() {
+    const club = await t.deps.db.club.findUniqueOrThrow({ where: { organizationId_id: { organizationId: a.orgId, id: 'club_1' } } });
+    expect(club.name).toBe('A club');
+    const client = await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } } });
+    expect([client.name, client.email, client.clubId]).toEqual(['A client', 'a@example.com', 'club_1']);
+    const gw = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: gatewayA }, include: { clubs: true } });
+    expect(t.deps.secrets.open(gw.apiSecretEncrypted, secretAad(gatewayA, 'apiSecret'))).toBe('secret-of-a');
+    expect(gw.clubs.map((c) => c.clubId)).toEqual(['club_1']);
+  }
+
+  const cases: Record<string, () => Promise<void>> = {
+    'Query.paymentGateways': async () => {
+      const res = await t.gql('{ paymentGateways { id } }', {}, b.token);
+      expect(res.body.data.paymentGateways).toEqual([]);
+    },
+    'Query.client': async () => {
+      const res = await t.gql('{ client(id: "client_1") { id balance ledger { edges { cursor } } } }', {}, b.token);
+      expect(res.body).toEqual({ data: { client: null } });
+    },
+    'Mutation.configurePaymentGateway': async () => {
+      const forbidden = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+        { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'stolen' } }, b.token);
+      expect(forbidden.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      // the same type and publicId in B is B's own gateway, and cannot claim A's club
+      const own = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+        { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret' } }, b.token);
+      expect(own.body.data.configurePaymentGateway.id).not.toBe(gatewayA);
+      const claim = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+        { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret', clubIds: ['club_1'] } }, b.token);
+      expect(claim.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    },
+    'Mutation.upsertClub': async () => {
+      const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.token);
+      expect(res.body.data.upsertClub).toEqual({ id: 'club_1', name: 'B renames it' });
+    },
+    'Mutation.upsertClient': async () => {
+      const res = await t.gql('mutation { upsertClient(input: { id: "client_1", name: "B", email: null }) { id name balance } }', {}, b.token);
+      expect(res.body.data.upsertClient).toEqual({ id: 'client_1', name: 'B', balance: '0.00' });
+    },
+  };
+
+  it('has a case for every query and mutation in the schema', async () => {
+    const res = await t.gql('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, a.token);
+    const ops = [
+      ...res.body.data.__schema.queryType.fields.map((f: { name: string }) => `Query.${f.name}`),
+      ...res.body.data.__schema.mutationType.fields.map((f: { name: string }) => `Mutation.${f.name}`),
+    ].sort();
+    expect(ops).toEqual(Object.keys(cases).sort());
+  });
+
+  it.each(Object.keys({
+    'Query.paymentGateways': 1, 'Query.client': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1, 'Mutation.upsertClient': 1,
+  }))('%s stays inside the caller\'s organization', async (op) => {
+    await cases[op]();
+    await aIsUntouched();
+  });
+});

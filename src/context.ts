@@ -1,5 +1,6 @@
 // What every request, job and CLI command works with. Built once per process in main.ts.
 import type { Redis } from 'ioredis';
+import { createQueues, type Queues } from './jobs/queues';
 import type { Config } from './config';
 import { createDb, type Db } from './db';
 import { createLogger, type Logger } from './log';
@@ -14,6 +15,7 @@ export interface Deps {
   readonly redis: Redis;
   readonly log: Logger;
   readonly secrets: SecretBox;
+  readonly queues: Queues;
 }
 
 /** Who is acting, in which organization: the first argument of every service function. */
@@ -27,16 +29,19 @@ export interface Ctx {
 }
 
 export function createDeps(config: Config, log = createLogger({ level: config.logLevel })): Deps {
+  const redis = createRedis(config.redisUrl.reveal(), 'producer');
   return {
     config,
     db: createDb(config.databaseUrl.reveal(), config.databasePoolSize),
-    redis: createRedis(config.redisUrl.reveal(), 'producer'),
+    redis,
+    queues: createQueues(redis, config.queuePrefix, log),
     log,
     secrets: createSecretBox(config.encryption.key.reveal(), config.encryption.oldKeys.map((k) => k.reveal())),
   };
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  await Promise.all(Object.values(deps.queues).map((q) => q.close()));
   await deps.db.$disconnect();
   deps.redis.disconnect();
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { closeDeps, createDeps } from './context';
 import { createLogger } from './log';
 import { buildApp } from './server';
+import { startWorkers } from './jobs/workers';
 
 async function main(): Promise<void> {
   let config;
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
     const app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
     closers.push(() => app.close());
+  }
+  if (config.role === 'all' || config.role === 'worker') {
+    const workers = await startWorkers(deps);
+    closers.push(() => workers.close());
+    log.info('workers started');
   }
 
   let stopping = false;

@@ -6,6 +6,10 @@ import { AppError } from './domain/errors';
 import { toAppError } from './http/errors';
 import { registerGraphql } from './http/graphql';
 import { registerHealthRoutes } from './http/health';
+import { gatewayCallbackRoutes } from './webhooks/gateway-callbacks';
+import { sandboxEmulator } from './gateways/sandbox/emulator';
+import { sandboxMerchants } from './services/gateways/sandbox-merchants';
+import { scheduleSandboxRetry } from './jobs/sandbox-notifications';
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -32,6 +36,15 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   registerHealthRoutes(app, deps);
+  await app.register(gatewayCallbackRoutes, { deps });
+  await app.register(sandboxEmulator, {
+    redis: deps.redis,
+    keyPrefix: deps.config.queuePrefix,
+    publicUrl: deps.config.publicUrl,
+    log: deps.log,
+    ...sandboxMerchants(deps),
+    scheduleRetry: (n) => scheduleSandboxRetry(deps, n),
+  });
   await registerGraphql(app, deps);
   return app;
 }

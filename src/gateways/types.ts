@@ -1,7 +1,12 @@
 // The one interface every gateway implements. Adding a gateway = one folder + one registry line.
+// Adapters are stateless and I/O-narrow: they get decrypted credentials and a base URL, speak
+// HTTP to their gateway, and never touch the database, queues or config.
+import type { Logger } from '../log';
 import type { GatewayType } from '../generated/prisma/enums';
 
 export type { GatewayType };
+
+export type SignatureVerdict = 'VALID' | 'INVALID' | 'MISSING';
 
 /** What configurePaymentGateway asks of a gateway before storing it. */
 export interface GatewayConfigRules {
@@ -11,9 +16,114 @@ export interface GatewayConfigRules {
   readonly supportsTwoStage: boolean;
 }
 
+export interface GatewayCredentials {
+  readonly gatewayId: string;
+  readonly publicId: string;
+  readonly apiSecret: string;
+  readonly webhookSecret?: string;
+  readonly twoStage: boolean;
+}
+
+export interface AdapterEnv {
+  /** The gateway's API (config.gateways.<name>.baseUrl); tests point it at simulators. */
+  readonly baseUrl: string;
+  /** Paygate's own public base URL. */
+  readonly publicUrl: string;
+  readonly log: Logger;
+}
+
+/** A payment as adapters see it. Amounts are decimal strings. */
+export interface GatewayPayment {
+  readonly id: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly description: string | null;
+  readonly clientId: string;
+  readonly email: string | null;
+  readonly returnUrl: string | null;
+  readonly expiresAt: Date;
+  readonly gatewayTransactionId: string | null;
+  readonly gatewayOrderId: string | null;
+}
+
+export interface CreatedPayment {
+  readonly paymentUrl: string;
+  readonly gatewayOrderId?: string;
+}
+
+/** Declines are data, exceptions are for faults (GatewayError). */
+export type RefundResult = { ok: true; gatewayRefundId: string } | { ok: false; reason: string; gatewayCode?: string };
+
+/** What the gateway says about a payment, for expiry and reconciliation. */
+export type GatewayPaymentState =
+  | { status: 'unknown' | 'pending' }
+  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string }
+  | { status: 'failed'; transactionId?: string; reason: string; reasonCode?: string }
+  | { status: 'cancelled' };
+
+interface PaymentFacts {
+  invoiceId?: string;
+  accountId?: string;
+  amount: string;
+  currency?: string;
+  transactionId: string;
+}
+
+export type GatewayEvent =
+  | ({ kind: 'check' } & PaymentFacts)
+  | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean } & PaymentFacts)
+  | ({ kind: 'failed'; reason: string; reasonCode?: string; card?: CardFacts } & PaymentFacts)
+  | { kind: 'refunded'; invoiceId?: string; paymentTransactionId: string; gatewayRefundId: string; amount: string; refundId?: string }
+  | { kind: 'cancelled'; invoiceId?: string; transactionId: string; amount: string }
+  | { kind: 'ignored'; note: string };
+
+export interface CardFacts {
+  firstSix?: string;
+  lastFour?: string;
+  type?: string;
+}
+
+/** Why a Check is declined; each gateway maps these to its own answer codes. */
+export type DeclineReason = 'UNKNOWN_INVOICE' | 'ACCOUNT_MISMATCH' | 'AMOUNT_MISMATCH' | 'NOT_PAYABLE' | 'EXPIRED';
+export type CallbackOutcome = { result: 'ok' } | { result: 'declined'; reason: DeclineReason } | { result: 'rejected' };
+
+export interface CallbackRequest {
+  readonly kind: string;
+  readonly rawBody: Buffer;
+  readonly contentType: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
 export interface GatewayAdapter extends GatewayConfigRules {
   readonly type: GatewayType;
   readonly displayName: string;
-  /** Paths, relative to PUBLIC_URL, where this gateway sends its notifications. */
-  callbackPaths(gatewayId: string): string[];
+  /** First path segment of the callback routes: /payments/<protocol>/<gatewayId>/<kind>. */
+  readonly callbackProtocol: string;
+  readonly callbackKinds: readonly string[];
+  baseUrl(gateways: { cloudpayments: { baseUrl: string }; cryptocloud: { baseUrl: string } }, publicUrl: string): string;
+  /** Verifies the signature first; only a VALID request carries an event. */
+  parseCallback(env: AdapterEnv, creds: GatewayCredentials, request: CallbackRequest): Promise<{ signature: SignatureVerdict; event?: GatewayEvent }>;
+  answerCallback(kind: string, outcome: CallbackOutcome): HttpAnswer;
+  createPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<CreatedPayment>;
+  getPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<GatewayPaymentState>;
+  refund(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
+  /** Stops a pending payment from being paid (cancel the order or invoice). */
+  cancel(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<void>;
+}
+
+export function callbackPaths(adapter: GatewayAdapter, gatewayId: string): string[] {
+  return adapter.callbackKinds.map((kind) => `/payments/${adapter.callbackProtocol}/${gatewayId}/${kind}`);
+}
+
+/** A transport or protocol failure talking to a gateway (not a decline). */
+export class GatewayError extends Error {
+  constructor(message: string, readonly retryable: boolean, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'GatewayError';
+  }
 }

@@ -4,8 +4,9 @@ import { authChecker } from './auth-checker';
 import { ClientResolver } from './client.resolver';
 import { ClubResolver } from './club.resolver';
 import { GatewayResolver } from './gateway.resolver';
+import { PaymentResolver } from './payment.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver] as const;
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, validate: false });

@@ -10,6 +10,7 @@ import { buildApp } from '../../src/server';
 import { createOrganization, issueToken } from '../../src/services/auth/tokens';
 import type { Role } from '../../src/generated/prisma/enums';
 import { createTestDatabase } from './database';
+import { startWorkers, type Workers } from '../../src/jobs/workers';
 import { REDIS_URL, TEST_ENCRYPTION_KEY } from './env';
 
 export async function freePort(): Promise<number> {
@@ -35,10 +36,12 @@ export interface TestApp {
   /** Everything the app logged, as text (to prove secrets never reach the log). */
   logs(): string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  startWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(label: string, env: Record<string, string> = {}, options: { workers?: boolean } = {}): Promise<TestApp> {
   const port = await freePort();
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase(label));
   const config = loadConfig({
@@ -68,6 +71,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   }
   const app = await buildApp(deps);
   await app.listen({ host: config.host, port: config.port });
+  let workers: Workers | undefined = options.workers ? await startWorkers(deps) : undefined;
   const url = config.publicUrl;
 
   return {
@@ -81,8 +85,17 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       return { status: res.status, body: (await res.json()) as GqlResponse['body'] };
     },
+    async stopWorkers() {
+      await workers?.close();
+      workers = undefined;
+    },
+    async startWorkers() {
+      workers ??= await startWorkers(deps);
+    },
     async close() {
       await app.close();
+      await workers?.close();
+      await Promise.all(Object.values(deps.queues).map((q) => q.obliterate({ force: true }).catch(() => undefined)));
       await closeDeps(deps);
     },
   };

@@ -9,6 +9,7 @@ describe('organization isolation', () => {
   let a: { orgId: string; token: string };
   let b: { orgId: string; token: string };
   let gatewayA: string;
+  let paymentA: string;
 
   beforeAll(async () => {
     t = await startTestApp('isolation');
@@ -19,6 +20,8 @@ describe('organization isolation', () => {
     const res = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
       { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'secret-of-a', clubIds: ['club_1'] } }, a.token);
     gatewayA = res.body.data.configurePaymentGateway.id;
+    const pay = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, a.token);
+    paymentA = pay.body.data.initiateTopUpPayment.transactionId;
   });
   afterAll(() => t.close());
 
@@ -30,6 +33,8 @@ describe('organization isolation', () => {
     const gw = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: gatewayA }, include: { clubs: true } });
     expect(t.deps.secrets.open(gw.apiSecretEncrypted, secretAad(gatewayA, 'apiSecret'))).toBe('secret-of-a');
     expect(gw.clubs.map((c) => c.clubId)).toEqual(['club_1']);
+    const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } });
+    expect([payment.status, payment.organizationId, payment.amount.toFixed(2)]).toEqual(['PENDING', a.orgId, '100.00']);
   }
 
   const cases: Record<string, () => Promise<void>> = {
@@ -53,6 +58,24 @@ describe('organization isolation', () => {
         { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret', clubIds: ['club_1'] } }, b.token);
       expect(claim.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     },
+    'Query.payment': async () => {
+      const res = await t.gql('query($id: ID!) { payment(id: $id) { id history { toStatus } } }', { id: paymentA }, b.token);
+      expect(res.body).toEqual({ data: { payment: null } });
+    },
+    'Mutation.initiateTopUpPayment': async () => {
+      // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
+      const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.token);
+      const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: res.body.data.initiateTopUpPayment.transactionId } });
+      expect([payment.organizationId, payment.gatewayId === gatewayA]).toEqual([b.orgId, false]);
+      expect(await t.deps.db.payment.count({ where: { organizationId: a.orgId } })).toBe(1);
+      // and a client B does not have cannot be charged
+      const none = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_2", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.token);
+      expect(none.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    },
+    'Mutation.cancelPayment': async () => {
+      const res = await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { id } }', { id: paymentA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
     'Mutation.upsertClub': async () => {
       const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.token);
       expect(res.body.data.upsertClub).toEqual({ id: 'club_1', name: 'B renames it' });
@@ -73,7 +96,8 @@ describe('organization isolation', () => {
   });
 
   it.each(Object.keys({
-    'Query.paymentGateways': 1, 'Query.client': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1, 'Mutation.upsertClient': 1,
+    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
+    'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

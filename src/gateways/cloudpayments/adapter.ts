@@ -1,10 +1,121 @@
-import type { GatewayAdapter } from '../types';
-import { notificationPaths } from './notifications';
+// CloudPayments: payment links (orders/create), notifications (Check/Pay/Fail/…), refunds,
+// and v2/payments/find for expiry and reconciliation. SANDBOX reuses this adapter whole.
+import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState } from '../types';
+import { cpRequest } from './api';
+import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
+import { verifyNotification } from './signature';
+import { parseFields, toGatewayEvent } from './wire';
+
+/** Check answer codes (gateways.md 1.3). */
+const CHECK_CODES: Record<DeclineReason, number> = {
+  UNKNOWN_INVOICE: 10,
+  ACCOUNT_MISMATCH: 11,
+  AMOUNT_MISMATCH: 12,
+  NOT_PAYABLE: 13,
+  EXPIRED: 20,
+};
+
+interface FoundTransaction {
+  TransactionId: number | string;
+  Amount: number | string;
+  Currency: string;
+  Status: string;
+  Reason?: string | null;
+  ReasonCode?: number | string | null;
+}
+
+function mapFound(t: FoundTransaction): GatewayPaymentState {
+  const transactionId = String(t.TransactionId);
+  const status = t.Status;
+  switch (status) {
+    case 'Completed':
+      return { status: 'confirmed', transactionId, amount: String(t.Amount), currency: t.Currency };
+    case 'Authorized':
+      return { status: 'authorized', transactionId, amount: String(t.Amount), currency: t.Currency };
+    case 'Declined':
+      return { status: 'failed', transactionId, reason: t.Reason ?? 'Declined', reasonCode: t.ReasonCode == null ? undefined : String(t.ReasonCode) };
+    case 'Cancelled':
+      return { status: 'cancelled' };
+    case 'AwaitingAuthentication': // the payer is at the 3-D Secure step: not decided yet
+      return { status: 'pending' };
+    default:
+      return { status: 'unknown' };
+  }
+}
+
+const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
 
 export const cloudPaymentsAdapter: GatewayAdapter = {
   type: 'CLOUDPAYMENTS',
   displayName: 'CloudPayments',
   requiresWebhookSecret: false,
   supportsTwoStage: true,
-  callbackPaths: notificationPaths,
+  callbackProtocol: 'cloudpayments',
+  callbackKinds: NOTIFICATION_KINDS,
+  baseUrl: (gateways) => gateways.cloudpayments.baseUrl,
+
+  async parseCallback(_env, creds, request) {
+    const isForm = !request.contentType.includes('json');
+    const signature = verifyNotification(creds.apiSecret, {
+      rawBody: request.rawBody,
+      isForm,
+      contentHmac: header(request.headers['content-hmac']),
+      xContentHmac: header(request.headers['x-content-hmac']),
+    });
+    if (signature !== 'VALID') return { signature };
+    return { signature, event: toGatewayEvent(request.kind as NotificationKind, parseFields(request.rawBody, isForm)) };
+  },
+
+  answerCallback(kind, outcome: CallbackOutcome) {
+    if (outcome.result === 'rejected') return { status: 401, body: { code: 13 } };
+    if (kind === 'check' && outcome.result === 'declined') return { status: 200, body: { code: CHECK_CODES[outcome.reason] } };
+    return { status: 200, body: { code: 0 } };
+  },
+
+  async createPayment(env, creds, payment) {
+    const failUrl = payment.returnUrl ? withQuery(payment.returnUrl, 'status', 'failed') : undefined;
+    const res = await cpRequest<{ Id: string; Url: string }>(env, creds, 'orders/create', {
+      Amount: Number(payment.amount), // CloudPayments takes a JSON number with 2 decimals; our amount has at most 2
+      Currency: payment.currency,
+      Description: payment.description ?? 'Balance top-up',
+      InvoiceId: payment.id,
+      AccountId: payment.clientId,
+      Email: payment.email ?? undefined,
+      RequireConfirmation: creds.twoStage,
+      SuccessRedirectUrl: payment.returnUrl ?? undefined,
+      FailRedirectUrl: failUrl,
+      JsonData: { paygatePaymentId: payment.id },
+    }, { requestId: `create-${payment.id}` });
+    if (!res.Success || !res.Model?.Url) throw new GatewayError(`CloudPayments orders/create: ${res.Message ?? 'no payment link'}`, false);
+    return { paymentUrl: res.Model.Url, gatewayOrderId: res.Model.Id };
+  },
+
+  async getPayment(env, creds, payment) {
+    const res = await cpRequest<FoundTransaction>(env, creds, 'v2/payments/find', { InvoiceId: payment.id });
+    if (!res.Success || !res.Model) return { status: 'unknown' };
+    return mapFound(res.Model);
+  },
+
+  async refund(env, creds, payment, refund) {
+    if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no gateway transaction to refund' };
+    const res = await cpRequest<{ TransactionId: number | string }>(env, creds, 'payments/refund', {
+      TransactionId: Number(payment.gatewayTransactionId),
+      Amount: Number(refund.amount),
+      JsonData: { paygateRefundId: refund.id },
+    }, { requestId: refund.id });
+    if (!res.Success || res.Model?.TransactionId === undefined) return { ok: false, reason: res.Message ?? 'refund refused' };
+    return { ok: true, gatewayRefundId: String(res.Model.TransactionId) };
+  },
+
+  async cancel(env, creds, payment) {
+    if (!payment.gatewayOrderId) return;
+    const res = await cpRequest(env, creds, 'orders/cancel', { Id: payment.gatewayOrderId }, { requestId: `cancel-${payment.id}` });
+    if (!res.Success) env.log.warn({ paymentId: payment.id, message: res.Message }, 'CloudPayments orders/cancel refused');
+  },
 };
+
+function withQuery(url: string, key: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.set(key, value);
+  return u.toString();
+}

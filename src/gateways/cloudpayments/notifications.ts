@@ -6,7 +6,3 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export function notificationPath(gatewayId: string, kind: NotificationKind): string {
   return `/payments/cloudpayments/${gatewayId}/${kind}`;
 }
-
-export function notificationPaths(gatewayId: string): string[] {
-  return NOTIFICATION_KINDS.map((kind) => notificationPath(gatewayId, kind));
-}

@@ -1,11 +1,13 @@
-// The built-in SANDBOX gateway: CloudPayments test mode, served by Paygate itself.
-import { notificationPaths } from '../cloudpayments/notifications';
+// SANDBOX: CloudPayments test mode served by Paygate itself. The adapter is CloudPayments'
+// own, pointed at the emulator under /sandbox (emulator.ts), so the real code path is exercised.
+import { cloudPaymentsAdapter } from '../cloudpayments/adapter';
 import type { GatewayAdapter } from '../types';
 
+export const SANDBOX_API_PATH = '/sandbox/api';
+
 export const sandboxAdapter: GatewayAdapter = {
+  ...cloudPaymentsAdapter,
   type: 'SANDBOX',
   displayName: 'Sandbox (CloudPayments test mode)',
-  requiresWebhookSecret: false,
-  supportsTwoStage: true,
-  callbackPaths: notificationPaths,
+  baseUrl: (_gateways, publicUrl) => `${publicUrl}${SANDBOX_API_PATH}`,
 };

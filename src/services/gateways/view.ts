@@ -1,6 +1,7 @@
 import type { Config } from '../../config';
 import type { GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
+import { callbackPaths } from '../../gateways/types';
 
 /** A gateway as the API shows it: never a secret. */
 export interface GatewayView {
@@ -43,7 +44,7 @@ export function toGatewayView(
     description: row.description,
     twoStage: row.twoStage,
     clubIds: row.clubs.map((c) => c.clubId),
-    callbackUrls: gatewayAdapter(row.type).callbackPaths(row.id).map((p) => config.publicUrl + p),
+    callbackUrls: callbackPaths(gatewayAdapter(row.type), row.id).map((p) => config.publicUrl + p),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

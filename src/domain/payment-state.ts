@@ -1,0 +1,63 @@
+// The payment state machine: the only place that decides whether a status change is legal
+// (architecture.md, "Money and state"). Pure: callers write the change and its history row.
+import type { PaymentStatus } from '../generated/prisma/enums';
+import { AppError } from './errors';
+
+export type { PaymentStatus };
+
+/**
+ * Who asks for the change. Only `gateway` (a verified callback or the gateway's own API answer)
+ * may move money-taking states: the gateway's word wins where money was taken.
+ */
+export type Cause = 'gateway' | 'api' | 'system';
+
+type Rule = readonly Cause[];
+const ANY: Rule = ['gateway', 'api', 'system'];
+const GATEWAY: Rule = ['gateway'];
+
+const TABLE: Readonly<Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>>> = {
+  PENDING: {
+    AUTHORIZED: GATEWAY,
+    CONFIRMED: GATEWAY, // one-stage Pay
+    FAILED: ['gateway', 'system'],
+    CANCELLED: ANY,
+  },
+  AUTHORIZED: {
+    CONFIRMED: GATEWAY, // Confirm notification or captured through the gateway API
+    FAILED: ['gateway', 'system'],
+    CANCELLED: ANY, // void
+  },
+  CONFIRMED: {
+    PARTIALLY_REFUNDED: ANY,
+    REFUNDED: ANY,
+  },
+  PARTIALLY_REFUNDED: {
+    PARTIALLY_REFUNDED: ANY, // another partial refund
+    REFUNDED: ANY,
+  },
+  REFUNDED: {},
+  // The exception: a verified Pay after a decline (the client retried in the widget) or after we
+  // expired the payment. The money was taken, so the gateway's word wins; history says why.
+  // AUTHORIZED is the same case on a two-stage terminal.
+  FAILED: { CONFIRMED: GATEWAY, AUTHORIZED: GATEWAY },
+  CANCELLED: { CONFIRMED: GATEWAY, AUTHORIZED: GATEWAY },
+};
+
+export const PAYMENT_STATUSES = Object.keys(TABLE) as PaymentStatus[];
+
+export function canTransition(from: PaymentStatus, to: PaymentStatus, cause: Cause): boolean {
+  return TABLE[from][to]?.includes(cause) ?? false;
+}
+
+export function assertTransition(from: PaymentStatus, to: PaymentStatus, cause: Cause): void {
+  if (!canTransition(from, to, cause)) {
+    throw new AppError('CONFLICT', `payment cannot go from ${from} to ${to} (${cause})`, { details: { from, to } });
+  }
+}
+
+/** Money has been taken and not (wholly) given back: the states a refund starts from. */
+export const REFUNDABLE: readonly PaymentStatus[] = ['CONFIRMED', 'PARTIALLY_REFUNDED'];
+/** A verified Pay/Confirm has been applied (the client's money is with us or was returned). */
+export const SETTLED: readonly PaymentStatus[] = ['CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+/** The client may still pay. */
+export const OPEN: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED'];

@@ -1,0 +1,46 @@
+// CloudPayments API client: HTTP Basic (Public ID / API Secret), JSON bodies, the
+// {Success, Message, Model} envelope. Success only says the request worked, not the payment's fate.
+import { GatewayError, type AdapterEnv, type GatewayCredentials } from '../types';
+
+const TIMEOUT_MS = 15_000;
+
+export interface Envelope<M> {
+  Success: boolean;
+  Message: string | null;
+  Model?: M;
+}
+
+export async function cpRequest<M>(
+  env: AdapterEnv,
+  creds: GatewayCredentials,
+  path: string,
+  body: Record<string, unknown>,
+  options: { requestId?: string } = {},
+): Promise<Envelope<M>> {
+  const started = Date.now();
+  let res: Response;
+  try {
+    res = await fetch(`${env.baseUrl}/${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${creds.publicId}:${creds.apiSecret}`).toString('base64')}`,
+        // CloudPayments executes a request with a known X-Request-ID once and replays its answer.
+        ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
+      },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (cause) {
+    env.log.warn({ path, latencyMs: Date.now() - started }, 'CloudPayments request failed');
+    throw new GatewayError(`CloudPayments ${path}: ${(cause as Error).message}`, true, { cause });
+  }
+  env.log.info({ path, status: res.status, latencyMs: Date.now() - started }, 'CloudPayments call');
+  if (res.status === 401) throw new GatewayError('CloudPayments refused the credentials (HTTP 401)', false);
+  if (res.status === 429 || res.status >= 500) throw new GatewayError(`CloudPayments ${path}: HTTP ${res.status}`, true);
+  const envelope = (await res.json().catch(() => null)) as Envelope<M> | null;
+  if (!res.ok || !envelope || typeof envelope.Success !== 'boolean') {
+    throw new GatewayError(`CloudPayments ${path}: unexpected answer (HTTP ${res.status})`, false);
+  }
+  return envelope;
+}

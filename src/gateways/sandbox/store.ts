@@ -1,0 +1,110 @@
+// The sandbox's own books, as CloudPayments would keep them: orders and transactions in Redis
+// (the sandbox is a test double of an outside service; Paygate's truth stays in Postgres).
+import type { Redis } from 'ioredis';
+
+const TTL_SECONDS = 30 * 86_400;
+
+export interface SandboxOrder {
+  id: string;
+  gatewayId: string;
+  invoiceId: string;
+  accountId?: string;
+  email?: string;
+  amount: string;
+  currency: string;
+  description: string;
+  successUrl?: string;
+  failUrl?: string;
+  requireConfirmation: boolean;
+  jsonData?: Record<string, unknown>;
+  status: 'Created' | 'Paid' | 'Cancelled';
+}
+
+export interface SandboxTransaction {
+  id: string;
+  gatewayId: string;
+  invoiceId: string;
+  accountId?: string;
+  amount: string;
+  currency: string;
+  status: 'Authorized' | 'Completed' | 'Declined' | 'Cancelled';
+  operationType: 'Payment' | 'Refund';
+  reason: string;
+  reasonCode: number;
+  refunded: string;
+  paymentTransactionId?: string;
+  cardFirstSix?: string;
+  cardLastFour?: string;
+  cardType?: string;
+  createdAt: string;
+}
+
+export class SandboxStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  private key(...parts: string[]) {
+    return [this.prefix, 'sandbox', ...parts].join(':');
+  }
+
+  private async put(key: string, value: unknown) {
+    await this.redis.set(key, JSON.stringify(value), 'EX', TTL_SECONDS);
+  }
+
+  private async get<T>(key: string): Promise<T | null> {
+    const raw = await this.redis.get(key);
+    return raw ? (JSON.parse(raw) as T) : null;
+  }
+
+  async saveOrder(order: SandboxOrder) {
+    await this.put(this.key('order', order.invoiceId), order);
+    await this.redis.set(this.key('order-id', order.id), order.invoiceId, 'EX', TTL_SECONDS);
+  }
+
+  order(invoiceId: string) {
+    return this.get<SandboxOrder>(this.key('order', invoiceId));
+  }
+
+  async orderById(orderId: string) {
+    const invoiceId = await this.redis.get(this.key('order-id', orderId));
+    return invoiceId ? this.order(invoiceId) : null;
+  }
+
+  async nextTransactionId(): Promise<string> {
+    return String(2_000_000_000 + (await this.redis.incr(this.key('seq'))));
+  }
+
+  async saveTransaction(tx: SandboxTransaction) {
+    await this.put(this.key('tx', tx.id), tx);
+    if (tx.operationType === 'Payment') {
+      // LREM + RPUSH keeps the invoice's transactions in order without duplicates.
+      await this.redis.multi().lrem(this.key('invoice-tx', tx.invoiceId), 0, tx.id).rpush(this.key('invoice-tx', tx.invoiceId), tx.id)
+        .expire(this.key('invoice-tx', tx.invoiceId), TTL_SECONDS).exec();
+    }
+  }
+
+  transaction(id: string) {
+    return this.get<SandboxTransaction>(this.key('tx', id));
+  }
+
+  /** The invoice's latest payment transaction (what v2/payments/find answers). */
+  async latestForInvoice(invoiceId: string) {
+    const id = await this.redis.lindex(this.key('invoice-tx', invoiceId), -1);
+    return id ? this.transaction(id) : null;
+  }
+
+  /** One checkout at a time per order: a double-clicked Pay button must not charge twice. */
+  async lock(invoiceId: string): Promise<(() => Promise<void>) | null> {
+    const key = this.key('lock', invoiceId);
+    const ok = await this.redis.set(key, '1', 'PX', 60_000, 'NX');
+    return ok ? async () => void (await this.redis.del(key)) : null;
+  }
+
+  /** X-Request-ID: the same request id gets the same answer for an hour, executed once. */
+  async remembered(publicId: string, requestId: string) {
+    return this.get<unknown>(this.key('request', publicId, requestId));
+  }
+
+  async remember(publicId: string, requestId: string, answer: unknown) {
+    await this.redis.set(this.key('request', publicId, requestId), JSON.stringify(answer), 'EX', 3600);
+  }
+}

@@ -1,0 +1,33 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+
+export const QUEUE_NAMES = { outbox: 'outbox', maintenance: 'maintenance', sandbox: 'sandbox' } as const;
+
+export interface Queues {
+  /** Effects of committed state changes (credits, refund bookings); job id = outbox key. */
+  readonly outbox: Queue;
+  /** Repeatable housekeeping: outbox relay, payment expiry. */
+  readonly maintenance: Queue;
+  /** The sandbox gateway's notification retries (it plays CloudPayments, which retries for days). */
+  readonly sandbox: Queue;
+}
+
+export function createQueues(connection: Redis, prefix: string, log: Logger): Queues {
+  const make = (name: string) => {
+    const q = new Queue(name, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 3600, count: 10_000 },
+        // A job out of attempts is dropped: its outbox row is still PENDING, so the relay re-adds it.
+        removeOnFail: true,
+      },
+    });
+    q.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
+    return q;
+  };
+  return { outbox: make(QUEUE_NAMES.outbox), maintenance: make(QUEUE_NAMES.maintenance), sandbox: make(QUEUE_NAMES.sandbox) };
+}

@@ -1,0 +1,44 @@
+// The worker role: BullMQ workers for every queue and the repeatable maintenance jobs.
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Deps } from '../context';
+import { createRedis } from '../redis';
+import { processOutboxJob } from './outbox-worker';
+import { relayOutbox, RELAY_EVERY_MS } from './outbox-relay';
+import { QUEUE_NAMES } from './queues';
+import { processSandboxJob, sandboxBackoff } from './sandbox-notifications';
+import { expirePayments, EXPIRE_EVERY_MS } from './expire-payments';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export async function startWorkers(deps: Deps, options: { concurrency?: number } = {}): Promise<Workers> {
+  const connection = createRedis(deps.config.redisUrl.reveal(), 'worker');
+  const prefix = deps.config.queuePrefix;
+  const make = (name: string, processor: (job: Job) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
+    const w = new Worker(name, processor, { connection, prefix, concurrency: options.concurrency ?? 8, ...extra });
+    w.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
+    w.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+    return w;
+  };
+
+  const workers = [
+    make(QUEUE_NAMES.outbox, (job) => processOutboxJob(deps, job)),
+    make(QUEUE_NAMES.sandbox, (job) => processSandboxJob(deps, job), { settings: { backoffStrategy: sandboxBackoff } }),
+    make(QUEUE_NAMES.maintenance, async (job) => {
+      if (job.name === 'outbox-relay') return relayOutbox(deps);
+      if (job.name === 'expire-payments') return expirePayments(deps);
+      throw new Error(`unknown maintenance job ${job.name}`);
+    }, { concurrency: 1 }),
+  ];
+  // Job schedulers live in Redis: every worker process upserts the same ones, none is duplicated.
+  await deps.queues.maintenance.upsertJobScheduler('outbox-relay', { every: RELAY_EVERY_MS }, { name: 'outbox-relay', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await deps.queues.maintenance.upsertJobScheduler('expire-payments', { every: EXPIRE_EVERY_MS }, { name: 'expire-payments', opts: { removeOnComplete: true, removeOnFail: 100 } });
+
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { cancelPayment } from '../services/payments/cancel-payment';
+import { getPayment, paymentHistory, paymentRefunds } from '../services/payments/get-payment';
+import { initiateTopUp } from '../services/payments/initiate-top-up';
+import { serviceCtx, type GqlContext } from './context';
+import { InitiatePaymentInput, InitiatePaymentResult, Payment, PaymentEvent, Refund } from './payment.types';
+
+@Resolver(() => Payment)
+export class PaymentResolver {
+  @Authorized('ADMIN')
+  @Query(() => Payment, { nullable: true, description: 'null when not found in this organization' })
+  payment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment | null> {
+    return getPayment(serviceCtx(ctx), id);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => InitiatePaymentResult)
+  initiateTopUpPayment(@Arg('input', () => InitiatePaymentInput) input: InitiatePaymentInput, @Ctx() ctx: GqlContext): Promise<InitiatePaymentResult> {
+    return initiateTopUp(serviceCtx(ctx), input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Payment, { description: 'Cancels a PENDING payment (and its payment page at the gateway)' })
+  cancelPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
+    return cancelPayment(serviceCtx(ctx), id);
+  }
+
+  @FieldResolver(() => [PaymentEvent], { description: 'Every status change, oldest first' })
+  history(@Root() payment: Payment, @Ctx() ctx: GqlContext): Promise<PaymentEvent[]> {
+    return paymentHistory(serviceCtx(ctx), payment.id);
+  }
+
+  @FieldResolver(() => [Refund])
+  refunds(@Root() payment: Payment, @Ctx() ctx: GqlContext): Promise<Refund[]> {
+    return paymentRefunds(serviceCtx(ctx), payment.id, payment.currency);
+  }
+}

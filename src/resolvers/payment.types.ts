@@ -1,0 +1,140 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { PaymentStatus, RefundStatus } from '../generated/prisma/enums';
+import { DecimalScalar } from './scalars';
+import { GatewayType } from './shared.types';
+
+registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
+registerEnumType(RefundStatus, { name: 'RefundStatus' });
+
+@InputType()
+export class InitiatePaymentInput {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => ID)
+  clubId!: string;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: 'ISO 4217; default RUB' })
+  currency?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the payer lands afterwards; ?status=failed is added on failure' })
+  returnUrl?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Same key and input: the first result; same key, other input: CONFLICT' })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType()
+export class PaymentEvent {
+  @Field(() => DateTimeResolver)
+  at!: Date;
+
+  @Field(() => PaymentStatus, { nullable: true })
+  fromStatus!: PaymentStatus | null;
+
+  @Field(() => PaymentStatus)
+  toStatus!: PaymentStatus;
+
+  @Field(() => String)
+  actor!: string;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+}
+
+@ObjectType()
+export class Refund {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => RefundStatus)
+  status!: RefundStatus;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => DecimalScalar, { description: 'The part the balance could not cover (already spent): manual handling' })
+  shortfall!: string;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  @Field(() => String, { nullable: true })
+  gatewayRefundId!: string | null;
+}
+
+@ObjectType()
+export class Payment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => PaymentStatus)
+  status!: PaymentStatus;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => ID)
+  clubId!: string;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  confirmedAt!: Date | null;
+
+  @Field(() => DateTimeResolver)
+  expiresAt!: Date;
+
+  @Field(() => String, { nullable: true })
+  gatewayTransactionId!: string | null;
+
+  @Field(() => GatewayType)
+  gatewayType!: GatewayType;
+
+  @Field(() => DecimalScalar)
+  refundedAmount!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => String, { nullable: true })
+  paymentUrl!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it failed or was cancelled' })
+  failureReason!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The gateway\'s reason code (CloudPayments ReasonCode), or EXPIRED / CANCELLED' })
+  failureCode!: string | null;
+}
+
+@ObjectType()
+export class InitiatePaymentResult {
+  @Field(() => String)
+  paymentUrl!: string;
+
+  @Field(() => ID, { description: 'The payment id (pay_…): for payment(id:), refundPayment, and the InvoiceId at the gateway' })
+  transactionId!: string;
+
+  @Field(() => DateTimeResolver)
+  expiresAt!: Date;
+
+  @Field(() => Payment)
+  payment!: Payment;
+}

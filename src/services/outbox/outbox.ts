@@ -1,0 +1,32 @@
+// Effects committed together with a state change (architecture.md, "Exactly once"). The row is
+// written in the state change's transaction; after commit it is handed to BullMQ under its key as
+// job id. The worker marks it DONE in the transaction that books its effect; the relay re-enqueues
+// rows left PENDING (crash between commit and enqueue, Redis restart).
+import type { Deps } from '../../context';
+import type { Tx } from '../../db';
+import type { Prisma } from '../../generated/prisma/client';
+
+export const OUTBOX_KINDS = ['payment.credit', 'refund.book'] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+export interface OutboxEntry {
+  key: string;
+  kind: OutboxKind;
+  organizationId: string;
+  payload: Prisma.InputJsonObject;
+}
+
+export async function addOutbox(tx: Tx, entry: OutboxEntry): Promise<OutboxEntry> {
+  await tx.outbox.createMany({ data: [entry], skipDuplicates: true });
+  return entry;
+}
+
+/** After commit: one Redis call. A failure here is harmless, the relay catches up. */
+export async function publishOutbox(deps: Deps, entries: readonly OutboxEntry[]): Promise<void> {
+  if (!entries.length) return;
+  try {
+    await deps.queues.outbox.addBulk(entries.map((e) => ({ name: e.kind, data: { key: e.key }, opts: { jobId: e.key } })));
+  } catch (err) {
+    deps.log.warn({ err, keys: entries.map((e) => e.key) }, 'outbox enqueue failed; the relay will retry');
+  }
+}

@@ -1,0 +1,29 @@
+// cancelPayment: a PENDING payment is closed here and its payment page cancelled at the gateway.
+import type { Ctx } from '../../context';
+import { AppError, notFound } from '../../domain/errors';
+import { loadGateway } from '../gateways/load-gateway';
+import { changeStatus, lockPayment } from './change-status';
+import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
+
+export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> {
+  const result = await ctx.deps.db.$transaction(async (tx) => {
+    const p = await lockPayment(tx, id);
+    if (!p || p.organizationId !== ctx.orgId) throw notFound('payment', id);
+    if (p.status === 'CANCELLED') return { payment: p, changed: false };
+    if (p.status === 'AUTHORIZED') throw new AppError('CONFLICT', `payment ${id} is AUTHORIZED: the money is held, release it with voidPayment`);
+    if (p.status !== 'PENDING') {
+      throw new AppError('CONFLICT', `payment ${id} is ${p.status} and cannot be cancelled${p.status === 'CONFIRMED' || p.status === 'PARTIALLY_REFUNDED' ? '; refund it instead' : ''}`);
+    }
+    const payment = await changeStatus(tx, p, { to: 'CANCELLED', cause: 'api', actor: ctx.actor, reason: 'cancelled by the API', patch: { failureCode: 'CANCELLED', failureReason: 'cancelled by the API' } });
+    return { payment, changed: true };
+  });
+  if (result.changed) {
+    // After commit: should the client pay in the meantime, the verified Pay revives the payment.
+    const gateway = await loadGateway(ctx.deps, result.payment.gatewayId);
+    const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: result.payment.clientId } } });
+    await gateway?.adapter.cancel(gateway.env, gateway.creds, toGatewayPayment(result.payment, client?.email ?? null)).catch((err) => {
+      ctx.log.warn({ err, paymentId: id }, 'could not cancel the payment page at the gateway');
+    });
+  }
+  return toPaymentView(result.payment);
+}

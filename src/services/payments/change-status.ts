@@ -1,0 +1,36 @@
+// Every status change goes through here: the state machine decides, and the history row is
+// written in the caller's transaction.
+import type { Tx } from '../../db';
+import { assertTransition, type Cause } from '../../domain/payment-state';
+import type { PaymentStatus } from '../../generated/prisma/enums';
+import type { Payment, Prisma } from '../../generated/prisma/client';
+
+export interface Change {
+  to: PaymentStatus;
+  cause: Cause;
+  actor: string;
+  reason?: string;
+  data?: Prisma.InputJsonValue;
+  /** Other columns to set with the status. */
+  patch?: Prisma.PaymentUpdateInput;
+}
+
+/** Locks the payment row for the rest of the transaction and returns it. */
+export async function lockPayment(tx: Tx, paymentId: string): Promise<Payment | null> {
+  await tx.$executeRaw`SELECT 1 FROM "Payment" WHERE id = ${paymentId} FOR UPDATE`;
+  return tx.payment.findUnique({ where: { id: paymentId } });
+}
+
+export async function changeStatus(tx: Tx, payment: Payment, change: Change): Promise<Payment> {
+  assertTransition(payment.status, change.to, change.cause);
+  const updated = await tx.payment.update({ where: { id: payment.id }, data: { ...change.patch, status: change.to } });
+  await recordEvent(tx, payment.id, payment.status, change);
+  return updated;
+}
+
+/** A history entry without a status change (an anomaly for staff to look at, a note). */
+export async function recordEvent(tx: Tx, paymentId: string, from: PaymentStatus | null, change: Omit<Change, 'cause' | 'patch'>): Promise<void> {
+  await tx.paymentEvent.create({
+    data: { paymentId, fromStatus: from, toStatus: change.to, actor: change.actor, reason: change.reason ?? null, data: change.data ?? {} },
+  });
+}

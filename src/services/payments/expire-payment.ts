@@ -1,0 +1,54 @@
+// A PENDING payment past its expiry: ask the gateway first (a lost Pay must still end credited),
+// then cancel it at the gateway and here.
+import type { Deps } from '../../context';
+import { GatewayError } from '../../gateways/types';
+import { loadGateway } from '../gateways/load-gateway';
+import { changeStatus, lockPayment } from './change-status';
+import { applyGatewayEvent } from './handle-gateway-event';
+import { toGatewayPayment } from './view';
+
+/** A payer at the 3-D Secure step when time ran out gets this long to finish. */
+const AUTHENTICATION_GRACE_MS = 15 * 60_000;
+
+export type ExpiryResult = 'expired' | 'paid' | 'kept' | 'skipped';
+
+export async function expirePayment(deps: Deps, paymentId: string): Promise<ExpiryResult> {
+  const payment = await deps.db.payment.findUnique({ where: { id: paymentId }, include: { client: { select: { email: true } } } });
+  if (!payment || payment.status !== 'PENDING' || payment.expiresAt > new Date()) return 'skipped';
+  const gateway = await loadGateway(deps, payment.gatewayId);
+  if (!gateway) return 'skipped';
+  const ref = toGatewayPayment(payment, payment.client.email);
+  const actor = 'system:expiry';
+
+  let state;
+  try {
+    state = await gateway.adapter.getPayment(gateway.env, gateway.creds, ref);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    deps.log.warn({ err, paymentId }, 'expiry: the gateway did not answer; trying again on the next run');
+    return 'kept';
+  }
+  if (state.status === 'confirmed' || state.status === 'authorized') {
+    await applyGatewayEvent(deps, gateway.id, actor, {
+      kind: state.status, invoiceId: payment.id, accountId: payment.clientId, amount: state.amount, currency: state.currency, transactionId: state.transactionId,
+    });
+    return 'paid';
+  }
+  if (state.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) return 'kept';
+
+  try {
+    await gateway.adapter.cancel(gateway.env, gateway.creds, ref);
+  } catch (err) {
+    // Cancelling the page is a courtesy: a Pay that still comes in revives the payment.
+    deps.log.warn({ err, paymentId }, 'expiry: could not cancel the payment page at the gateway');
+  }
+  return deps.db.$transaction(async (tx) => {
+    const p = await lockPayment(tx, paymentId);
+    if (p?.status !== 'PENDING') return 'skipped' as const;
+    await changeStatus(tx, p, {
+      to: 'CANCELLED', cause: 'system', actor, reason: 'expired unpaid',
+      patch: { failureCode: 'EXPIRED', failureReason: 'the payment expired before it was paid' },
+    });
+    return 'expired' as const;
+  });
+}

@@ -1,0 +1,44 @@
+import type { Ctx } from '../../context';
+import { formatAmount } from '../../domain/money';
+import type { PaymentStatus, RefundStatus } from '../../generated/prisma/enums';
+import { toPaymentView, type PaymentView } from './view';
+
+/** null when the payment does not exist in the caller's organization. */
+export async function getPayment(ctx: Ctx, id: string): Promise<PaymentView | null> {
+  const p = await ctx.deps.db.payment.findFirst({ where: { id, organizationId: ctx.orgId } });
+  return p && toPaymentView(p);
+}
+
+export interface PaymentEventView {
+  at: Date;
+  fromStatus: PaymentStatus | null;
+  toStatus: PaymentStatus;
+  actor: string;
+  reason: string | null;
+}
+
+export async function paymentHistory(ctx: Ctx, paymentId: string): Promise<PaymentEventView[]> {
+  const rows = await ctx.deps.db.paymentEvent.findMany({
+    where: { paymentId, payment: { organizationId: ctx.orgId } },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((e) => ({ at: e.at, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, reason: e.reason }));
+}
+
+export interface RefundView {
+  id: string;
+  status: RefundStatus;
+  amount: string;
+  shortfall: string;
+  reason: string | null;
+  createdAt: Date;
+  gatewayRefundId: string | null;
+}
+
+export async function paymentRefunds(ctx: Ctx, paymentId: string, currency: string): Promise<RefundView[]> {
+  const rows = await ctx.deps.db.refund.findMany({ where: { paymentId, organizationId: ctx.orgId }, orderBy: { createdAt: 'asc' } });
+  return rows.map((r) => ({
+    id: r.id, status: r.status, amount: formatAmount(r.amount, currency), shortfall: formatAmount(r.shortfall, currency),
+    reason: r.reason, createdAt: r.createdAt, gatewayRefundId: r.gatewayRefundId,
+  }));
+}

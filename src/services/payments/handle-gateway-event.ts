@@ -1,0 +1,168 @@
+// What a verified gateway notification does. Callbacks arrive at least once, late or out of
+// order: every branch is idempotent, duplicates answer success and change nothing twice, and the
+// callback row is written in the same transaction as its effect.
+import type { Deps } from '../../context';
+import type { Tx } from '../../db';
+import { Decimal } from '../../domain/money';
+import { canTransition, SETTLED } from '../../domain/payment-state';
+import type { Payment, Prisma } from '../../generated/prisma/client';
+import type { CallbackOutcome, DeclineReason, GatewayEvent } from '../../gateways/types';
+import { addOutbox, publishOutbox, type OutboxEntry } from '../outbox/outbox';
+import { changeStatus, lockPayment, recordEvent } from './change-status';
+
+export interface CallbackRecord {
+  id: string;
+  gatewayId: string;
+  gatewayType: Payment['gatewayType'];
+  kind: string;
+  remoteAddress: string | null;
+  headers: Prisma.InputJsonObject;
+  rawBody: string;
+}
+
+interface Handled {
+  outcome: CallbackOutcome;
+  paymentId?: string;
+  note?: string;
+  outbox?: OutboxEntry[];
+}
+
+/**
+ * Applies what the gateway says, in one transaction with the callback row when there is one
+ * (reconciliation and expiry apply the gateway's API answers the same way, without a callback).
+ */
+export async function applyGatewayEvent(
+  deps: Deps,
+  gatewayId: string,
+  actor: string,
+  event: GatewayEvent,
+  record?: CallbackRecord,
+): Promise<CallbackOutcome> {
+  const handled = await deps.db.$transaction(async (tx): Promise<Handled> => {
+    const result = await apply(tx, gatewayId, actor, event);
+    if (record) {
+      await tx.gatewayCallback.create({
+        data: {
+          ...record,
+          signature: 'VALID',
+          paymentId: result.paymentId ?? null,
+          gatewayTransactionId: 'transactionId' in event ? event.transactionId : 'gatewayRefundId' in event ? event.gatewayRefundId : null,
+          result: { outcome: result.outcome, ...(result.note ? { note: result.note } : {}) } as Prisma.InputJsonObject,
+        },
+      });
+    }
+    return result;
+  });
+  if (handled.note) deps.log.warn({ callbackId: record?.id, paymentId: handled.paymentId, note: handled.note }, 'gateway event needs attention');
+  await publishOutbox(deps, handled.outbox ?? []);
+  return handled.outcome;
+}
+
+export const handleGatewayEvent = (deps: Deps, record: CallbackRecord, event: GatewayEvent) =>
+  applyGatewayEvent(deps, record.gatewayId, `gateway:${record.gatewayId}`, event, record);
+
+const OK: CallbackOutcome = { result: 'ok' };
+const decline = (reason: DeclineReason): CallbackOutcome => ({ result: 'declined', reason });
+
+async function findPayment(tx: Tx, gatewayId: string, invoiceId: string | undefined, lock: boolean): Promise<Payment | null> {
+  if (!invoiceId) return null;
+  const p = lock ? await lockPayment(tx, invoiceId) : await tx.payment.findUnique({ where: { id: invoiceId } });
+  return p && p.gatewayId === gatewayId ? p : null;
+}
+
+const sameAmount = (p: Payment, amount: string, currency: string | undefined) =>
+  new Decimal(p.amount.toString()).equals(new Decimal(amount)) && (!currency || currency.toUpperCase() === p.currency);
+
+const isExpired = (p: Payment) => p.failureCode === 'EXPIRED' || (p.status === 'PENDING' && p.expiresAt <= new Date()) || (p.status === 'FAILED' && p.expiresAt <= new Date());
+
+async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEvent): Promise<Handled> {
+  switch (event.kind) {
+    case 'check': {
+      const p = await findPayment(tx, gatewayId, event.invoiceId, false);
+      if (!p) return { outcome: decline('UNKNOWN_INVOICE') };
+      const client = await tx.client.findUnique({ where: { organizationId_id: { organizationId: p.organizationId, id: p.clientId } } });
+      if (!client?.isActive || (event.accountId !== undefined && event.accountId !== p.clientId)) {
+        return { outcome: decline('ACCOUNT_MISMATCH'), paymentId: p.id };
+      }
+      if (!sameAmount(p, event.amount, event.currency)) return { outcome: decline('AMOUNT_MISMATCH'), paymentId: p.id };
+      // A FAILED payment may be retried in the widget until it expires; CANCELLED by expiry answers 20.
+      if (isExpired(p)) return { outcome: decline('EXPIRED'), paymentId: p.id };
+      if (p.status !== 'PENDING' && p.status !== 'FAILED') return { outcome: decline('NOT_PAYABLE'), paymentId: p.id };
+      return { outcome: OK, paymentId: p.id };
+    }
+
+    case 'authorized':
+    case 'confirmed': {
+      const p = await findPayment(tx, gatewayId, event.invoiceId, true);
+      if (!p) return { outcome: OK, note: `money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling` };
+      if (!sameAmount(p, event.amount, event.currency)) {
+        const note = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${p.amount} ${p.currency} payment: not applied, manual handling`;
+        await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { transactionId: event.transactionId } });
+        return { outcome: OK, paymentId: p.id, note };
+      }
+      if (p.gatewayTransactionId && p.gatewayTransactionId !== event.transactionId && (SETTLED.includes(p.status) || p.status === 'AUTHORIZED')) {
+        const note = `second payment ${event.transactionId} for an invoice already paid by ${p.gatewayTransactionId}: refund it manually`;
+        await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { transactionId: event.transactionId } });
+        return { outcome: OK, paymentId: p.id, note };
+      }
+      const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
+      if (p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
+        return { outcome: OK, paymentId: p.id }; // a duplicate, or already further along
+      }
+      const revived = p.status === 'FAILED' || p.status === 'CANCELLED';
+      const now = new Date();
+      await changeStatus(tx, p, {
+        to,
+        cause: 'gateway',
+        actor,
+        reason: revived
+          ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands`
+          : to === 'CONFIRMED' ? 'paid' : 'authorized (two-stage)',
+        data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}) },
+        patch: {
+          gatewayTransactionId: event.transactionId,
+          ...(to === 'CONFIRMED' ? { confirmedAt: now } : { authorizedAt: now }),
+        },
+      });
+      const outbox = to === 'CONFIRMED'
+        ? [await addOutbox(tx, { key: `credit-${p.id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: p.id } })]
+        : [];
+      return { outcome: OK, paymentId: p.id, outbox };
+    }
+
+    case 'failed': {
+      const p = await findPayment(tx, gatewayId, event.invoiceId, true);
+      if (!p) return { outcome: OK, note: `decline for unknown invoice ${event.invoiceId ?? '(none)'}` };
+      // A late Fail never undoes a Pay; a repeated Fail changes nothing.
+      if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
+      await changeStatus(tx, p, {
+        to: 'FAILED',
+        cause: 'gateway',
+        actor,
+        reason: `declined: ${event.reason}${event.reasonCode ? ` (${event.reasonCode})` : ''}`,
+        data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}) },
+        patch: { failureReason: event.reason, failureCode: event.reasonCode ?? null },
+      });
+      return { outcome: OK, paymentId: p.id };
+    }
+
+    case 'cancelled': {
+      const p = await findPayment(tx, gatewayId, event.invoiceId, true);
+      if (!p) return { outcome: OK, note: `cancel for unknown invoice ${event.invoiceId ?? '(none)'}` };
+      if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
+      await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: 'cancelled at the gateway', data: { transactionId: event.transactionId } });
+      return { outcome: OK, paymentId: p.id };
+    }
+
+    case 'refunded':
+      return { outcome: OK, note: 'refund notification recorded; refunds are booked by refundPayment' };
+
+    case 'ignored':
+      return { outcome: OK };
+
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}

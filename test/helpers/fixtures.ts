@@ -1,0 +1,48 @@
+// An organization ready to take top-ups: a SANDBOX gateway, a club and a client.
+import type { TestApp } from './app';
+import { makeOrg } from './app';
+
+export interface Shop {
+  orgId: string;
+  token: string;
+  gatewayId: string;
+  apiSecret: string;
+  clubId: string;
+  clientId: string;
+}
+
+export async function makeShop(t: TestApp, options: { clientId?: string; twoStage?: boolean } = {}): Promise<Shop> {
+  const { orgId, token } = await makeOrg(t.deps);
+  const apiSecret = `sandbox-secret-${orgId}`;
+  const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+    { i: { organizationId: orgId, type: 'SANDBOX', publicId: `pk_${orgId}`, apiSecret, twoStage: options.twoStage ?? false } }, token);
+  const clientId = options.clientId ?? 'client_xyz';
+  await t.gql('mutation($c: ClientInput!) { upsertClub(input: { id: "club_abc123", name: "Club" }) { id } upsertClient(input: $c) { id } }',
+    { c: { id: clientId, clubId: 'club_abc123', name: 'Anna', email: 'anna@example.com' } }, token);
+  return { orgId, token, gatewayId: gw.body.data.configurePaymentGateway.id, apiSecret, clubId: 'club_abc123', clientId };
+}
+
+// The seed's mutation, verbatim (izi-cloudpayments-integration.txt, Step 3).
+export const SEED_INITIATE = `mutation InitiateTopUp($input: InitiatePaymentInput!) { initiateTopUpPayment(input: $input) { paymentUrl transactionId expiresAt }}`;
+// The seed's status query, verbatim, plus history and refunds.
+export const SEED_STATUS = `query PaymentStatus($transactionId: ID!) { payment(id: $transactionId) { id status amount clientId createdAt confirmedAt gatewayTransactionId history { fromStatus toStatus actor reason } refunds { id amount shortfall } }}`;
+
+export async function topUp(t: TestApp, shop: Shop, input: Record<string, unknown> = {}) {
+  const res = await t.gql(SEED_INITIATE, {
+    input: { clientId: shop.clientId, clubId: shop.clubId, amount: 500, returnUrl: 'https://yourapp.example.com/payment/success', description: 'Balance top-up', ...input },
+  }, shop.token);
+  if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+  return res.body.data.initiateTopUpPayment as { paymentUrl: string; transactionId: string; expiresAt: string };
+}
+
+export async function balanceOf(t: TestApp, shop: Shop, clientId = shop.clientId): Promise<string> {
+  const res = await t.gql('query($id: ID!) { client(id: $id) { balance } }', { id: clientId }, shop.token);
+  return res.body.data.client.balance;
+}
+
+/** Balance = Σ ledger, never negative (architecture.md invariant), straight from the database. */
+export async function ledgerInvariant(t: TestApp, shop: Shop, clientId = shop.clientId) {
+  const client = await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: clientId } } });
+  const sum = await t.deps.db.ledgerEntry.aggregate({ where: { organizationId: shop.orgId, clientId }, _sum: { amount: true } });
+  return { balance: client.balance.toFixed(2), sum: sum._sum.amount ? sum._sum.amount.toFixed(2) : '0.00' };
+}

@@ -3,6 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { creditPayment } from '../services/ledger/credit-payment';
+import { bookRefund } from '../services/refunds/book-refund';
 
 const jobData = z.object({ key: z.string().min(1) });
 
@@ -16,6 +17,8 @@ export async function processOutboxJob(deps: Deps, job: Job): Promise<string> {
     switch (row.kind) {
       case 'payment.credit':
         return await creditPayment(deps, row.key, String((row.payload as { paymentId: string }).paymentId));
+      case 'refund.book':
+        return await bookRefund(deps, row.key, String((row.payload as { refundId: string }).refundId));
       default:
         throw new UnrecoverableError(`unknown outbox kind ${row.kind}`);
     }

@@ -5,8 +5,9 @@ import { ClientResolver } from './client.resolver';
 import { ClubResolver } from './club.resolver';
 import { GatewayResolver } from './gateway.resolver';
 import { PaymentResolver } from './payment.resolver';
+import { MoneyMovementResolver } from './refund.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, MoneyMovementResolver] as const;
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, validate: false });

@@ -1,6 +1,6 @@
 // cancelPayment: a PENDING payment is closed here and its payment page cancelled at the gateway.
 import type { Ctx } from '../../context';
-import { AppError, notFound } from '../../domain/errors';
+import { badInput, notFound } from '../../domain/errors';
 import { loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment } from './change-status';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
@@ -10,9 +10,9 @@ export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> 
     const p = await lockPayment(tx, id);
     if (!p || p.organizationId !== ctx.orgId) throw notFound('payment', id);
     if (p.status === 'CANCELLED') return { payment: p, changed: false };
-    if (p.status === 'AUTHORIZED') throw new AppError('CONFLICT', `payment ${id} is AUTHORIZED: the money is held, release it with voidPayment`);
+    if (p.status === 'AUTHORIZED') throw badInput(`payment ${id} is AUTHORIZED: the money is held, release it with voidPayment`, 'id');
     if (p.status !== 'PENDING') {
-      throw new AppError('CONFLICT', `payment ${id} is ${p.status} and cannot be cancelled${p.status === 'CONFIRMED' || p.status === 'PARTIALLY_REFUNDED' ? '; refund it instead' : ''}`);
+      throw badInput(`payment ${id} is ${p.status} and cannot be cancelled${p.status === 'CONFIRMED' || p.status === 'PARTIALLY_REFUNDED' ? '; refund it instead' : ''}`, 'id');
     }
     const payment = await changeStatus(tx, p, { to: 'CANCELLED', cause: 'api', actor: ctx.actor, reason: 'cancelled by the API', patch: { failureCode: 'CANCELLED', failureReason: 'cancelled by the API' } });
     return { payment, changed: true };

@@ -4,7 +4,8 @@
 import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import { Decimal } from '../../domain/money';
-import { canTransition, SETTLED } from '../../domain/payment-state';
+import { canTransition, REFUNDABLE, SETTLED } from '../../domain/payment-state';
+import { newId } from '../../domain/ids';
 import type { Payment, Prisma } from '../../generated/prisma/client';
 import type { CallbackOutcome, DeclineReason, GatewayEvent } from '../../gateways/types';
 import { addOutbox, publishOutbox, type OutboxEntry } from '../outbox/outbox';
@@ -155,7 +156,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
     }
 
     case 'refunded':
-      return { outcome: OK, note: 'refund notification recorded; refunds are booked by refundPayment' };
+      return applyRefund(tx, gatewayId, actor, event);
 
     case 'ignored':
       return { outcome: OK };
@@ -165,4 +166,47 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       return exhaustive;
     }
   }
+}
+
+/**
+ * The gateway says money went back. Ours (matched by the refund id we sent in JsonData, or by the
+ * gateway's refund id): settle it if our own call has not yet. Unknown: a refund made in the
+ * gateway's dashboard, booked like ours.
+ */
+async function applyRefund(tx: Tx, gatewayId: string, actor: string, event: Extract<GatewayEvent, { kind: 'refunded' }>): Promise<Handled> {
+  let p = await findPayment(tx, gatewayId, event.invoiceId, true);
+  if (!p) {
+    const byTransaction = await tx.payment.findFirst({ where: { gatewayId, gatewayTransactionId: event.paymentTransactionId } });
+    p = byTransaction && (await lockPayment(tx, byTransaction.id));
+  }
+  if (!p) return { outcome: OK, note: `refund ${event.gatewayRefundId} of an unknown payment (transaction ${event.paymentTransactionId})` };
+
+  const ours =
+    (event.refundId ? await tx.refund.findFirst({ where: { id: event.refundId, paymentId: p.id } }) : null) ??
+    (await tx.refund.findUnique({ where: { paymentId_gatewayRefundId: { paymentId: p.id, gatewayRefundId: event.gatewayRefundId } } }));
+  const book = (refundId: string) =>
+    addOutbox(tx, { key: `refund-${refundId}`, kind: 'refund.book', organizationId: p!.organizationId, payload: { refundId } });
+
+  if (ours) {
+    if (ours.status === 'SUCCEEDED') return { outcome: OK, paymentId: p.id };
+    // PENDING: the notification beat our own call's answer. FAILED: we took a timeout or refusal
+    // for the answer, but the gateway did refund: its word wins.
+    await tx.refund.update({ where: { id: ours.id }, data: { status: 'SUCCEEDED', gatewayRefundId: event.gatewayRefundId, failureReason: null } });
+    return { outcome: OK, paymentId: p.id, outbox: [await book(ours.id)] };
+  }
+
+  const reserved = await tx.refund.aggregate({ where: { paymentId: p.id, status: { in: ['PENDING', 'SUCCEEDED'] } }, _sum: { amount: true } });
+  const left = new Decimal(p.amount.toString()).minus(reserved._sum.amount?.toString() ?? '0');
+  if (!REFUNDABLE.includes(p.status) || new Decimal(event.amount).gt(left)) {
+    const note = `gateway refund ${event.gatewayRefundId} of ${event.amount} does not fit payment ${p.id} (${p.status}, ${left.toFixed(2)} left): manual handling`;
+    await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { gatewayRefundId: event.gatewayRefundId } });
+    return { outcome: OK, paymentId: p.id, note };
+  }
+  const refund = await tx.refund.create({
+    data: {
+      id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, status: 'SUCCEEDED', amount: event.amount,
+      gatewayRefundId: event.gatewayRefundId, actor, reason: 'refunded at the gateway (dashboard)',
+    },
+  });
+  return { outcome: OK, paymentId: p.id, outbox: [await book(refund.id)] };
 }

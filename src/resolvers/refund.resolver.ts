@@ -1,0 +1,21 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { debitBalance } from '../services/ledger/debit-balance';
+import { refundPayment } from '../services/refunds/refund-payment';
+import { LedgerEntry } from './client.types';
+import { serviceCtx, type GqlContext } from './context';
+import { BalanceDebitInput, RefundInput, RefundResult } from './refund.types';
+
+@Resolver()
+export class MoneyMovementResolver {
+  @Authorized('ADMIN')
+  @Mutation(() => RefundResult, { description: 'Full (no amount) or partial; never more than what is left' })
+  refundPayment(@Arg('input', () => RefundInput) input: RefundInput, @Ctx() ctx: GqlContext): Promise<RefundResult> {
+    return refundPayment(serviceCtx(ctx), input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => LedgerEntry, { description: 'The CRM spends a balance; more than it holds is BAD_USER_INPUT ("insufficient balance")' })
+  debitBalance(@Arg('input', () => BalanceDebitInput) input: BalanceDebitInput, @Ctx() ctx: GqlContext): Promise<LedgerEntry> {
+    return debitBalance(serviceCtx(ctx), input);
+  }
+}

@@ -1,0 +1,47 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DecimalScalar } from './scalars';
+
+@InputType()
+export class RefundInput {
+  @Field(() => ID, { description: 'The payment id (pay_…)' })
+  transactionId!: string;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'No amount = everything left' })
+  amount?: string | null;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+
+  @Field(() => String, { nullable: true })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType({ description: 'success = the gateway accepted the refund; the balance debit and status follow a moment later, once.' })
+export class RefundResult {
+  @Field(() => Boolean)
+  success!: boolean;
+
+  @Field(() => ID, { nullable: true })
+  refundId!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  amount!: string | null;
+
+  @Field(() => String, { nullable: true })
+  message!: string | null;
+}
+
+@InputType()
+export class BalanceDebitInput {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, { nullable: true })
+  idempotencyKey?: string | null;
+}

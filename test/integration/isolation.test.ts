@@ -76,6 +76,23 @@ describe('organization isolation', () => {
       const res = await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { id } }', { id: paymentA }, b.token);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
+    'Mutation.refundPayment': async () => {
+      await t.deps.db.payment.update({ where: { id: paymentA }, data: { status: 'CONFIRMED' } });
+      try {
+        const res = await t.gql('mutation($id: ID!) { refundPayment(input: { transactionId: $id }) { success } }', { id: paymentA }, b.token);
+        expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+        expect(await t.deps.db.refund.count()).toBe(0);
+      } finally {
+        await t.deps.db.payment.update({ where: { id: paymentA }, data: { status: 'PENDING' } });
+      }
+    },
+    'Mutation.debitBalance': async () => {
+      await t.deps.db.client.update({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } }, data: { balance: 0 } });
+      const res = await t.gql('mutation { debitBalance(input: { clientId: "client_1", amount: 1, reason: "steal" }) { id } }', {}, b.token);
+      // B's own client_1 (created by an earlier case) has nothing; A's is never reached
+      expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(res.body.errors?.[0].extensions?.code);
+      expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId } })).toBe(0);
+    },
     'Mutation.upsertClub': async () => {
       const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.token);
       expect(res.body.data.upsertClub).toEqual({ id: 'club_1', name: 'B renames it' });
@@ -97,7 +114,8 @@ describe('organization isolation', () => {
 
   it.each(Object.keys({
     'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
-    'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1,
+    'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
+    'Mutation.debitBalance': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

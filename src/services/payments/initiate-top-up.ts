@@ -75,14 +75,23 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
     throw err;
   }
 
-  const gateway = (await loadGateway(ctx.deps, created.payment.gatewayId))!;
+  return attachPaymentPage(ctx, created.payment.id, created.email);
+}
+
+/**
+ * Asks the gateway for the payment page. Safe to run twice for one payment (a concurrent retry
+ * with the same idempotencyKey): adapters send a request id derived from the payment id.
+ */
+async function attachPaymentPage(ctx: Ctx, paymentId: string, email: string | null): Promise<InitiateTopUpResult> {
+  const pending = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  const gateway = (await loadGateway(ctx.deps, pending.gatewayId))!;
   try {
-    const page = await gateway.adapter.createPayment(gateway.env, gateway.creds, toGatewayPayment(created.payment, created.email));
+    const page = await gateway.adapter.createPayment(gateway.env, gateway.creds, toGatewayPayment(pending, email));
     const payment = await ctx.deps.db.payment.update({
       where: { id: paymentId },
       data: { paymentUrl: page.paymentUrl, gatewayOrderId: page.gatewayOrderId ?? null },
     });
-    ctx.log.info({ paymentId, gatewayId: gateway.id, amount: payment.amount.toString(), currency }, 'top-up initiated');
+    ctx.log.info({ paymentId, gatewayId: gateway.id, amount: payment.amount.toString(), currency: payment.currency }, 'top-up initiated');
     return { paymentUrl: page.paymentUrl, transactionId: paymentId, expiresAt: payment.expiresAt, payment: toPaymentView(payment) };
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
@@ -106,7 +115,12 @@ async function replay(ctx: Ctx, idempotencyKey: string, requestHash: string): Pr
     throw new AppError('CONFLICT', `idempotencyKey ${idempotencyKey} was already used for a different top-up (${earlier.id})`);
   }
   if (!earlier.paymentUrl) {
-    throw new AppError('GATEWAY_ERROR', `the first attempt with this idempotencyKey did not get a payment page (${earlier.failureReason ?? 'in progress'}); retry with a new key`);
+    if (earlier.status === 'PENDING') {
+      // The first call is still talking to the gateway (or died doing so): finish its work.
+      const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: earlier.clientId } } });
+      return attachPaymentPage(ctx, earlier.id, client?.email ?? null);
+    }
+    throw new AppError('GATEWAY_ERROR', `the first attempt with this idempotencyKey got no payment page (${earlier.failureReason ?? earlier.status}); retry with a new key`);
   }
   return { paymentUrl: earlier.paymentUrl, transactionId: earlier.id, expiresAt: earlier.expiresAt, payment: toPaymentView(earlier) };
 }

@@ -1,0 +1,211 @@
+// Gateway callbacks over real HTTP: signatures, Check codes, duplicates, late and out-of-order
+// notifications, worker restarts and lost jobs. Exactly one credit, whatever happens.
+import { SandboxStore } from '../../src/gateways/sandbox/store';
+import { expirePayments } from '../../src/jobs/expire-payments';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { payFields, sendNotification } from '../helpers/callbacks';
+import { balanceOf, ledgerInvariant, makeShop, SEED_STATUS, topUp, type Shop } from '../helpers/fixtures';
+import { waitFor } from '../helpers/wait';
+
+describe('gateway callbacks', () => {
+  let t: TestApp;
+  let shop: Shop;
+
+  beforeAll(async () => {
+    t = await startTestApp('callbacks', {}, { workers: true });
+    shop = await makeShop(t);
+  });
+  afterAll(() => t.close());
+
+  const notify = (kind: string, fields: Record<string, string | number | undefined>, options: Parameters<typeof sendNotification>[4] = {}) =>
+    sendNotification(t.url, shop.gatewayId, kind, fields, { secret: shop.apiSecret, ...options });
+  const status = async (id: string) => (await t.gql(SEED_STATUS, { transactionId: id }, shop.token)).body.data.payment;
+  const credits = (paymentId: string) => t.deps.db.ledgerEntry.count({ where: { paymentId, kind: 'TOP_UP' } });
+
+  describe('Check', () => {
+    it.each([
+      ['a payable payment', 0, {}],
+      ['an unknown invoice', 10, { InvoiceId: 'pay_doesnotexist0000000000000' }],
+      ['no invoice at all', 10, { InvoiceId: undefined }],
+      ['another AccountId', 11, { AccountId: 'client_other' }],
+      ['another amount', 12, { Amount: '499.99' }],
+      ['another currency', 12, { Currency: 'USD' }],
+    ])('%s answers code %d', async (_what, code, patch) => {
+      const { transactionId } = await topUp(t, shop);
+      const res = await notify('check', { ...payFields(transactionId, shop.clientId), ...patch });
+      expect(res).toEqual({ status: 200, body: { code } });
+      expect((await status(transactionId)).status).toBe('PENDING');
+    });
+
+    it('an inactive client answers 11', async () => {
+      const other = await makeShop(t, { clientId: 'client_inactive' });
+      const { transactionId } = await topUp(t, other);
+      await t.gql('mutation { upsertClient(input: { id: "client_inactive", isActive: false }) { id } }', {}, other.token);
+      const res = await sendNotification(t.url, other.gatewayId, 'check', payFields(transactionId, 'client_inactive'), { secret: other.apiSecret });
+      expect(res.body).toEqual({ code: 11 });
+    });
+
+    it('a paid payment answers 13, an expired one 20, a cancelled one 13', async () => {
+      const paid = await topUp(t, shop);
+      await notify('pay', payFields(paid.transactionId, shop.clientId));
+      expect((await notify('check', payFields(paid.transactionId, shop.clientId))).body).toEqual({ code: 13 });
+
+      const late = await topUp(t, shop);
+      await t.deps.db.payment.update({ where: { id: late.transactionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      expect((await notify('check', payFields(late.transactionId, shop.clientId))).body).toEqual({ code: 20 });
+
+      const cancelled = await topUp(t, shop);
+      await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { status } }', { id: cancelled.transactionId }, shop.token);
+      expect((await notify('check', payFields(cancelled.transactionId, shop.clientId))).body).toEqual({ code: 13 });
+    });
+  });
+
+  describe('signatures', () => {
+    it.each([
+      ['no signature', { headers: 'none' as const }, 'MISSING'],
+      ['a signature with another secret', { secret: 'not-the-secret' }, 'INVALID'],
+      ['a tampered body', { tamper: (b: string) => b.replace('Amount=500.00', 'Amount=5.00') }, 'INVALID'],
+    ])('%s: 401, stored with its verdict, nothing changes', async (_what, options, verdict) => {
+      const { transactionId } = await topUp(t, shop);
+      const res = await notify('pay', payFields(transactionId, shop.clientId), options);
+      expect(res.status).toBe(401);
+      expect((await status(transactionId)).status).toBe('PENDING');
+      const stored = await t.deps.db.gatewayCallback.findFirst({ where: { gatewayId: shop.gatewayId, kind: 'pay' }, orderBy: { receivedAt: 'desc' } });
+      expect(stored?.signature).toBe(verdict);
+      expect(stored?.rawBody).toContain(transactionId);
+    });
+
+    it.each([
+      ['Content-HMAC alone', { headers: 'content' as const }],
+      ['X-Content-HMAC alone', { headers: 'x' as const }],
+      ['a JSON body', { json: true }],
+    ])('%s is accepted', async (_what, options) => {
+      const { transactionId } = await topUp(t, shop);
+      const res = await notify('pay', payFields(transactionId, shop.clientId, '500.00', { Description: 'Пополнение баланса & co' }), options);
+      expect(res).toEqual({ status: 200, body: { code: 0 } });
+      expect((await status(transactionId)).status).toBe('CONFIRMED');
+    });
+
+    it('an unknown gateway or kind is a 404', async () => {
+      expect((await sendNotification(t.url, 'gw_unknown', 'pay', {}, { secret: 'x' })).status).toBe(404);
+      expect((await sendNotification(t.url, shop.gatewayId, 'explode', {}, { secret: shop.apiSecret })).status).toBe(404);
+    });
+  });
+
+  describe('exactly once', () => {
+    it('the same Pay 20 times at once, and again after a worker restart: one credit', async () => {
+      const before = Number(await balanceOf(t, shop));
+      const { transactionId } = await topUp(t, shop);
+      const fields = payFields(transactionId, shop.clientId);
+      const answers = await Promise.all(Array.from({ length: 20 }, () => notify('pay', fields)));
+      expect(answers.every((a) => a.status === 200 && a.body.code === 0)).toBe(true);
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+
+      await t.stopWorkers();
+      await Promise.all(Array.from({ length: 5 }, () => notify('pay', fields)));
+      await t.startWorkers();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await credits(transactionId)).toBe(1);
+      expect(await balanceOf(t, shop)).toBe((before + 500).toFixed(2));
+      expect((await status(transactionId)).history.filter((e: any) => e.toStatus === 'CONFIRMED')).toHaveLength(1);
+      expect(await t.deps.db.gatewayCallback.count({ where: { paymentId: transactionId, kind: 'pay' } })).toBe(25);
+      const inv = await ledgerInvariant(t, shop);
+      expect(inv.balance).toBe(inv.sum);
+    });
+
+    it('a Fail after a Pay never undoes it', async () => {
+      const { transactionId } = await topUp(t, shop);
+      await notify('pay', payFields(transactionId, shop.clientId));
+      const res = await notify('fail', { ...payFields(transactionId, shop.clientId), Reason: 'InsufficientFunds', ReasonCode: 5051 });
+      expect(res.body).toEqual({ code: 0 });
+      const p = await status(transactionId);
+      expect(p.status).toBe('CONFIRMED');
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+    });
+
+    it('a Pay after the payment was expired and cancelled: CONFIRMED and credited, history says why', async () => {
+      const { transactionId } = await topUp(t, shop);
+      await t.deps.db.payment.update({ where: { id: transactionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await expirePayments(t.deps);
+      expect(await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).toMatchObject({ status: 'CANCELLED', failureCode: 'EXPIRED' });
+      expect((await notify('check', payFields(transactionId, shop.clientId))).body).toEqual({ code: 20 });
+
+      await notify('pay', payFields(transactionId, shop.clientId));
+      const p = await status(transactionId);
+      expect(p.status).toBe('CONFIRMED');
+      expect(p.history.map((e: any) => [e.fromStatus, e.toStatus, e.actor])).toEqual([
+        [null, 'PENDING', expect.stringMatching(/^token:/)],
+        ['PENDING', 'CANCELLED', 'system:expiry'],
+        ['CANCELLED', 'CONFIRMED', `gateway:${shop.gatewayId}`],
+      ]);
+      expect(p.history[2].reason).toMatch(/after the payment was expired: the gateway took the money/);
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+    });
+
+    it('expiry asks the gateway first: a payment it reports paid (its Pay lost) ends credited', async () => {
+      const { transactionId } = await topUp(t, shop, { amount: 42 });
+      // The sandbox took the money, but its Pay notification never reached us.
+      const store = new SandboxStore(t.deps.redis, t.deps.config.queuePrefix);
+      await store.saveTransaction({
+        id: await store.nextTransactionId(), gatewayId: shop.gatewayId, invoiceId: transactionId, accountId: shop.clientId, amount: '42.00',
+        currency: 'RUB', status: 'Completed', operationType: 'Payment', reason: 'Approved', reasonCode: 0, refunded: '0', createdAt: new Date().toISOString(),
+      });
+      await t.deps.db.payment.update({ where: { id: transactionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await expirePayments(t.deps);
+      const p = await status(transactionId);
+      expect(p.status).toBe('CONFIRMED');
+      expect(p.history.at(-1).actor).toBe('system:expiry');
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+    });
+
+    it('a credit whose job was lost (crash between commit and enqueue, Redis restart) is still booked by the relay', async () => {
+      await t.stopWorkers();
+      const { transactionId } = await topUp(t, shop);
+      await notify('pay', payFields(transactionId, shop.clientId));
+      // Lose every queued job, as a Redis restart without persistence would.
+      await t.deps.queues.outbox.obliterate({ force: true });
+      expect(await t.deps.db.outbox.findUnique({ where: { key: `credit-${transactionId}` } })).toMatchObject({ status: 'PENDING' });
+      await t.startWorkers();
+      await waitFor(() => credits(transactionId), (n) => n === 1, { timeoutMs: 20_000 });
+      expect(await t.deps.db.outbox.findUnique({ where: { key: `credit-${transactionId}` } })).toMatchObject({ status: 'DONE' });
+    });
+  });
+
+  describe('unusual notifications', () => {
+    it('a Pay for another amount is not applied and is flagged', async () => {
+      const { transactionId } = await topUp(t, shop);
+      expect((await notify('pay', payFields(transactionId, shop.clientId, '5000.00'))).body).toEqual({ code: 0 });
+      const p = await status(transactionId);
+      expect(p.status).toBe('PENDING');
+      expect(p.history.at(-1).reason).toMatch(/not applied, manual handling/);
+    });
+
+    it('a second, different Pay for a paid invoice is flagged, not credited', async () => {
+      const { transactionId } = await topUp(t, shop);
+      await notify('pay', payFields(transactionId, shop.clientId));
+      await notify('pay', payFields(transactionId, shop.clientId));
+      const p = await status(transactionId);
+      expect(p.history.at(-1).reason).toMatch(/second payment .* refund it manually/);
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+    });
+
+    it('Pay with Status=Authorized holds the money (AUTHORIZED), Confirm completes it', async () => {
+      const { transactionId } = await topUp(t, shop);
+      const fields = payFields(transactionId, shop.clientId, '500.00', { Status: 'Authorized' });
+      await notify('pay', fields);
+      expect((await status(transactionId)).status).toBe('AUTHORIZED');
+      expect(await credits(transactionId)).toBe(0);
+      await notify('confirm', { ...fields, Status: 'Completed' });
+      expect((await status(transactionId)).status).toBe('CONFIRMED');
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+    });
+
+    it('Cancel cancels a pending payment; Recurrent and Receipt are recorded and answered', async () => {
+      const { transactionId } = await topUp(t, shop);
+      expect((await notify('cancel', payFields(transactionId, shop.clientId))).body).toEqual({ code: 0 });
+      expect((await status(transactionId)).status).toBe('CANCELLED');
+      expect((await notify('recurrent', { Id: 'sc_1', AccountId: shop.clientId, TransactionId: '1', Amount: '1.00' })).body).toEqual({ code: 0 });
+      expect((await notify('receipt', { TransactionId: '1', Amount: '1.00', InvoiceId: transactionId })).body).toEqual({ code: 0 });
+    });
+  });
+});

@@ -17,23 +17,52 @@ async function main() {
   const seeded = JSON.parse(
     execFileSync(process.execPath, ['dist/cli/index.js', 'demo', 'seed', '--json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' } }),
   );
-  const curl = `curl -s ${PUBLIC_URL}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${seeded.token}' \\
-  -d '{"query":"{ client(id: \\"${seeded.clientId}\\") { id balance currency } paymentGateways { id type callbackUrls } }"}'`;
-  process.stdout.write(`
-Paygate demo
-  organization  ${seeded.organizationId}
-  API token     ${seeded.token}   (OWNER; shown once, a new one each run)
-  gateway       ${seeded.gatewayId} (SANDBOX)
-  club/client   ${seeded.clubId} / ${seeded.clientId}
-
-Try it:
-${curl}
-
-Starting the service on ${PUBLIC_URL} (Ctrl-C stops it)…
-`);
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PORT, PUBLIC_URL } });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
+  await waitReady();
+
+  const checkout = await graphql(seeded.token, `mutation($input: InitiatePaymentInput!) {
+    initiateTopUpPayment(input: $input) { paymentUrl transactionId expiresAt } }`, {
+    input: { clientId: seeded.clientId, clubId: seeded.clubId, amount: '500.00', description: 'Demo balance top-up', returnUrl: `${PUBLIC_URL}/healthz` },
+  });
+  const topUp = checkout.initiateTopUpPayment;
+  process.stdout.write(`
+Paygate demo is running on ${PUBLIC_URL} (Ctrl-C stops it)
+  organization  ${seeded.organizationId}
+  API token     ${seeded.token}   (OWNER; shown once, a new one each run)
+  gateway       ${seeded.gatewayId} (SANDBOX: CloudPayments test mode, no real money)
+  club/client   ${seeded.clubId} / ${seeded.clientId}
+
+Pay 500.00 RUB in the sandbox checkout (card 4111 1111 1111 1111, any future expiry, any CVC;
+4242 4242 4242 4242 asks for 3-D Secure; 4444 4444 4444 4441 is declined):
+  ${topUp.paymentUrl}
+
+Then see the payment and the balance:
+curl -s ${PUBLIC_URL}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${seeded.token}' \\
+  -d '{"query":"{ payment(id: \\"${topUp.transactionId}\\") { status amount history { toStatus reason } } client(id: \\"${seeded.clientId}\\") { balance ledger { edges { node { kind amount balanceAfter } } } } }"}'
+
+`);
+}
+
+async function waitReady() {
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`http://127.0.0.1:${PORT}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the service did not become ready in 30 s');
+}
+
+async function graphql(token, query, variables) {
+  const res = await fetch(`http://127.0.0.1:${PORT}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
 }
 
 main().catch((err) => {

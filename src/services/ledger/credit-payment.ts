@@ -2,33 +2,13 @@
 // transaction. The unique (paymentId, kind) ledger constraint makes a second booking impossible,
 // whatever BullMQ does (a job may run twice).
 import type { Deps } from '../../context';
-import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
 import { SETTLED } from '../../domain/payment-state';
+import { claimOutbox, markOutboxDone } from '../outbox/outbox';
+import { moveBalance } from './balance';
 import { isUniqueViolation } from '../shared/db-errors';
 
 export type Booked = 'booked' | 'already-booked';
-
-/** Locks the outbox row; null when it is already DONE (or gone). */
-export async function claimOutbox(tx: Tx, key: string) {
-  await tx.$executeRaw`SELECT 1 FROM "Outbox" WHERE key = ${key} FOR UPDATE`;
-  const row = await tx.outbox.findUnique({ where: { key } });
-  return row?.status === 'PENDING' ? row : null;
-}
-
-export async function markOutboxDone(tx: Tx, key: string) {
-  await tx.outbox.update({ where: { key }, data: { status: 'DONE', processedAt: new Date() } });
-}
-
-/** Adds to the client's balance under its row lock and returns the new balance. */
-export async function moveBalance(tx: Tx, orgId: string, clientId: string, delta: string): Promise<string> {
-  const rows = await tx.$queryRaw<{ balance: string }[]>`
-    UPDATE "Client" SET balance = balance + ${delta}::numeric, "updatedAt" = now()
-    WHERE "organizationId" = ${orgId} AND id = ${clientId}
-    RETURNING balance::text AS balance`;
-  if (!rows.length) throw new Error(`client ${orgId}/${clientId} not found`);
-  return rows[0].balance;
-}
 
 export async function creditPayment(deps: Deps, key: string, paymentId: string): Promise<Booked> {
   try {

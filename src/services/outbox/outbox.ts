@@ -30,3 +30,14 @@ export async function publishOutbox(deps: Deps, entries: readonly OutboxEntry[])
     deps.log.warn({ err, keys: entries.map((e) => e.key) }, 'outbox enqueue failed; the relay will retry');
   }
 }
+
+/** Locks the outbox row; null when it is already DONE (or gone). */
+export async function claimOutbox(tx: Tx, key: string) {
+  await tx.$executeRaw`SELECT 1 FROM "Outbox" WHERE key = ${key} FOR UPDATE`;
+  const row = await tx.outbox.findUnique({ where: { key } });
+  return row?.status === 'PENDING' ? row : null;
+}
+
+export async function markOutboxDone(tx: Tx, key: string) {
+  await tx.outbox.update({ where: { key }, data: { status: 'DONE', processedAt: new Date() } });
+}

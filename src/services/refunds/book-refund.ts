@@ -4,7 +4,8 @@
 import type { Deps } from '../../context';
 import { newId } from '../../domain/ids';
 import { Decimal, formatAmount } from '../../domain/money';
-import { claimOutbox, markOutboxDone, moveBalance } from '../ledger/credit-payment';
+import { moveBalance } from '../ledger/balance';
+import { claimOutbox, markOutboxDone } from '../outbox/outbox';
 import { changeStatus, lockPayment } from '../payments/change-status';
 
 export async function bookRefund(deps: Deps, key: string, refundId: string): Promise<'booked' | 'already-booked'> {

@@ -3,6 +3,9 @@
 import { GatewayError, type AdapterEnv, type GatewayCredentials } from '../types';
 
 const TIMEOUT_MS = 15_000;
+const RETRY_DELAYS_MS = [200, 1000];
+/** Methods that only read: safe to repeat without an X-Request-ID. */
+const READ_ONLY = new Set(['test', 'payments/get', 'payments/find', 'v2/payments/find', 'payments/list', 'v2/payments/list']);
 
 export interface Envelope<M> {
   Success: boolean;
@@ -10,12 +13,37 @@ export interface Envelope<M> {
   Model?: M;
 }
 
+/**
+ * One API call. Transport failures, 429 and 5xx are retried (bounded) only where repeating is
+ * safe: read-only methods, and mutating ones sent with an X-Request-ID, which CloudPayments
+ * executes once and answers the same way again.
+ */
 export async function cpRequest<M>(
   env: AdapterEnv,
   creds: GatewayCredentials,
   path: string,
   body: Record<string, unknown>,
   options: { requestId?: string } = {},
+): Promise<Envelope<M>> {
+  const repeatable = READ_ONLY.has(path) || options.requestId !== undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await callOnce<M>(env, creds, path, body, options);
+    } catch (err) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (!(err instanceof GatewayError) || !err.retryable || !repeatable || delay === undefined) throw err;
+      env.log.warn({ path, attempt: attempt + 1 }, 'CloudPayments call failed; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+async function callOnce<M>(
+  env: AdapterEnv,
+  creds: GatewayCredentials,
+  path: string,
+  body: Record<string, unknown>,
+  options: { requestId?: string },
 ): Promise<Envelope<M>> {
   const started = Date.now();
   let res: Response;
@@ -32,7 +60,7 @@ export async function cpRequest<M>(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (cause) {
-    env.log.warn({ path, latencyMs: Date.now() - started }, 'CloudPayments request failed');
+    env.log.warn({ path, latencyMs: Date.now() - started, err: cause }, 'CloudPayments request failed');
     throw new GatewayError(`CloudPayments ${path}: ${(cause as Error).message}`, true, { cause });
   }
   env.log.info({ path, status: res.status, latencyMs: Date.now() - started }, 'CloudPayments call');

@@ -85,7 +85,7 @@ export interface CardFacts {
 
 /** Why a Check is declined; each gateway maps these to its own answer codes. */
 export type DeclineReason = 'UNKNOWN_INVOICE' | 'ACCOUNT_MISMATCH' | 'AMOUNT_MISMATCH' | 'NOT_PAYABLE' | 'EXPIRED';
-export type CallbackOutcome = { result: 'ok' } | { result: 'declined'; reason: DeclineReason } | { result: 'rejected' };
+export type CallbackOutcome = { result: 'ok' } | { result: 'declined'; reason: DeclineReason } | { result: 'rejected' } | { result: 'retry' };
 
 export interface CallbackRequest {
   readonly kind: string;

@@ -3,16 +3,22 @@ import { expirePayment } from '../services/payments/expire-payment';
 
 export const EXPIRE_EVERY_MS = 30_000;
 const BATCH = 100;
+/** One run stops starting new payments after this, so runs do not pile up behind a slow gateway. */
+const RUN_BUDGET_MS = 20_000;
 
 export async function expirePayments(deps: Deps): Promise<Record<string, number>> {
   const due = await deps.db.payment.findMany({
     where: { status: 'PENDING', expiresAt: { lt: new Date() } },
-    orderBy: { expiresAt: 'asc' },
+    // Least recently looked at first: a payment kept for a gateway that does not answer moves to
+    // the back (expirePayment touches it), so it cannot hold up everyone else's.
+    orderBy: { updatedAt: 'asc' },
     take: BATCH,
     select: { id: true },
   });
   const counts: Record<string, number> = {};
+  const started = Date.now();
   for (const { id } of due) {
+    if (Date.now() - started > RUN_BUDGET_MS) break;
     const result = await expirePayment(deps, id);
     counts[result] = (counts[result] ?? 0) + 1;
   }

@@ -5,14 +5,18 @@ import type { Deps } from '../context';
 export const RELAY_EVERY_MS = 5_000;
 const RELAY_AFTER_MS = 5_000;
 const BATCH = 500;
+/** A row that failed this often is left for a person (it is logged and stays PENDING, visible). */
+export const MAX_OUTBOX_ATTEMPTS = 40;
 
 export async function relayOutbox(deps: Deps): Promise<number> {
   const rows = await deps.db.outbox.findMany({
-    where: { status: 'PENDING', createdAt: { lt: new Date(Date.now() - RELAY_AFTER_MS) } },
+    where: { status: 'PENDING', attempts: { lt: MAX_OUTBOX_ATTEMPTS }, createdAt: { lt: new Date(Date.now() - RELAY_AFTER_MS) } },
     orderBy: { id: 'asc' },
     take: BATCH,
     select: { key: true, kind: true },
   });
+  const stuck = await deps.db.outbox.count({ where: { status: 'PENDING', attempts: { gte: MAX_OUTBOX_ATTEMPTS } } });
+  if (stuck) deps.log.error({ stuck }, 'outbox rows out of attempts: manual handling (see Outbox.lastError)');
   if (rows.length) {
     await deps.queues.outbox.addBulk(rows.map((r) => ({ name: r.kind, data: { key: r.key }, opts: { jobId: r.key } })));
     deps.log.info({ count: rows.length }, 'outbox relay re-enqueued pending rows');

@@ -29,7 +29,7 @@ export async function startWorkers(deps: Deps, options: { concurrency?: number }
       if (job.name === 'outbox-relay') return relayOutbox(deps);
       if (job.name === 'expire-payments') return expirePayments(deps);
       throw new Error(`unknown maintenance job ${job.name}`);
-    }, { concurrency: 1 }),
+    }, { concurrency: 2 }), // the relay must not wait behind a slow expiry run
   ];
   // Job schedulers live in Redis: every worker process upserts the same ones, none is duplicated.
   await deps.queues.maintenance.upsertJobScheduler('outbox-relay', { every: RELAY_EVERY_MS }, { name: 'outbox-relay', opts: { removeOnComplete: true, removeOnFail: 100 } });

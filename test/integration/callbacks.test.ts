@@ -200,6 +200,42 @@ describe('gateway callbacks', () => {
       await waitFor(() => credits(transactionId), (n) => n === 1);
     });
 
+    it('a late Fail or Cancel of an earlier attempt does not release a later hold', async () => {
+      const { transactionId } = await topUp(t, shop);
+      const hold = payFields(transactionId, shop.clientId, '500.00', { Status: 'Authorized' });
+      await notify('pay', hold);
+      const earlier = { ...payFields(transactionId, shop.clientId), Reason: 'InsufficientFunds', ReasonCode: 5051 };
+      expect((await notify('fail', earlier)).body).toEqual({ code: 0 });
+      expect((await notify('cancel', payFields(transactionId, shop.clientId))).body).toEqual({ code: 0 });
+      expect((await status(transactionId)).status).toBe('AUTHORIZED');
+      // the hold's own Cancel (a void) does release it, and a retried Pay for it cannot revive it
+      await notify('cancel', { ...hold });
+      expect((await status(transactionId)).status).toBe('CANCELLED');
+      await notify('pay', hold);
+      expect((await status(transactionId)).status).toBe('CANCELLED');
+    });
+
+    it('a Refund notification that arrives before its payment is settled is asked for again later', async () => {
+      const { transactionId } = await topUp(t, shop);
+      const res = await notify('refund', { TransactionId: '91', PaymentTransactionId: '90', Amount: '500.00', InvoiceId: transactionId });
+      expect(res.status).toBe(503);
+      expect(res.body.code).not.toBe(0);
+      expect(await t.deps.db.refund.count({ where: { paymentId: transactionId } })).toBe(0);
+    });
+
+    it('a Refund notification without our refund id settles our pending refund of the same amount', async () => {
+      const { transactionId } = await topUp(t, shop);
+      const pay = payFields(transactionId, shop.clientId);
+      await notify('pay', pay);
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+      // our refund call timed out: PENDING, no gateway id
+      await t.deps.db.refund.create({ data: { id: 'ref_timedout000000000000000', organizationId: shop.orgId, paymentId: transactionId, amount: '200', actor: 'test' } });
+      await notify('refund', { TransactionId: '7001', PaymentTransactionId: String(pay.TransactionId), Amount: '200.00', InvoiceId: transactionId });
+      const refunds = await t.deps.db.refund.findMany({ where: { paymentId: transactionId } });
+      expect(refunds.map((r) => [r.id, r.status, r.gatewayRefundId])).toEqual([['ref_timedout000000000000000', 'SUCCEEDED', '7001']]);
+      await waitFor(() => status(transactionId), (p) => p.status === 'PARTIALLY_REFUNDED');
+    });
+
     it('Cancel cancels a pending payment; Recurrent and Receipt are recorded and answered', async () => {
       const { transactionId } = await topUp(t, shop);
       expect((await notify('cancel', payFields(transactionId, shop.clientId))).body).toEqual({ code: 0 });

@@ -65,3 +65,20 @@ describe('CloudPayments notification parsing', () => {
     expect(() => toGatewayEvent('pay', { TransactionId: '1', Amount: 'lots' })).toThrow();
   });
 });
+
+describe('amounts for the CloudPayments API', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { amountForApi } = require('../../src/gateways/cloudpayments/wire');
+  it('sends exact JSON numbers', () => {
+    expect(JSON.stringify({ a: amountForApi('500.00') })).toBe('{"a":500}');
+    expect(JSON.stringify({ a: amountForApi('10.10') })).toBe('{"a":10.1}');
+    expect(JSON.stringify({ a: amountForApi('0.01') })).toBe('{"a":0.01}');
+    expect(JSON.stringify({ a: amountForApi('999999999999.99') })).toBe('{"a":999999999999.99}');
+    expect(JSON.stringify({ a: amountForApi('100') })).toBe('{"a":100}');
+    expect(JSON.stringify({ a: amountForApi('100.50') })).toBe('{"a":100.5}');
+  });
+  it('refuses what would not survive', () => {
+    expect(() => amountForApi('1.005')).toThrow();
+    expect(() => amountForApi('abc')).toThrow();
+  });
+});

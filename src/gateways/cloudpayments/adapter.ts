@@ -4,7 +4,7 @@ import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAda
 import { cpRequest } from './api';
 import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
 import { verifyNotification } from './signature';
-import { parseFields, toGatewayEvent } from './wire';
+import { amountForApi, parseFields, toGatewayEvent } from './wire';
 
 /** Check answer codes (gateways.md 1.3). */
 const CHECK_CODES: Record<DeclineReason, number> = {
@@ -68,6 +68,8 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
 
   answerCallback(kind, outcome: CallbackOutcome) {
     if (outcome.result === 'rejected') return { status: 401, body: { code: 13 } };
+    // Any answer but {"code":0} makes CloudPayments send the notification again later.
+    if (outcome.result === 'retry') return { status: 503, body: { code: 1 } };
     if (kind === 'check' && outcome.result === 'declined') return { status: 200, body: { code: CHECK_CODES[outcome.reason] } };
     return { status: 200, body: { code: 0 } };
   },
@@ -75,7 +77,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   async createPayment(env, creds, payment) {
     const failUrl = payment.returnUrl ? withQuery(payment.returnUrl, 'status', 'failed') : undefined;
     const res = await cpRequest<{ Id: string; Url: string }>(env, creds, 'orders/create', {
-      Amount: Number(payment.amount), // CloudPayments takes a JSON number with 2 decimals; our amount has at most 2
+      Amount: amountForApi(payment.amount),
       Currency: payment.currency,
       Description: payment.description ?? 'Balance top-up',
       InvoiceId: payment.id,
@@ -100,7 +102,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no gateway transaction to refund' };
     const res = await cpRequest<{ TransactionId: number | string }>(env, creds, 'payments/refund', {
       TransactionId: Number(payment.gatewayTransactionId),
-      Amount: Number(refund.amount),
+      Amount: amountForApi(refund.amount),
       JsonData: { paygateRefundId: refund.id },
     }, { requestId: refund.id });
     if (!res.Success || res.Model?.TransactionId === undefined) return { ok: false, reason: res.Message ?? 'refund refused' };

@@ -15,7 +15,10 @@ export const cryptoCloudAdapter: GatewayAdapter = {
   callbackKinds: ['postback'],
   baseUrl: (gateways) => gateways.cryptocloud.baseUrl,
   parseCallback: async () => ({ signature: 'INVALID' }),
-  answerCallback: (_kind, outcome) => (outcome.result === 'rejected' ? { status: 401, body: { message: 'invalid token' } } : { status: 200, body: { message: 'Postback received' } }),
+  answerCallback: (_kind, outcome) =>
+    outcome.result === 'rejected' ? { status: 401, body: { message: 'invalid token' } }
+    : outcome.result === 'retry' ? { status: 503, body: { message: 'try again later' } }
+    : { status: 200, body: { message: 'Postback received' } },
   createPayment: notYet,
   getPayment: notYet,
   refund: notYet,

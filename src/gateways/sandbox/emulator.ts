@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log';
 import type { NotificationKind } from '../cloudpayments/notifications';
+import { Decimal, decimalFromText } from '../../domain/money';
 import { AUTHENTICATION_FAILED, cardType, INVALID_CARD, luhnValid, TEST_CARDS, validExpiry, type CardOutcome } from './cards';
 import { buildNotification, deliver, type SandboxNotification } from './notifier';
 import { checkoutPage, resultPage, threeDsPage, type CheckoutView } from './pages';
@@ -70,12 +71,12 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
       if (!merchant) return reply.status(401).send({ Message: 'Authorization has been denied for this request.' });
       const requestId = request.headers['x-request-id'];
       if (typeof requestId === 'string') {
-        const earlier = await store.remembered(merchant.publicId, requestId);
+        const earlier = await store.remembered(merchant.gatewayId, requestId);
         if (earlier) return earlier;
       }
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
       const { answer, after } = await handler(merchant, body);
-      if (typeof requestId === 'string') await store.remember(merchant.publicId, requestId, answer);
+      if (typeof requestId === 'string') await store.remember(merchant.gatewayId, requestId, answer);
       if (after) setImmediate(() => void after().catch((err) => log.error({ err }, 'sandbox follow-up failed')));
       return answer;
     });
@@ -84,8 +85,8 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   api('test', async () => ({ answer: { Success: true, Message: randomUUID() } }));
 
   api('orders/create', async (merchant, b) => {
-    const amount = Number(b.Amount);
-    if (!Number.isFinite(amount) || amount <= 0) return fail('Invalid Amount value');
+    const amount = decimalFromText(String(b.Amount ?? ''));
+    if (!amount || amount.lte(0)) return fail('Invalid Amount value');
     if (!b.Description) return fail('Description is required');
     if (!b.InvoiceId) return fail('InvoiceId is required in the sandbox');
     const order: SandboxOrder = {
@@ -105,7 +106,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     };
     await store.saveOrder(order);
     const url = `${opts.publicUrl}/sandbox/checkout/${encodeURIComponent(order.invoiceId)}`;
-    return { answer: { Success: true, Message: null, Model: { Id: order.id, Amount: amount, Currency: order.currency, Description: order.description, Url: url, Status: 'Created', StatusCode: 0, InvoiceId: order.invoiceId } } };
+    return { answer: { Success: true, Message: null, Model: { Id: order.id, Amount: order.amount, Currency: order.currency, Description: order.description, Url: url, Status: 'Created', StatusCode: 0, InvoiceId: order.invoiceId } } };
   });
 
   api('orders/cancel', async (merchant, b) => {
@@ -122,13 +123,24 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   });
 
   api('payments/refund', async (merchant, b) => {
-    const original = await store.transaction(String(b.TransactionId ?? ''));
-    if (!original || original.gatewayId !== merchant.gatewayId || original.operationType !== 'Payment') return fail('Transaction not found');
+    const found = await store.transaction(String(b.TransactionId ?? ''));
+    if (!found || found.gatewayId !== merchant.gatewayId || found.operationType !== 'Payment') return fail('Transaction not found');
+    const unlock = await store.lockWaiting(found.invoiceId);
+    if (!unlock) return fail('Another operation on this payment is in progress; retry');
+    try {
+      return await refund(merchant, b, found.id);
+    } finally {
+      await unlock();
+    }
+  });
+
+  async function refund(merchant: SandboxMerchant, b: Record<string, unknown>, transactionId: string) {
+    const original = (await store.transaction(transactionId))!;
     if (original.status !== 'Completed') return fail('Transaction is not completed');
-    const amount = Number(b.Amount);
-    const left = Number(original.amount) - Number(original.refunded);
-    if (!Number.isFinite(amount) || amount <= 0 || Math.round(amount * 100) > Math.round(left * 100)) return fail('Invalid Amount value');
-    const refund: SandboxTransaction = {
+    const amount = decimalFromText(String(b.Amount ?? ''));
+    const left = new Decimal(original.amount).minus(original.refunded);
+    if (!amount || amount.lte(0) || amount.gt(left)) return fail('Invalid Amount value');
+    const refundTx: SandboxTransaction = {
       ...original,
       id: await store.nextTransactionId(),
       amount: amount.toFixed(2),
@@ -137,24 +149,24 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
       refunded: '0',
       createdAt: new Date().toISOString(),
     };
-    await store.saveTransaction(refund);
-    await store.saveTransaction({ ...original, refunded: (Number(original.refunded) + amount).toFixed(2) });
+    await store.saveTransaction(refundTx);
+    await store.saveTransaction({ ...original, refunded: amount.plus(original.refunded).toFixed(2) });
     const order = await store.order(original.invoiceId);
     const data = b.JsonData && typeof b.JsonData === 'object' ? JSON.stringify(b.JsonData) : undefined;
     return {
-      answer: { Success: true, Message: null, Model: { TransactionId: Number(refund.id) } },
+      answer: { Success: true, Message: null, Model: { TransactionId: refundTx.id } },
       // CloudPayments sends the Refund notification after it answers.
       after: () => notify(merchant, 'refund', {
-        TransactionId: refund.id, PaymentTransactionId: original.id, Amount: refund.amount, DateTime: utcDateTime(),
+        TransactionId: refundTx.id, PaymentTransactionId: original.id, Amount: refundTx.amount, DateTime: utcDateTime(),
         OperationType: 'Refund', InvoiceId: original.invoiceId, AccountId: original.accountId, Email: order?.email, Data: data,
       }),
     };
-  });
+  }
 
   function transactionModel(tx: SandboxTransaction) {
     const statusCode = { Authorized: 2, Completed: 3, Cancelled: 4, Declined: 5 }[tx.status];
     return {
-      TransactionId: Number(tx.id), Amount: Number(tx.amount), Currency: tx.currency, InvoiceId: tx.invoiceId, AccountId: tx.accountId,
+      TransactionId: tx.id, Amount: tx.amount, Currency: tx.currency, InvoiceId: tx.invoiceId, AccountId: tx.accountId,
       Status: tx.status, StatusCode: statusCode, Reason: tx.reason, ReasonCode: tx.reasonCode, TestMode: true,
       CardFirstSix: tx.cardFirstSix, CardLastFour: tx.cardLastFour, CardType: tx.cardType, CreatedDateIso: tx.createdAt.slice(0, 19),
     };
@@ -253,6 +265,9 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     const unlock = await store.lock(order.invoiceId);
     if (!unlock) return html(reply, 409, resultPage('Payment in progress', 'This payment is being processed. Refresh in a moment.'));
     try {
+      // Read again under the lock: a second submit that waited must not pay a paid order.
+      const current = await store.order(order.invoiceId);
+      if (current?.status !== 'Created') return html(reply, 409, resultPage('Already paid', 'This order has been paid or cancelled.'));
       const transactionId = await store.nextTransactionId();
       const common = {
         TransactionId: transactionId, Amount: order.amount, Currency: order.currency, PaymentAmount: order.amount,

@@ -99,12 +99,22 @@ export class SandboxStore {
     return ok ? async () => void (await this.redis.del(key)) : null;
   }
 
-  /** X-Request-ID: the same request id gets the same answer for an hour, executed once. */
-  async remembered(publicId: string, requestId: string) {
-    return this.get<unknown>(this.key('request', publicId, requestId));
+  /** Waits for the lock (API calls queue up as at a real gateway), up to `waitMs`. */
+  async lockWaiting(invoiceId: string, waitMs = 10_000): Promise<(() => Promise<void>) | null> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const unlock = await this.lock(invoiceId);
+      if (unlock || Date.now() > until) return unlock;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
-  async remember(publicId: string, requestId: string, answer: unknown) {
-    await this.redis.set(this.key('request', publicId, requestId), JSON.stringify(answer), 'EX', 3600);
+  /** X-Request-ID: the same request id gets the same answer for an hour, executed once. */
+  async remembered(gatewayId: string, requestId: string) {
+    return this.get<unknown>(this.key('request', gatewayId, requestId));
+  }
+
+  async remember(gatewayId: string, requestId: string, answer: unknown) {
+    await this.redis.set(this.key('request', gatewayId, requestId), JSON.stringify(answer), 'EX', 3600);
   }
 }

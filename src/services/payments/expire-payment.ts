@@ -25,7 +25,8 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
     state = await gateway.adapter.getPayment(gateway.env, gateway.creds, ref);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
-    deps.log.warn({ err, paymentId }, 'expiry: the gateway did not answer; trying again on the next run');
+    deps.log.warn({ err, paymentId }, 'expiry: the gateway did not answer; trying again on a later run');
+    await deps.db.payment.update({ where: { id: paymentId }, data: { updatedAt: new Date() } });
     return 'kept';
   }
   if (state.status === 'confirmed' || state.status === 'authorized') {
@@ -34,7 +35,10 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
     });
     return 'paid';
   }
-  if (state.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) return 'kept';
+  if (state.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) {
+    await deps.db.payment.update({ where: { id: paymentId }, data: { updatedAt: new Date() } });
+    return 'kept';
+  }
 
   try {
     await gateway.adapter.cancel(gateway.env, gateway.creds, ref);

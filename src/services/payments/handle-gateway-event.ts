@@ -4,7 +4,7 @@
 import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import { Decimal } from '../../domain/money';
-import { canTransition, REFUNDABLE, SETTLED } from '../../domain/payment-state';
+import { canTransition, SETTLED } from '../../domain/payment-state';
 import { newId } from '../../domain/ids';
 import type { Payment, Prisma } from '../../generated/prisma/client';
 import type { CallbackOutcome, DeclineReason, GatewayEvent } from '../../gateways/types';
@@ -63,6 +63,8 @@ export const handleGatewayEvent = (deps: Deps, record: CallbackRecord, event: Ga
   applyGatewayEvent(deps, record.gatewayId, `gateway:${record.gatewayId}`, event, record);
 
 const OK: CallbackOutcome = { result: 'ok' };
+/** Not now: the gateway should send it again later. */
+const RETRY: CallbackOutcome = { result: 'retry' };
 const decline = (reason: DeclineReason): CallbackOutcome => ({ result: 'declined', reason });
 
 async function findPayment(tx: Tx, gatewayId: string, invoiceId: string | undefined, lock: boolean): Promise<Payment | null> {
@@ -73,6 +75,10 @@ async function findPayment(tx: Tx, gatewayId: string, invoiceId: string | undefi
 
 const sameAmount = (p: Payment, amount: string, currency: string | undefined) =>
   new Decimal(p.amount.toString()).equals(new Decimal(amount)) && (!currency || currency.toUpperCase() === p.currency);
+
+/** A Fail or Cancel of an earlier attempt must not touch the hold of a later one. */
+const staleForHold = (p: Payment, transactionId: string) =>
+  p.status === 'AUTHORIZED' && p.gatewayTransactionId !== null && p.gatewayTransactionId !== transactionId;
 
 const isExpired = (p: Payment) => p.failureCode === 'EXPIRED' || (p.status === 'PENDING' && p.expiresAt <= new Date()) || (p.status === 'FAILED' && p.expiresAt <= new Date());
 
@@ -107,7 +113,9 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         return { outcome: OK, paymentId: p.id, note };
       }
       const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
-      if (p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
+      // A retried Pay for the very transaction that was since declined or voided is stale.
+      const closedTransaction = (p.status === 'FAILED' || p.status === 'CANCELLED') && p.gatewayTransactionId === event.transactionId;
+      if (closedTransaction || p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
         return { outcome: OK, paymentId: p.id }; // a duplicate, or already further along
       }
       const revived = p.status === 'FAILED' || p.status === 'CANCELLED';
@@ -136,6 +144,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       if (!p) return { outcome: OK, note: `decline for unknown invoice ${event.invoiceId ?? '(none)'}` };
       // A late Fail never undoes a Pay; a repeated Fail changes nothing.
       if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
+      if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
       await changeStatus(tx, p, {
         to: 'FAILED',
         cause: 'gateway',
@@ -151,6 +160,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       const p = await findPayment(tx, gatewayId, event.invoiceId, true);
       if (!p) return { outcome: OK, note: `cancel for unknown invoice ${event.invoiceId ?? '(none)'}` };
       if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
+      if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
       await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: 'cancelled at the gateway', data: { transactionId: event.transactionId } });
       return { outcome: OK, paymentId: p.id };
     }
@@ -190,15 +200,39 @@ async function applyRefund(tx: Tx, gatewayId: string, actor: string, event: Extr
   if (ours) {
     if (ours.status === 'SUCCEEDED') return { outcome: OK, paymentId: p.id };
     // PENDING: the notification beat our own call's answer. FAILED: we took a timeout or refusal
-    // for the answer, but the gateway did refund: its word wins.
+    // for the answer, but the gateway did refund: its word wins, if our books can still take it.
+    if (ours.status === 'FAILED') {
+      const refunded = await tx.refund.aggregate({ where: { paymentId: p.id, status: 'SUCCEEDED' }, _sum: { amount: true } });
+      if (new Decimal(refunded._sum.amount?.toString() ?? '0').plus(ours.amount.toString()).gt(p.amount.toString())) {
+        const note = `gateway reports refund ${ours.id} done after it was recorded as failed, but it exceeds what is left of ${p.id}: manual handling`;
+        await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { refundId: ours.id, gatewayRefundId: event.gatewayRefundId } });
+        return { outcome: OK, paymentId: p.id, note };
+      }
+    }
     await tx.refund.update({ where: { id: ours.id }, data: { status: 'SUCCEEDED', gatewayRefundId: event.gatewayRefundId, failureReason: null } });
     return { outcome: OK, paymentId: p.id, outbox: [await book(ours.id)] };
   }
 
-  const reserved = await tx.refund.aggregate({ where: { paymentId: p.id, status: { in: ['PENDING', 'SUCCEEDED'] } }, _sum: { amount: true } });
-  const left = new Decimal(p.amount.toString()).minus(reserved._sum.amount?.toString() ?? '0');
-  if (!REFUNDABLE.includes(p.status) || new Decimal(event.amount).gt(left)) {
-    const note = `gateway refund ${event.gatewayRefundId} of ${event.amount} does not fit payment ${p.id} (${p.status}, ${left.toFixed(2)} left): manual handling`;
+  // Money can only go back once the payment is settled here: if its Pay is still on its way,
+  // ask the gateway to send this again later.
+  if (!SETTLED.includes(p.status)) {
+    return { outcome: RETRY, paymentId: p.id, note: `refund ${event.gatewayRefundId} arrived before payment ${p.id} was settled (${p.status}); the gateway will retry` };
+  }
+  // A refund of ours whose answer and id never came back (a timeout) looks like this one.
+  const pendingSameAmount = await tx.refund.findFirst({
+    where: { paymentId: p.id, status: 'PENDING', gatewayRefundId: null, amount: event.amount },
+    orderBy: { createdAt: 'asc' },
+  });
+  if (pendingSameAmount) {
+    await tx.refund.update({ where: { id: pendingSameAmount.id }, data: { status: 'SUCCEEDED', gatewayRefundId: event.gatewayRefundId } });
+    return { outcome: OK, paymentId: p.id, outbox: [await book(pendingSameAmount.id)] };
+  }
+  // The gateway's word counts against what it has refunded, not against our pending requests:
+  // those will be refused by the gateway if this one used up the payment.
+  const refunded = await tx.refund.aggregate({ where: { paymentId: p.id, status: 'SUCCEEDED' }, _sum: { amount: true } });
+  const left = new Decimal(p.amount.toString()).minus(refunded._sum.amount?.toString() ?? '0');
+  if (new Decimal(event.amount).gt(left)) {
+    const note = `gateway refund ${event.gatewayRefundId} of ${event.amount} exceeds what is left of payment ${p.id} (${left.toFixed(2)}): manual handling`;
     await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { gatewayRefundId: event.gatewayRefundId } });
     return { outcome: OK, paymentId: p.id, note };
   }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context';
 import { AppError, badInput, notFound } from '../../domain/errors';
 import { newId } from '../../domain/ids';
-import { Decimal, formatAmount, parseAmount } from '../../domain/money';
+import { Decimal, decimalFromText, formatAmount, parseAmount } from '../../domain/money';
 import { REFUNDABLE } from '../../domain/payment-state';
 import type { Refund } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
@@ -32,7 +32,9 @@ export interface RefundResultView {
 export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<RefundResultView> {
   const reason = optionalText(input.reason, 'reason', 500) ?? null;
   const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const requestHash = createHash('sha256').update(JSON.stringify([input.transactionId, input.amount ?? null, reason])).digest('hex');
+  // "10" and "10.00" are the same request.
+  const amountKey = input.amount == null ? null : (decimalFromText(String(input.amount))?.toFixed() ?? String(input.amount));
+  const requestHash = createHash('sha256').update(JSON.stringify([input.transactionId, amountKey, reason])).digest('hex');
 
   let refund: Refund | null = null;
   if (idempotencyKey) {
@@ -47,6 +49,9 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
     } catch (err) {
       if (!(idempotencyKey && isUniqueViolation(err))) throw err;
       refund = await ctx.deps.db.refund.findUniqueOrThrow({ where: { organizationId_idempotencyKey: { organizationId: ctx.orgId, idempotencyKey } } });
+      if (refund.requestHash !== requestHash) {
+        throw new AppError('CONFLICT', `idempotencyKey ${idempotencyKey} was already used for a different refund (${refund.id})`);
+      }
     }
   }
   // A replay of a finished refund answers as the first call did; a PENDING one asks the gateway
@@ -93,7 +98,12 @@ async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
   const settled = await ctx.deps.db.$transaction(async (tx) => {
     await lockPayment(tx, payment.id); // serialises with the gateway's own Refund notification
     const current = await tx.refund.findUniqueOrThrow({ where: { id: refund.id } });
-    if (current.status !== 'PENDING') return { refund: current, outbox: [] };
+    if (current.status !== 'PENDING') {
+      if (result.ok && current.gatewayRefundId && current.gatewayRefundId !== result.gatewayRefundId) {
+        ctx.log.error({ refundId: refund.id, paymentId: payment.id, booked: current.gatewayRefundId, answered: result.gatewayRefundId }, 'gateway answered with another refund than the one booked: manual handling');
+      }
+      return { refund: current, outbox: [] };
+    }
     if (!result.ok) {
       return { refund: await tx.refund.update({ where: { id: refund.id }, data: { status: 'FAILED', failureReason: result.reason } }), outbox: [] };
     }

@@ -59,6 +59,7 @@ const schema = z
     CRYPTOCLOUD_API_URL: httpUrl.default('https://api.cryptocloud.plus'),
     PAYGATE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+    SANDBOX_ENABLED: bool.optional(),
     PAYMENT_TTL: duration
       .default(30 * 60 * 1000)
       .refine((ms) => ms >= 60_000 && ms <= 30 * 86_400_000, 'must be between 1 minute and 30 days'),
@@ -94,6 +95,8 @@ export interface Config {
   };
   readonly role: Role;
   readonly webhookAllowPrivateUrls: boolean;
+  /** The built-in SANDBOX gateway (test cards credit real balances): off in production unless asked for. */
+  readonly sandboxEnabled: boolean;
   readonly paymentTtlMs: number;
   readonly rateLimitPerMinute: number;
   readonly logLevel: string;
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     role: e.PAYGATE_ROLE,
     webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
+    sandboxEnabled: e.SANDBOX_ENABLED ?? e.NODE_ENV !== 'production',
     paymentTtlMs: e.PAYMENT_TTL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     logLevel: e.LOG_LEVEL,

@@ -37,7 +37,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, deps);
   await app.register(gatewayCallbackRoutes, { deps });
-  await app.register(sandboxEmulator, {
+  if (deps.config.sandboxEnabled) await app.register(sandboxEmulator, {
     redis: deps.redis,
     keyPrefix: deps.config.queuePrefix,
     publicUrl: deps.config.publicUrl,

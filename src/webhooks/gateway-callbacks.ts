@@ -11,6 +11,19 @@ import { handleGatewayEvent, type CallbackRecord } from '../services/payments/ha
 const BODY_LIMIT = 256 * 1024;
 /** Headers kept with each callback. Signatures are kept: they prove what we verified. */
 const KEPT_HEADERS = ['content-type', 'content-hmac', 'x-content-hmac', 'user-agent', 'x-forwarded-for', 'x-request-id'];
+/** Reusable card credentials a gateway may send (CloudPayments' Token): never kept. */
+const SECRET_FIELDS = ['Token', 'CardCryptogramPacket', 'CardNumber'];
+
+/** The body as stored: the original, but for the values of SECRET_FIELDS (form or JSON). */
+export function bodyForStorage(raw: Buffer): string {
+  let text = raw.toString('utf8');
+  for (const field of SECRET_FIELDS) {
+    text = text
+      .replace(new RegExp(`(^|&)(${field})=[^&]*`, 'g'), '$1$2=%5Bredacted%5D')
+      .replace(new RegExp(`("${field}"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g'), '$1"[redacted]"');
+  }
+  return text;
+}
 
 export async function gatewayCallbackRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
@@ -43,7 +56,7 @@ async function handle(
     kind,
     remoteAddress: request.ip ?? null,
     headers: Object.fromEntries(KEPT_HEADERS.filter((h) => request.headers[h] !== undefined).map((h) => [h, String(request.headers[h])])) as Prisma.InputJsonObject,
-    rawBody: rawBody.toString('utf8'),
+    rawBody: bodyForStorage(rawBody),
   };
   const log = request.log.child({ callbackId: record.id, gatewayId, kind });
 

@@ -86,6 +86,16 @@ describe('gateway callbacks', () => {
       expect((await status(transactionId)).status).toBe('CONFIRMED');
     });
 
+    it('keeps the signed body, but never a card token', async () => {
+      const { transactionId } = await topUp(t, shop);
+      const res = await notify('pay', payFields(transactionId, shop.clientId, '500.00', { Token: 'tk_reusable_card_token' }));
+      expect(res.body).toEqual({ code: 0 });
+      const stored = await t.deps.db.gatewayCallback.findFirstOrThrow({ where: { paymentId: transactionId, kind: 'pay' } });
+      expect(stored.rawBody).toContain('Token=%5Bredacted%5D');
+      expect(stored.rawBody).toContain(`InvoiceId=${transactionId}`);
+      expect(JSON.stringify(stored) + t.logs()).not.toContain('tk_reusable_card_token');
+    });
+
     it('an unknown gateway or kind is a 404', async () => {
       expect((await sendNotification(t.url, 'gw_unknown', 'pay', {}, { secret: 'x' })).status).toBe(404);
       expect((await sendNotification(t.url, shop.gatewayId, 'explode', {}, { secret: shop.apiSecret })).status).toBe(404);

@@ -123,3 +123,19 @@ describe('configurePaymentGateway', () => {
     expect(await t.deps.db.paymentGateway.count({ where: { organizationId: other.orgId } })).toBe(0);
   });
 });
+
+describe('with SANDBOX_ENABLED=false', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('nosandbox', { SANDBOX_ENABLED: 'false' });
+  });
+  afterAll(() => t.close());
+
+  it('refuses SANDBOX gateways and serves no sandbox pages', async () => {
+    const { orgId, token } = await makeOrg(t.deps);
+    const res = await t.gql(SEED_MUTATION, { input: { organizationId: orgId, type: 'SANDBOX', publicId: 'pk', apiSecret: 's' } }, token);
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/SANDBOX gateway is disabled/) });
+    expect((await fetch(`${t.url}/sandbox/checkout/pay_x`)).status).toBe(404);
+    expect((await fetch(`${t.url}/sandbox/api/test`, { method: 'POST' })).status).toBe(404);
+  });
+});

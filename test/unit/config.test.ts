@@ -79,6 +79,13 @@ describe('config', () => {
     expect(found.join('\n')).not.toContain(KEY);
   });
 
+  it('turns the SANDBOX gateway off in production unless asked for', () => {
+    expect(loadConfig({}).sandboxEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', PAYGATE_ENCRYPTION_KEY: KEY }).sandboxEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', PAYGATE_ENCRYPTION_KEY: KEY, SANDBOX_ENABLED: 'true' }).sandboxEnabled).toBe(true);
+    expect(loadConfig({ SANDBOX_ENABLED: 'false' }).sandboxEnabled).toBe(false);
+  });
+
   it('requires PAYGATE_ENCRYPTION_KEY in production', () => {
     expect(problems({ NODE_ENV: 'production' })[0]).toMatch(/^PAYGATE_ENCRYPTION_KEY is required/);
     expect(loadConfig({ NODE_ENV: 'production', PAYGATE_ENCRYPTION_KEY: KEY }).env).toBe('production');

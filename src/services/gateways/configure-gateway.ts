@@ -28,6 +28,9 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
     throw new AppError('FORBIDDEN', 'organizationId does not match the organization of this API key');
   }
   const adapter = gatewayAdapter(input.type);
+  if (input.type === 'SANDBOX' && !ctx.deps.config.sandboxEnabled) {
+    throw badInput('the SANDBOX gateway is disabled on this server (SANDBOX_ENABLED=false)', 'type');
+  }
   const publicId = text(input.publicId, 'publicId', 200);
   const apiSecret = text(input.apiSecret, 'apiSecret', 1000);
   const webhookSecret = optionalText(input.webhookSecret, 'webhookSecret', 1000);

@@ -127,6 +127,7 @@ async function startPaygate() {
   const env = {
     ...process.env,
     NODE_ENV: 'production',
+    SANDBOX_ENABLED: 'true', // the bench pays through the sandbox gateway
     DATABASE_URL,
     REDIS_URL,
     PORT: String(port),

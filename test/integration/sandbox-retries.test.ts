@@ -1,0 +1,38 @@
+// The sandbox retries undelivered notifications on CloudPayments' schedule (1, 2, 5, 10, 30 min…).
+import type { Job } from 'bullmq';
+import { buildNotification, RETRY_DELAYS_MS } from '../../src/gateways/sandbox/notifier';
+import { processSandboxJob, sandboxBackoff, scheduleSandboxRetry } from '../../src/jobs/sandbox-notifications';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { payFields } from '../helpers/callbacks';
+import { makeShop, topUp } from '../helpers/fixtures';
+
+describe('sandbox notification retries', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('sandboxretry');
+  });
+  afterAll(() => t.close());
+
+  it('schedules an undelivered notification a minute later, then backs off like CloudPayments', async () => {
+    const shop = await makeShop(t);
+    const { transactionId } = await topUp(t, shop);
+    const n = buildNotification(shop.gatewayId, 'pay', payFields(transactionId, shop.clientId));
+    await scheduleSandboxRetry(t.deps, n);
+    const [job] = await t.deps.queues.sandbox.getDelayed();
+    expect(job.opts.delay).toBe(60_000);
+    expect(job.opts.attempts).toBe(100);
+    expect([1, 2, 3, 4, 5, 6].map(sandboxBackoff)).toEqual([...RETRY_DELAYS_MS.slice(1), RETRY_DELAYS_MS[4], RETRY_DELAYS_MS[4]]);
+
+    // When the retry runs, the notification is delivered and applied.
+    await processSandboxJob(t.deps, { data: job.data } as Job);
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).status).toBe('CONFIRMED');
+  });
+
+  it('a retry that is still not answered with code 0 fails, so BullMQ tries again', async () => {
+    const shop = await makeShop(t);
+    // A Refund for a payment not settled yet is answered "later" (HTTP 503).
+    const { transactionId } = await topUp(t, shop);
+    const early = buildNotification(shop.gatewayId, 'refund', { TransactionId: '1', PaymentTransactionId: '2', Amount: '1.00', InvoiceId: transactionId });
+    await expect(processSandboxJob(t.deps, { data: early } as Job)).rejects.toThrow(/retrying/);
+  });
+});

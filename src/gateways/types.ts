@@ -53,6 +53,7 @@ export interface CreatedPayment {
 
 /** Declines are data, exceptions are for faults (GatewayError). */
 export type RefundResult = { ok: true; gatewayRefundId: string } | { ok: false; reason: string; gatewayCode?: string };
+export type OperationResult = { ok: true } | { ok: false; reason: string };
 
 /** What the gateway says about a payment, for expiry and reconciliation. */
 export type GatewayPaymentState =
@@ -114,6 +115,10 @@ export interface GatewayAdapter extends GatewayConfigRules {
   refund(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
   /** Stops a pending payment from being paid (cancel the order or invoice). */
   cancel(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<void>;
+  /** Two-stage: takes (part of) the money held by an authorization. */
+  capture(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, amount: string): Promise<OperationResult>;
+  /** Two-stage: releases the money held by an authorization. */
+  void(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<OperationResult>;
 }
 
 export function callbackPaths(adapter: GatewayAdapter, gatewayId: string): string[] {

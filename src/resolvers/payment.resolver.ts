@@ -2,6 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import { cancelPayment } from '../services/payments/cancel-payment';
 import { getPayment, paymentHistory, paymentRefunds } from '../services/payments/get-payment';
 import { initiateTopUp } from '../services/payments/initiate-top-up';
+import { capturePayment, voidPayment } from '../services/payments/two-stage';
+import { DecimalScalar } from './scalars';
 import { serviceCtx, type GqlContext } from './context';
 import { InitiatePaymentInput, InitiatePaymentResult, Payment, PaymentEvent, Refund } from './payment.types';
 
@@ -20,9 +22,25 @@ export class PaymentResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Payment, { description: 'Cancels a PENDING payment (and its payment page at the gateway)' })
+  @Mutation(() => Payment, { description: 'Cancels a PENDING payment (and its payment page at the gateway); voids an AUTHORIZED one' })
   cancelPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
     return cancelPayment(serviceCtx(ctx), id);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Payment, { description: 'Two-stage: capture an AUTHORIZED payment, all of it or less' })
+  capturePayment(
+    @Arg('id', () => ID) id: string,
+    @Arg('amount', () => DecimalScalar, { nullable: true }) amount: string | null,
+    @Ctx() ctx: GqlContext,
+  ): Promise<Payment> {
+    return capturePayment(serviceCtx(ctx), id, amount);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Payment, { description: 'Two-stage: release an AUTHORIZED payment' })
+  voidPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
+    return voidPayment(serviceCtx(ctx), id);
   }
 
   @FieldResolver(() => [PaymentEvent], { description: 'Every status change, oldest first' })

@@ -109,6 +109,22 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     return { ok: true, gatewayRefundId: String(res.Model.TransactionId) };
   },
 
+  async capture(env, creds, payment, amount) {
+    if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no authorization to capture' };
+    const res = await cpRequest(env, creds, 'payments/confirm', {
+      TransactionId: Number(payment.gatewayTransactionId),
+      Amount: amountForApi(amount),
+      JsonData: { paygatePaymentId: payment.id },
+    }, { requestId: `capture-${payment.id}` });
+    return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'capture refused' };
+  },
+
+  async void(env, creds, payment) {
+    if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no authorization to void' };
+    const res = await cpRequest(env, creds, 'payments/void', { TransactionId: Number(payment.gatewayTransactionId) }, { requestId: `void-${payment.id}` });
+    return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'void refused' };
+  },
+
   async cancel(env, creds, payment) {
     if (!payment.gatewayOrderId) return;
     const res = await cpRequest(env, creds, 'orders/cancel', { Id: payment.gatewayOrderId }, { requestId: `cancel-${payment.id}` });

@@ -23,4 +23,6 @@ export const cryptoCloudAdapter: GatewayAdapter = {
   getPayment: notYet,
   refund: notYet,
   cancel: notYet,
+  capture: notYet,
+  void: notYet,
 };

@@ -163,6 +163,46 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     };
   }
 
+  /** Two-stage operations on an authorization, one at a time per payment like refunds. */
+  const onAuthorization = (method: string, operate: (merchant: SandboxMerchant, tx: SandboxTransaction, b: Record<string, unknown>) => Promise<{ answer: unknown; after?: () => Promise<unknown> }>) =>
+    api(method, async (merchant, b) => {
+      const found = await store.transaction(String(b.TransactionId ?? ''));
+      if (!found || found.gatewayId !== merchant.gatewayId || found.operationType !== 'Payment') return fail('Transaction not found');
+      const unlock = await store.lockWaiting(found.invoiceId);
+      if (!unlock) return fail('Another operation on this payment is in progress; retry');
+      try {
+        const tx = (await store.transaction(found.id))!;
+        if (tx.status !== 'Authorized') return fail(`Transaction is ${tx.status}, not Authorized`);
+        return await operate(merchant, tx, b);
+      } finally {
+        await unlock();
+      }
+    });
+
+  onAuthorization('payments/confirm', async (merchant, tx, b) => {
+    const amount = decimalFromText(String(b.Amount ?? ''));
+    if (!amount || amount.lte(0) || amount.gt(tx.amount)) return fail('Invalid Amount value');
+    const captured: SandboxTransaction = { ...tx, status: 'Completed', amount: amount.toFixed(2) };
+    await store.saveTransaction(captured);
+    const order = await store.order(tx.invoiceId);
+    return {
+      answer: { Success: true, Message: null },
+      after: () => notify(merchant, 'confirm', {
+        TransactionId: tx.id, Amount: captured.amount, Currency: tx.currency, PaymentAmount: captured.amount, PaymentCurrency: tx.currency,
+        DateTime: utcDateTime(), CardFirstSix: tx.cardFirstSix, CardLastFour: tx.cardLastFour, CardType: tx.cardType, TestMode: 1,
+        Status: 'Completed', InvoiceId: tx.invoiceId, AccountId: tx.accountId, Email: order?.email,
+      }),
+    };
+  });
+
+  onAuthorization('payments/void', async (merchant, tx) => {
+    await store.saveTransaction({ ...tx, status: 'Cancelled' });
+    return {
+      answer: { Success: true, Message: null },
+      after: () => notify(merchant, 'cancel', { TransactionId: tx.id, Amount: tx.amount, DateTime: utcDateTime(), InvoiceId: tx.invoiceId, AccountId: tx.accountId }),
+    };
+  });
+
   function transactionModel(tx: SandboxTransaction) {
     const statusCode = { Authorized: 2, Completed: 3, Cancelled: 4, Declined: 5 }[tx.status];
     return {

@@ -7,6 +7,7 @@ import { relayOutbox, RELAY_EVERY_MS } from './outbox-relay';
 import { QUEUE_NAMES } from './queues';
 import { processSandboxJob, sandboxBackoff } from './sandbox-notifications';
 import { expirePayments, EXPIRE_EVERY_MS } from './expire-payments';
+import { reconcilePayments, RECONCILE_EVERY_MS } from './reconcile-payments';
 
 export interface Workers {
   close(): Promise<void>;
@@ -28,11 +29,13 @@ export async function startWorkers(deps: Deps, options: { concurrency?: number }
     make(QUEUE_NAMES.maintenance, async (job) => {
       if (job.name === 'outbox-relay') return relayOutbox(deps);
       if (job.name === 'expire-payments') return expirePayments(deps);
+      if (job.name === 'reconcile-payments') return reconcilePayments(deps);
       throw new Error(`unknown maintenance job ${job.name}`);
     }, { concurrency: 2 }), // the relay must not wait behind a slow expiry run
   ];
   // Job schedulers live in Redis: every worker process upserts the same ones, none is duplicated.
   await deps.queues.maintenance.upsertJobScheduler('outbox-relay', { every: RELAY_EVERY_MS }, { name: 'outbox-relay', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await deps.queues.maintenance.upsertJobScheduler('reconcile-payments', { every: RECONCILE_EVERY_MS }, { name: 'reconcile-payments', opts: { removeOnComplete: true, removeOnFail: 100 } });
   await deps.queues.maintenance.upsertJobScheduler('expire-payments', { every: EXPIRE_EVERY_MS }, { name: 'expire-payments', opts: { removeOnComplete: true, removeOnFail: 100 } });
 
   return {

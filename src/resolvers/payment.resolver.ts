@@ -3,6 +3,7 @@ import { cancelPayment } from '../services/payments/cancel-payment';
 import { getPayment, paymentHistory, paymentRefunds } from '../services/payments/get-payment';
 import { initiateTopUp } from '../services/payments/initiate-top-up';
 import { capturePayment, voidPayment } from '../services/payments/two-stage';
+import { reconcilePayment } from '../services/payments/reconcile-payment';
 import { DecimalScalar } from './scalars';
 import { serviceCtx, type GqlContext } from './context';
 import { InitiatePaymentInput, InitiatePaymentResult, Payment, PaymentEvent, Refund } from './payment.types';
@@ -41,6 +42,12 @@ export class PaymentResolver {
   @Mutation(() => Payment, { description: 'Two-stage: release an AUTHORIZED payment' })
   voidPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
     return voidPayment(serviceCtx(ctx), id);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Payment, { description: 'Ask the gateway now and apply what it says (a client says "I paid")' })
+  reconcilePayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
+    return reconcilePayment(serviceCtx(ctx), id);
   }
 
   @FieldResolver(() => [PaymentEvent], { description: 'Every status change, oldest first' })

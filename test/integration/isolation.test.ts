@@ -101,6 +101,10 @@ describe('organization isolation', () => {
       const res = await t.gql('mutation($id: ID!) { voidPayment(id: $id) { id } }', { id: paymentA }, b.token);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
+    'Mutation.reconcilePayment': async () => {
+      const res = await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { id } }', { id: paymentA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
     'Mutation.upsertClub': async () => {
       const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.token);
       expect(res.body.data.upsertClub).toEqual({ id: 'club_1', name: 'B renames it' });
@@ -124,6 +128,7 @@ describe('organization isolation', () => {
     'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
+    'Mutation.reconcilePayment': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

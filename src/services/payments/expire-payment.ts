@@ -4,7 +4,7 @@ import type { Deps } from '../../context';
 import { GatewayError } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment } from './change-status';
-import { applyGatewayEvent } from './handle-gateway-event';
+import { reconcileWithGateway } from './reconcile-payment';
 import { toGatewayPayment } from './view';
 
 /** A payer at the 3-D Secure step when time ran out gets this long to finish. */
@@ -22,20 +22,15 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
 
   let state;
   try {
-    state = await gateway.adapter.getPayment(gateway.env, gateway.creds, ref);
+    state = await reconcileWithGateway(deps, paymentId, actor, 'reconciled with the gateway at expiry');
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     deps.log.warn({ err, paymentId }, 'expiry: the gateway did not answer; trying again on a later run');
     await deps.db.payment.update({ where: { id: paymentId }, data: { updatedAt: new Date() } });
     return 'kept';
   }
-  if (state.status === 'confirmed' || state.status === 'authorized') {
-    await applyGatewayEvent(deps, gateway.id, actor, {
-      kind: state.status, invoiceId: payment.id, accountId: payment.clientId, amount: state.amount, currency: state.currency, transactionId: state.transactionId,
-    });
-    return 'paid';
-  }
-  if (state.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) {
+  if (state?.status === 'confirmed' || state?.status === 'authorized') return 'paid';
+  if (state?.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) {
     await deps.db.payment.update({ where: { id: paymentId }, data: { updatedAt: new Date() } });
     return 'kept';
   }

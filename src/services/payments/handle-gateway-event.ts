@@ -38,9 +38,11 @@ export async function applyGatewayEvent(
   actor: string,
   event: GatewayEvent,
   record?: CallbackRecord,
+  /** Appended to history reasons, e.g. "reconciled with the gateway". */
+  how?: string,
 ): Promise<CallbackOutcome> {
   const handled = await deps.db.$transaction(async (tx): Promise<Handled> => {
-    const result = await apply(tx, gatewayId, actor, event);
+    const result = await apply(tx, gatewayId, actor, event, how ? ` (${how})` : '');
     if (record) {
       await tx.gatewayCallback.create({
         data: {
@@ -82,7 +84,7 @@ const staleForHold = (p: Payment, transactionId: string) =>
 
 const isExpired = (p: Payment) => p.failureCode === 'EXPIRED' || (p.status === 'PENDING' && p.expiresAt <= new Date()) || (p.status === 'FAILED' && p.expiresAt <= new Date());
 
-async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEvent): Promise<Handled> {
+async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEvent, how: string): Promise<Handled> {
   switch (event.kind) {
     case 'check': {
       const p = await findPayment(tx, gatewayId, event.invoiceId, false);
@@ -125,8 +127,8 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         cause: 'gateway',
         actor,
         reason: revived
-          ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands`
-          : to === 'CONFIRMED' ? 'paid' : 'authorized (two-stage)',
+          ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands${how}`
+          : to === 'CONFIRMED' ? `paid${how}` : `authorized (two-stage)${how}`,
         data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}) },
         patch: {
           gatewayTransactionId: event.transactionId,
@@ -149,7 +151,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         to: 'FAILED',
         cause: 'gateway',
         actor,
-        reason: `declined: ${event.reason}${event.reasonCode ? ` (${event.reasonCode})` : ''}`,
+        reason: `declined: ${event.reason}${event.reasonCode ? ` (${event.reasonCode})` : ''}${how}`,
         data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}) },
         patch: { failureReason: event.reason, failureCode: event.reasonCode ?? null },
       });
@@ -161,7 +163,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       if (!p) return { outcome: OK, note: `cancel for unknown invoice ${event.invoiceId ?? '(none)'}` };
       if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
       if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
-      await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: 'cancelled at the gateway', data: { transactionId: event.transactionId } });
+      await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: `cancelled at the gateway${how}`, data: { transactionId: event.transactionId } });
       return { outcome: OK, paymentId: p.id };
     }
 

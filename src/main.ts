@@ -18,23 +18,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
-  if (config.encryption.usingDevelopmentKey) {
-    log.warn('PAYGATE_ENCRYPTION_KEY is not set: secrets are encrypted with the fixed DEVELOPMENT key. Never use this in production.');
-  }
   const deps = createDeps(config, log);
   const closers: Array<() => Promise<void>> = [];
 
-  if (config.role === 'all' || config.role === 'api') {
-    const app = await buildApp(deps);
-    await app.listen({ host: config.host, port: config.port });
-    closers.push(() => app.close());
-  }
-  if (config.role === 'all' || config.role === 'worker') {
-    const workers = await startWorkers(deps);
-    closers.push(() => workers.close());
-    log.info('workers started');
-  }
-
+  // Signals are handled from the first moment; one that arrives during start-up waits for it,
+  // so nothing is closed under a component that is still starting.
+  let started: () => void;
+  const startup = new Promise<void>((resolve) => (started = resolve));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -45,6 +35,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 25_000).unref();
     try {
+      await startup;
       // Order matters: stop taking requests, then jobs, then close the pools they use.
       for (const close of closers) await close();
       await closeDeps(deps);
@@ -58,6 +49,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (config.encryption.usingDevelopmentKey) {
+    log.warn('PAYGATE_ENCRYPTION_KEY is not set: secrets are encrypted with the fixed DEVELOPMENT key. Never use this in production.');
+  }
+
+  // Workers first: once /readyz answers, the whole process is up.
+  if (config.role === 'all' || config.role === 'worker') {
+    const workers = await startWorkers(deps);
+    closers.unshift(() => workers.close());
+    log.info('workers started');
+  }
+  if (config.role === 'all' || config.role === 'api') {
+    const app = await buildApp(deps);
+    await app.listen({ host: config.host, port: config.port });
+    closers.unshift(() => app.close());
+  }
+  started!();
 }
 
 main().catch((err) => {

@@ -33,6 +33,24 @@ it('starts, answers /readyz, and drains and exits 0 on SIGTERM', async () => {
   expect(output).toContain('"msg":"stopped"');
 });
 
+it('a SIGTERM during start-up waits for start-up, then stops cleanly', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: await createTestDatabase('process_early'), REDIS_URL, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', QUEUE_PREFIX: `pgtest_process_early_${process.pid}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // as soon as the process has configured itself, before it listens
+  for (let i = 0; i < 200 && !output.includes('DEVELOPMENT key'); i++) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(output).toContain('"msg":"stopped"');
+});
+
 it('refuses to start on bad configuration, naming the variable', async () => {
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -46,6 +46,19 @@ export interface GatewayPayment {
   readonly gatewayOrderId: string | null;
 }
 
+/** What a CRM frontend or mobile app needs to open the gateway's widget in place (no redirect). */
+export interface WidgetParams {
+  readonly publicId: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly description: string;
+  readonly invoiceId: string;
+  readonly externalId: string;
+  readonly accountId: string;
+  readonly email: string | null;
+  readonly paymentSchema: 'Single' | 'Dual';
+}
+
 export interface CreatedPayment {
   readonly paymentUrl: string;
   readonly gatewayOrderId?: string;
@@ -115,6 +128,10 @@ export interface GatewayAdapter extends GatewayConfigRules {
   refund(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
   /** Stops a pending payment from being paid (cancel the order or invoice). */
   cancel(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<void>;
+  /** Checks the credentials with the gateway before they are stored: false when it refuses them. */
+  verifyCredentials(env: AdapterEnv, creds: GatewayCredentials): Promise<boolean>;
+  /** Parameters for the gateway's in-page widget, where it has one. */
+  widget(creds: GatewayCredentials, payment: GatewayPayment): WidgetParams | null;
   /** Two-stage: takes (part of) the money held by an authorization. */
   capture(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, amount: string): Promise<OperationResult>;
   /** Two-stage: releases the money held by an authorization. */

@@ -124,6 +124,36 @@ export class Payment {
   failureCode!: string | null;
 }
 
+@ObjectType({ description: 'Parameters to open the gateway\'s widget in place (CloudPayments: Apple Pay / Google Pay, no redirect)' })
+export class PaymentWidget {
+  @Field(() => String, { description: 'publicTerminalId' })
+  publicId!: string;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => String, { description: 'The payment id; comes back as InvoiceId' })
+  invoiceId!: string;
+
+  @Field(() => String, { description: 'The same id under the widget\'s current name' })
+  externalId!: string;
+
+  @Field(() => String)
+  accountId!: string;
+
+  @Field(() => String, { nullable: true })
+  email!: string | null;
+
+  @Field(() => String, { description: 'Single (one-stage) or Dual (two-stage)' })
+  paymentSchema!: string;
+}
+
 @ObjectType()
 export class InitiatePaymentResult {
   @Field(() => String)
@@ -137,4 +167,7 @@ export class InitiatePaymentResult {
 
   @Field(() => Payment)
   payment!: Payment;
+
+  @Field(() => PaymentWidget, { nullable: true, description: 'null for gateways without an in-page widget (SANDBOX, CRYPTOCLOUD)' })
+  widget!: PaymentWidget | null;
 }

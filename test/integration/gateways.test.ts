@@ -1,6 +1,7 @@
 import { getIntrospectionQuery } from 'graphql';
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
 import { secretAad } from '../../src/services/gateways/view';
+import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
 
 // The seed's mutation, verbatim (izi-cloudpayments-integration.txt, Step 1).
 const SEED_MUTATION = `mutation ConfigurePaymentGateway($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id type isActive publicId }}`;
@@ -10,12 +11,17 @@ describe('configurePaymentGateway', () => {
   let t: TestApp;
   let orgId: string;
   let token: string;
+  const cp = new CloudPaymentsSimulator({ pk_your_public_id: 'your_api_secret_5f1c2a' });
 
   beforeAll(async () => {
-    t = await startTestApp('gateways');
+    await cp.start();
+    t = await startTestApp('gateways', { CLOUDPAYMENTS_API_URL: cp.url });
     ({ orgId, token } = await makeOrg(t.deps));
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await cp.stop();
+  });
 
   it('runs the seed mutation and keeps the secret sealed', async () => {
     const secret = 'your_api_secret_5f1c2a';
@@ -44,6 +50,22 @@ describe('configurePaymentGateway', () => {
 
     // and it never reached the log
     expect(t.logs()).not.toContain(secret);
+  });
+
+  it('checks CloudPayments credentials with POST /test: refused ones change nothing', async () => {
+    const input = { organizationId: orgId, type: 'CLOUDPAYMENTS', publicId: 'pk_your_public_id', apiSecret: 'a-wrong-secret' };
+    const before = await t.deps.db.paymentGateway.findFirst({ where: { publicId: 'pk_your_public_id' } });
+    const res = await t.gql(SEED_MUTATION, { input }, token);
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/refused this Public ID and API Secret; nothing was changed/) });
+    expect(JSON.stringify(res.body)).not.toContain('a-wrong-secret');
+    expect(cp.requests.at(-1)).toMatchObject({ path: 'test', status: 401 });
+    expect(await t.deps.db.paymentGateway.findFirst({ where: { publicId: 'pk_your_public_id' } })).toEqual(before);
+    const unknown = await t.gql(SEED_MUTATION, { input: { ...input, publicId: 'pk_unknown' } }, token);
+    expect(unknown.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_unknown' } })).toBe(0);
+    // an inactive gateway may be stored ahead of time, unchecked
+    const inactive = await t.gql(SEED_MUTATION, { input: { ...input, publicId: 'pk_later', isActive: false } }, token);
+    expect(inactive.body.data.configurePaymentGateway).toMatchObject({ isActive: false });
   });
 
   it('calling again rotates the secret of the same gateway', async () => {

@@ -54,6 +54,16 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   callbackKinds: NOTIFICATION_KINDS,
   baseUrl: (gateways) => gateways.cloudpayments.baseUrl,
 
+  async verifyCredentials(env, creds) {
+    try {
+      const res = await cpRequest(env, creds, 'test', {});
+      return res.Success;
+    } catch (err) {
+      if (err instanceof GatewayError && !err.retryable && /401/.test(err.message)) return false;
+      throw err;
+    }
+  },
+
   async parseCallback(_env, creds, request) {
     const isForm = !request.contentType.includes('json');
     const signature = verifyNotification(creds.apiSecret, {
@@ -108,6 +118,20 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     if (!res.Success || res.Model?.TransactionId === undefined) return { ok: false, reason: res.Message ?? 'refund refused' };
     return { ok: true, gatewayRefundId: String(res.Model.TransactionId) };
   },
+
+  // The CloudPayments widget (Apple Pay / Google Pay in place): its externalId comes back in
+  // notifications as InvoiceId, so widget payments land on the same payment as the link.
+  widget: (creds, payment) => ({
+    publicId: creds.publicId,
+    amount: payment.amount,
+    currency: payment.currency,
+    description: payment.description ?? 'Balance top-up',
+    invoiceId: payment.id,
+    externalId: payment.id,
+    accountId: payment.clientId,
+    email: payment.email,
+    paymentSchema: creds.twoStage ? 'Dual' : 'Single',
+  }),
 
   async capture(env, creds, payment, amount) {
     if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no authorization to capture' };

@@ -5,6 +5,7 @@ import { AppError, badInput } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import type { GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
+import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../../gateways/types';
 import { isUniqueViolation } from '../shared/db-errors';
 import { externalId, optionalText, text } from '../shared/validate';
 import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from './view';
@@ -41,6 +42,9 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   if (webhookSecret && !adapter.requiresWebhookSecret) {
     throw badInput(`${input.type} signs its callbacks with the API Secret; webhookSecret is not used`, 'webhookSecret');
   }
+
+  // An active gateway must work: ask the gateway whether it accepts these credentials first.
+  if (input.isActive !== false) await checkCredentials(ctx, adapter, { publicId, apiSecret, webhookSecret: webhookSecret ?? undefined, twoStage: !!input.twoStage });
 
   const attempt = () =>
     ctx.deps.db.$transaction(async (tx) => {
@@ -111,4 +115,18 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   }
   ctx.log.info({ gatewayId: result.row.id, type: input.type, created: result.created }, 'payment gateway configured');
   return toGatewayView(ctx.deps.config, result.row);
+}
+
+async function checkCredentials(ctx: Ctx, adapter: GatewayAdapter, creds: Omit<GatewayCredentials, 'gatewayId'>): Promise<void> {
+  const env = { baseUrl: adapter.baseUrl(ctx.deps.config.gateways, ctx.deps.config.publicUrl), publicUrl: ctx.deps.config.publicUrl, log: ctx.log };
+  let accepted: boolean;
+  try {
+    accepted = await adapter.verifyCredentials(env, { gatewayId: '(new)', ...creds });
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    throw new AppError('GATEWAY_ERROR', `could not check the credentials with ${adapter.displayName} (${err.message}); nothing was changed`, { cause: err });
+  }
+  if (!accepted) {
+    throw badInput(`${adapter.displayName} refused this Public ID and API Secret; nothing was changed`, 'apiSecret');
+  }
 }

@@ -4,7 +4,7 @@ import type { Ctx } from '../../context';
 import { AppError, badInput } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { parseAmount, parseCurrency } from '../../domain/money';
-import { GatewayError } from '../../gateways/types';
+import { GatewayError, type WidgetParams } from '../../gateways/types';
 import { isUniqueViolation } from '../shared/db-errors';
 import { externalId, httpsOrHttpUrl, optionalText } from '../shared/validate';
 import { loadGateway } from '../gateways/load-gateway';
@@ -27,6 +27,7 @@ export interface InitiateTopUpResult {
   transactionId: string;
   expiresAt: Date;
   payment: PaymentView;
+  widget: WidgetParams | null;
 }
 
 export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promise<InitiateTopUpResult> {
@@ -92,7 +93,10 @@ async function attachPaymentPage(ctx: Ctx, paymentId: string, email: string | nu
       data: { paymentUrl: page.paymentUrl, gatewayOrderId: page.gatewayOrderId ?? null },
     });
     ctx.log.info({ paymentId, gatewayId: gateway.id, amount: payment.amount.toString(), currency: payment.currency }, 'top-up initiated');
-    return { paymentUrl: page.paymentUrl, transactionId: paymentId, expiresAt: payment.expiresAt, payment: toPaymentView(payment) };
+    return {
+      paymentUrl: page.paymentUrl, transactionId: paymentId, expiresAt: payment.expiresAt, payment: toPaymentView(payment),
+      widget: gateway.adapter.widget(gateway.creds, toGatewayPayment(payment, email)),
+    };
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     // No payment page: nobody can pay it. Close it so it is not left PENDING.
@@ -122,5 +126,10 @@ async function replay(ctx: Ctx, idempotencyKey: string, requestHash: string): Pr
     }
     throw new AppError('GATEWAY_ERROR', `the first attempt with this idempotencyKey got no payment page (${earlier.failureReason ?? earlier.status}); retry with a new key`);
   }
-  return { paymentUrl: earlier.paymentUrl, transactionId: earlier.id, expiresAt: earlier.expiresAt, payment: toPaymentView(earlier) };
+  const gateway = (await loadGateway(ctx.deps, earlier.gatewayId))!;
+  const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: earlier.clientId } } });
+  return {
+    paymentUrl: earlier.paymentUrl, transactionId: earlier.id, expiresAt: earlier.expiresAt, payment: toPaymentView(earlier),
+    widget: gateway.adapter.widget(gateway.creds, toGatewayPayment(earlier, client?.email ?? null)),
+  };
 }

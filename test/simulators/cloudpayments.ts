@@ -1,0 +1,135 @@
+// A CloudPayments stand-in on loopback for tests: the documented API subset Paygate uses, with
+// HTTP Basic auth, the {Success, Message, Model} envelope, 401s, a 429 past 5 concurrent requests
+// (test terminals), X-Request-ID replay, and notifications sent the way the real service sends them.
+import { createHmac, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+interface Order { Id: string; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Description: string; Email?: string; RequireConfirmation: boolean; Status: 'Created' | 'Paid' | 'Cancelled' }
+interface Txn { TransactionId: number; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Status: 'Authorized' | 'Completed' | 'Declined' | 'Cancelled'; Refunded: number; Reason?: string; ReasonCode?: number }
+
+/** .NET HttpUtility.UrlEncode: lower-case escapes, "+" for spaces. */
+export function dotNetForm(fields: Record<string, string | number | undefined>): string {
+  return Object.entries(fields).filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()).replace(/%20/g, '+')}`).join('&');
+}
+
+const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text, 'utf8').digest('base64');
+
+export class CloudPaymentsSimulator {
+  readonly requests: Array<{ path: string; body: any; requestId?: string; status: number }> = [];
+  readonly orders = new Map<string, Order>();
+  readonly transactions = new Map<number, Txn>();
+  private readonly replies = new Map<string, unknown>();
+  private nextId = 900_000_000;
+  private inFlight = 0;
+  /** Milliseconds each API call takes (to provoke the 429). */
+  delayMs = 0;
+  app: FastifyInstance = Fastify();
+  url = '';
+
+  constructor(private readonly merchants: Record<string, string>) {}
+
+  async start(): Promise<this> {
+    this.app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+    this.app.post('/*', async (request, reply) => {
+      const path = (request.params as { '*': string })['*'];
+      const record = { path, body: request.body, requestId: request.headers['x-request-id'] as string | undefined, status: 200 };
+      this.requests.push(record);
+      const [login, password] = Buffer.from(String(request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      if (!login || this.merchants[login] !== password) {
+        record.status = 401;
+        return reply.status(401).send({ Message: 'Authorization has been denied for this request.' });
+      }
+      if (this.inFlight >= 5) {
+        record.status = 429;
+        return reply.status(429).send({ Message: 'Too many requests' });
+      }
+      this.inFlight++;
+      try {
+        if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+        const key = record.requestId && `${login}:${record.requestId}`;
+        if (key && this.replies.has(key)) return this.replies.get(key);
+        const answer = this.handle(path, (request.body ?? {}) as Record<string, any>);
+        if (key) this.replies.set(key, answer);
+        return answer;
+      } finally {
+        this.inFlight--;
+      }
+    });
+    await this.app.listen({ host: '127.0.0.1', port: 0 });
+    this.url = `http://127.0.0.1:${(this.app.server.address() as { port: number }).port}`;
+    return this;
+  }
+
+  stop() {
+    return this.app.close();
+  }
+
+  private handle(path: string, b: Record<string, any>): unknown {
+    const ok = (Model?: unknown) => ({ Success: true, Message: null, ...(Model === undefined ? {} : { Model }) });
+    const fail = (Message: string) => ({ Success: false, Message });
+    switch (path) {
+      case 'test':
+        return { Success: true, Message: randomUUID() };
+      case 'orders/create': {
+        if (!(Number(b.Amount) > 0)) return fail('Invalid Amount value');
+        const order: Order = { Id: randomUUID().slice(0, 16), InvoiceId: b.InvoiceId, AccountId: b.AccountId, Amount: Number(b.Amount), Currency: b.Currency ?? 'RUB', Description: b.Description, Email: b.Email, RequireConfirmation: !!b.RequireConfirmation, Status: 'Created' };
+        this.orders.set(order.Id, order);
+        return ok({ ...order, Url: `https://orders.cloudpayments.ru/d/${order.Id}`, StatusCode: 0 });
+      }
+      case 'orders/cancel': {
+        const order = this.orders.get(b.Id);
+        if (!order) return fail('Not found');
+        order.Status = 'Cancelled';
+        return ok();
+      }
+      case 'v2/payments/find': {
+        const found = [...this.transactions.values()].filter((t) => String(t.InvoiceId) === String(b.InvoiceId)).at(-1);
+        return found ? ok({ ...found, StatusCode: { Authorized: 2, Completed: 3, Cancelled: 4, Declined: 5 }[found.Status] }) : fail('Not found');
+      }
+      case 'payments/refund': {
+        const t = this.transactions.get(Number(b.TransactionId));
+        if (!t || t.Status !== 'Completed' || Number(b.Amount) > t.Amount - t.Refunded) return fail('Invalid Amount value');
+        t.Refunded += Number(b.Amount);
+        return ok({ TransactionId: ++this.nextId });
+      }
+      case 'payments/confirm': {
+        const t = this.transactions.get(Number(b.TransactionId));
+        if (!t || t.Status !== 'Authorized') return fail('Transaction not found');
+        Object.assign(t, { Status: 'Completed', Amount: Number(b.Amount) });
+        return ok();
+      }
+      case 'payments/void': {
+        const t = this.transactions.get(Number(b.TransactionId));
+        if (!t || t.Status !== 'Authorized') return fail('Transaction not found');
+        t.Status = 'Cancelled';
+        return ok();
+      }
+      default:
+        return fail(`unknown method ${path}`);
+    }
+  }
+
+  /** A payer pays the order of this invoice: the simulator books the transaction (no notification). */
+  payInvoice(invoiceId: string, status: 'Completed' | 'Authorized' = 'Completed'): Txn {
+    const order = [...this.orders.values()].find((o) => o.InvoiceId === invoiceId);
+    if (!order) throw new Error(`no order for ${invoiceId}`);
+    const t: Txn = { TransactionId: ++this.nextId, InvoiceId: invoiceId, AccountId: order.AccountId, Amount: order.Amount, Currency: order.Currency, Status: status, Refunded: 0 };
+    this.transactions.set(t.TransactionId, t);
+    order.Status = 'Paid';
+    return t;
+  }
+
+  /** Sends a notification as CloudPayments does: .NET form encoding (or JSON) and both HMAC headers. */
+  async notify(url: string, publicId: string, fields: Record<string, string | number | undefined>, { json = false } = {}) {
+    const secret = this.merchants[publicId];
+    const body = json ? JSON.stringify(fields) : dotNetForm(fields);
+    const decoded = json ? body : decodeURIComponent(body.replace(/\+/g, ' '));
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded', 'Content-HMAC': hmac(secret, body), 'X-Content-HMAC': hmac(secret, decoded) },
+      body,
+    });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }
+}

@@ -60,6 +60,8 @@ const schema = z
     PAYGATE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
     SANDBOX_ENABLED: bool.optional(),
+    CALLBACK_IP_ALLOWLIST: bool.default(false),
+    TRUST_PROXY: z.string().default('false'),
     PAYMENT_TTL: duration
       .default(30 * 60 * 1000)
       .refine((ms) => ms >= 60_000 && ms <= 30 * 86_400_000, 'must be between 1 minute and 30 days'),
@@ -97,6 +99,10 @@ export interface Config {
   readonly webhookAllowPrivateUrls: boolean;
   /** The built-in SANDBOX gateway (test cards credit real balances): off in production unless asked for. */
   readonly sandboxEnabled: boolean;
+  /** Accept gateway callbacks only from the gateway's documented source networks. */
+  readonly callbackIpAllowlist: boolean;
+  /** Fastify's trustProxy: false, true, or the proxies' addresses/CIDRs (comma-separated). */
+  readonly trustProxy: boolean | string;
   readonly paymentTtlMs: number;
   readonly rateLimitPerMinute: number;
   readonly logLevel: string;
@@ -149,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.PAYGATE_ROLE,
     webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
     sandboxEnabled: e.SANDBOX_ENABLED ?? e.NODE_ENV !== 'production',
+    callbackIpAllowlist: e.CALLBACK_IP_ALLOWLIST,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     paymentTtlMs: e.PAYMENT_TTL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     logLevel: e.LOG_LEVEL,

@@ -19,6 +19,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    trustProxy: deps.config.trustProxy,
   });
 
   app.setErrorHandler((err, request, reply) => {

@@ -119,6 +119,8 @@ export interface GatewayAdapter extends GatewayConfigRules {
   /** First path segment of the callback routes: /payments/<protocol>/<gatewayId>/<kind>. */
   readonly callbackProtocol: string;
   readonly callbackKinds: readonly string[];
+  /** The networks the gateway documents as the source of its callbacks (CIDR), for the optional allow-list. */
+  readonly callbackSourceNetworks: readonly string[];
   baseUrl(gateways: { cloudpayments: { baseUrl: string }; cryptocloud: { baseUrl: string } }, publicUrl: string): string;
   /** Verifies the signature first; only a VALID request carries an event. */
   parseCallback(env: AdapterEnv, creds: GatewayCredentials, request: CallbackRequest): Promise<{ signature: SignatureVerdict; event?: GatewayEvent }>;

@@ -1,6 +1,7 @@
 // Inbound gateway callbacks: POST /payments/<protocol>/<gatewayId>/<kind>. One route for every
 // gateway: the adapter verifies the signature over the raw bytes and normalises the request;
 // services/payments/handle-gateway-event.ts decides what it means. Every request is stored.
+import { BlockList, isIPv4 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../context';
 import { newId } from '../domain/ids';
@@ -60,6 +61,12 @@ async function handle(
   };
   const log = request.log.child({ callbackId: record.id, gatewayId, kind });
 
+  if (deps.config.callbackIpAllowlist && !fromSourceNetwork(gateway.adapter.callbackSourceNetworks, request.ip)) {
+    log.warn({ ip: request.ip }, 'gateway callback refused: not from a documented source network');
+    await deps.db.gatewayCallback.create({ data: { ...record, signature: 'MISSING', error: `source ${request.ip} is not an allowed network` } });
+    return reply.status(403).send({ error: 'source address not allowed' });
+  }
+
   let parsed;
   try {
     parsed = await gateway.adapter.parseCallback(gateway.env, gateway.creds, {
@@ -86,4 +93,23 @@ async function handle(
   log.info({ event: parsed.event.kind, outcome }, 'gateway callback handled');
   const answer = gateway.adapter.answerCallback(kind, outcome);
   return reply.status(answer.status).send(answer.body);
+}
+
+const blockLists = new Map<readonly string[], BlockList>();
+
+/** An empty list means the gateway documents none: nothing to check against. */
+function fromSourceNetwork(networks: readonly string[], ip: string): boolean {
+  if (!networks.length) return true;
+  let list = blockLists.get(networks);
+  if (!list) {
+    list = new BlockList();
+    for (const cidr of networks) {
+      const [address, prefix] = cidr.split('/');
+      list.addSubnet(address, Number(prefix), isIPv4(address) ? 'ipv4' : 'ipv6');
+    }
+    blockLists.set(networks, list);
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip)?.[1];
+  const address = mapped ?? ip;
+  return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
 }

@@ -255,3 +255,34 @@ describe('gateway callbacks', () => {
     });
   });
 });
+
+describe('source-network allow-list (CALLBACK_IP_ALLOWLIST=true)', () => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('refuses callbacks from outside the gateway\'s documented networks, changing nothing', async () => {
+    // Behind a trusted proxy the client address comes from X-Forwarded-For.
+    t = await startTestApp('ipallow', { CALLBACK_IP_ALLOWLIST: 'true', TRUST_PROXY: '127.0.0.1' });
+    const shop = await makeShop(t);
+    const { transactionId } = await topUp(t, shop);
+    const fields = payFields(transactionId, shop.clientId);
+    const send = (ip: string) => sendNotificationFrom(t.url, shop, fields, ip);
+    expect((await send('203.0.113.9')).status).toBe(403);
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).status).toBe('PENDING');
+    expect(await t.deps.db.gatewayCallback.findFirst({ where: { gatewayId: shop.gatewayId, error: { contains: '203.0.113.9' } } })).not.toBeNull();
+    // the sandbox calls from loopback, which its adapter documents
+    expect((await send('127.0.0.1')).status).toBe(200);
+  });
+});
+
+async function sendNotificationFrom(url: string, shop: Shop, fields: Record<string, string | number | undefined>, ip: string) {
+  const { encodeForm } = await import('../../src/gateways/cloudpayments/wire');
+  const { signNotification } = await import('../../src/gateways/cloudpayments/signature');
+  const body = encodeForm(fields);
+  const res = await fetch(`${url}/payments/cloudpayments/${shop.gatewayId}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, ...signNotification(shop.apiSecret, body, true) },
+    body,
+  });
+  return { status: res.status };
+}

@@ -52,6 +52,8 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   supportsTwoStage: true,
   callbackProtocol: 'cloudpayments',
   callbackKinds: NOTIFICATION_KINDS,
+  // CP-DOCS "Проверка уведомлений" (gateways.md 1.3).
+  callbackSourceNetworks: ['185.98.81.0/28', '87.251.91.160/27', '46.46.175.96/27', '46.46.168.160/27', '162.55.174.97/32', '91.216.178.243/32'],
   baseUrl: (gateways) => gateways.cloudpayments.baseUrl,
 
   async verifyCredentials(env, creds) {

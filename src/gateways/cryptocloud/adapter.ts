@@ -13,6 +13,7 @@ export const cryptoCloudAdapter: GatewayAdapter = {
   supportsTwoStage: false,
   callbackProtocol: 'cryptocloud',
   callbackKinds: ['postback'],
+  callbackSourceNetworks: [], // not documented: the allow-list does not apply
   baseUrl: (gateways) => gateways.cryptocloud.baseUrl,
   parseCallback: async () => ({ signature: 'INVALID' }),
   answerCallback: (_kind, outcome) =>

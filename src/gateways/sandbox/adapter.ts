@@ -12,5 +12,6 @@ export const sandboxAdapter: GatewayAdapter = {
   baseUrl: (_gateways, publicUrl) => `${publicUrl}${SANDBOX_API_PATH}`,
   // The emulator knows a merchant only once it is stored: any credentials are fine in test mode.
   verifyCredentials: async () => true,
+  callbackSourceNetworks: ['127.0.0.0/8', '::1/128'], // the sandbox calls Paygate from Paygate
   widget: () => null, // the real widget does not know the sandbox: pay through paymentUrl
 };

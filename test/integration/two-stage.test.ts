@@ -63,6 +63,16 @@ describe('two-stage payments', () => {
     expect(await balanceOf(t, shop)).toBe(before);
   });
 
+  it('refundPayment of an AUTHORIZED payment voids the hold instead', async () => {
+    const id = await authorized(80);
+    const partial = await t.gql('mutation($i: RefundInput!) { refundPayment(input: $i) { success } }', { i: { transactionId: id, amount: 10 } }, shop.token);
+    expect(partial.body.errors?.[0].message).toMatch(/only authorized: void it whole, or capture what you keep/);
+    const res = await t.gql('mutation($i: RefundInput!) { refundPayment(input: $i) { success refundId amount message } }', { i: { transactionId: id } }, shop.token);
+    expect(res.body.data.refundPayment).toEqual({ success: true, refundId: null, amount: '80.00', message: expect.stringMatching(/hold was voided/) });
+    expect((await status(id)).status).toBe('CANCELLED');
+    expect(await t.deps.db.refund.count({ where: { paymentId: id } })).toBe(0);
+  });
+
   it('refuses to capture or void what is not authorized', async () => {
     const { transactionId } = await topUp(t, shop);
     expect((await capture(transactionId)).body.errors?.[0].message).toMatch(/only an AUTHORIZED payment can be captured/);

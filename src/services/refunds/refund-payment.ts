@@ -11,6 +11,7 @@ import { GatewayError } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
 import { addOutbox, publishOutbox } from '../outbox/outbox';
 import { lockPayment } from '../payments/change-status';
+import { voidPayment } from '../payments/two-stage';
 import { toGatewayPayment } from '../payments/view';
 import { isUniqueViolation } from '../shared/db-errors';
 import { optionalText } from '../shared/validate';
@@ -30,6 +31,9 @@ export interface RefundResultView {
 }
 
 export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<RefundResultView> {
+  // Money only held (two-stage) is not refunded but released: nothing was charged.
+  const held = await ctx.deps.db.payment.findFirst({ where: { id: input.transactionId, organizationId: ctx.orgId, status: 'AUTHORIZED' } });
+  if (held) return refundByVoid(ctx, held.id, held.amount.toString(), held.currency, input.amount);
   const reason = optionalText(input.reason, 'reason', 500) ?? null;
   const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
   // "10" and "10.00" are the same request.
@@ -122,4 +126,12 @@ function view(refund: Refund, currency: string): RefundResultView {
     amount: formatAmount(refund.amount, currency),
     message: refund.status === 'FAILED' ? `the gateway refused the refund: ${refund.failureReason}` : refund.status === 'PENDING' ? 'waiting for the gateway' : null,
   };
+}
+
+async function refundByVoid(ctx: Ctx, id: string, authorized: string, currency: string, amount: string | null | undefined): Promise<RefundResultView> {
+  if (amount != null && !parseAmount(amount, currency).equals(authorized)) {
+    throw badInput(`payment ${id} is only authorized: void it whole, or capture what you keep with capturePayment(amount)`, 'amount');
+  }
+  await voidPayment(ctx, id);
+  return { success: true, refundId: null, amount: formatAmount(authorized, currency), message: 'the payment was only authorized: the hold was voided and nothing was charged' };
 }

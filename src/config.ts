@@ -61,6 +61,19 @@ const schema = z
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
     SANDBOX_ENABLED: bool.optional(),
     CALLBACK_IP_ALLOWLIST: bool.default(false),
+    WEBHOOK_RETRY_DELAYS: z
+      .string()
+      .default('0,5s,5m,30m,2h,5h,10h,10h')
+      .transform((v, ctx) => {
+        const delays = v.split(',').map((d) => parseDuration(d.trim()));
+        if (!delays.length || delays.some((d) => d === null)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of durations, e.g. 0,5s,5m,30m' });
+          return z.NEVER;
+        }
+        return delays as number[];
+      }),
+    WEBHOOK_TIMEOUT: duration.default(10_000),
+    WEBHOOK_DISABLE_AFTER: duration.default(3 * 86_400_000),
     TRUST_PROXY: z.string().default('false'),
     PAYMENT_TTL: duration
       .default(30 * 60 * 1000)
@@ -97,6 +110,13 @@ export interface Config {
   };
   readonly role: Role;
   readonly webhookAllowPrivateUrls: boolean;
+  readonly webhooks: {
+    /** Delay before each attempt (the first is usually 0); the count is the number of attempts. */
+    readonly retryDelaysMs: readonly number[];
+    readonly timeoutMs: number;
+    /** An endpoint failing every attempt for this long is disabled. */
+    readonly disableAfterMs: number;
+  };
   /** The built-in SANDBOX gateway (test cards credit real balances): off in production unless asked for. */
   readonly sandboxEnabled: boolean;
   /** Accept gateway callbacks only from the gateway's documented source networks. */
@@ -154,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     role: e.PAYGATE_ROLE,
     webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
+    webhooks: Object.freeze({ retryDelaysMs: Object.freeze(e.WEBHOOK_RETRY_DELAYS), timeoutMs: e.WEBHOOK_TIMEOUT, disableAfterMs: e.WEBHOOK_DISABLE_AFTER }),
     sandboxEnabled: e.SANDBOX_ENABLED ?? e.NODE_ENV !== 'production',
     callbackIpAllowlist: e.CALLBACK_IP_ALLOWLIST,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../context';
 import { creditPayment } from '../services/ledger/credit-payment';
 import { bookRefund } from '../services/refunds/book-refund';
+import { fanOutEvent } from '../services/webhooks/fan-out';
 
 const jobData = z.object({ key: z.string().min(1) });
 
@@ -19,6 +20,8 @@ export async function processOutboxJob(deps: Deps, job: Job): Promise<string> {
         return await creditPayment(deps, row.key, String((row.payload as { paymentId: string }).paymentId));
       case 'refund.book':
         return await bookRefund(deps, row.key, String((row.payload as { refundId: string }).refundId));
+      case 'webhook.event':
+        return `fanned out to ${await fanOutEvent(deps, row.key)}`;
       default:
         throw new UnrecoverableError(`unknown outbox kind ${row.kind}`);
     }

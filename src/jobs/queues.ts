@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 
-export const QUEUE_NAMES = { outbox: 'outbox', maintenance: 'maintenance', sandbox: 'sandbox' } as const;
+export const QUEUE_NAMES = { outbox: 'outbox', maintenance: 'maintenance', sandbox: 'sandbox', webhooks: 'webhooks' } as const;
 
 export interface Queues {
   /** Effects of committed state changes (credits, refund bookings); job id = outbox key. */
@@ -11,6 +11,8 @@ export interface Queues {
   readonly maintenance: Queue;
   /** The sandbox gateway's notification retries (it plays CloudPayments, which retries for days). */
   readonly sandbox: Queue;
+  /** Partner webhook delivery attempts; job id = deliver-<delivery>-<attempt>. */
+  readonly webhooks: Queue;
 }
 
 export function createQueues(connection: Redis, prefix: string, log: Logger): Queues {
@@ -29,5 +31,5 @@ export function createQueues(connection: Redis, prefix: string, log: Logger): Qu
     q.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
     return q;
   };
-  return { outbox: make(QUEUE_NAMES.outbox), maintenance: make(QUEUE_NAMES.maintenance), sandbox: make(QUEUE_NAMES.sandbox) };
+  return { outbox: make(QUEUE_NAMES.outbox), maintenance: make(QUEUE_NAMES.maintenance), sandbox: make(QUEUE_NAMES.sandbox), webhooks: make(QUEUE_NAMES.webhooks) };
 }

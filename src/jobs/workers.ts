@@ -8,15 +8,24 @@ import { QUEUE_NAMES } from './queues';
 import { processSandboxJob, sandboxBackoff } from './sandbox-notifications';
 import { expirePayments, EXPIRE_EVERY_MS } from './expire-payments';
 import { reconcilePayments, RECONCILE_EVERY_MS } from './reconcile-payments';
+import { processWebhookJob } from './webhook-worker';
+import { relayWebhookDeliveries } from './webhook-relay';
 
 export interface Workers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(deps: Deps, options: { concurrency?: number } = {}): Promise<Workers> {
+export interface WorkersOptions {
+  concurrency?: number;
+  webhookConcurrency?: number;
+  /** How soon an attempt whose worker died is taken up again (BullMQ lock and stalled check). */
+  lockDurationMs?: number;
+}
+
+export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Promise<Workers> {
   const connection = createRedis(deps.config.redisUrl.reveal(), 'worker');
   const prefix = deps.config.queuePrefix;
-  const make = (name: string, processor: (job: Job) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
+  const make = (name: string, processor: (job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
     const w = new Worker(name, processor, { connection, prefix, concurrency: options.concurrency ?? 8, ...extra });
     w.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
     w.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
@@ -25,9 +34,10 @@ export async function startWorkers(deps: Deps, options: { concurrency?: number }
 
   const workers = [
     make(QUEUE_NAMES.outbox, (job) => processOutboxJob(deps, job)),
+    make(QUEUE_NAMES.webhooks, (job, token) => processWebhookJob(deps, job, token), { concurrency: options.webhookConcurrency ?? 32, ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}) }),
     make(QUEUE_NAMES.sandbox, (job) => processSandboxJob(deps, job), { settings: { backoffStrategy: sandboxBackoff } }),
     make(QUEUE_NAMES.maintenance, async (job) => {
-      if (job.name === 'outbox-relay') return relayOutbox(deps);
+      if (job.name === 'outbox-relay') return { outbox: await relayOutbox(deps), webhooks: await relayWebhookDeliveries(deps) };
       if (job.name === 'expire-payments') return expirePayments(deps);
       if (job.name === 'reconcile-payments') return reconcilePayments(deps);
       throw new Error(`unknown maintenance job ${job.name}`);

@@ -4,16 +4,19 @@
 import type { Deps } from '../../context';
 import { newId } from '../../domain/ids';
 import { SETTLED } from '../../domain/payment-state';
-import { claimOutbox, markOutboxDone } from '../outbox/outbox';
+import { claimOutbox, markOutboxDone, publishOutbox, type OutboxEntry } from '../outbox/outbox';
+import { emitPaymentEvent } from '../webhooks/emit';
+import { formatAmount } from '../../domain/money';
 import { moveBalance } from './balance';
 import { isUniqueViolation } from '../shared/db-errors';
 
 export type Booked = 'booked' | 'already-booked';
 
 export async function creditPayment(deps: Deps, key: string, paymentId: string): Promise<Booked> {
+  const events: OutboxEntry[] = [];
   try {
-    return await deps.db.$transaction(async (tx) => {
-      if (!(await claimOutbox(tx, key))) return 'already-booked';
+    const booked = await deps.db.$transaction(async (tx) => {
+      if (!(await claimOutbox(tx, key))) return 'already-booked' as const;
       const p = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
       if (!SETTLED.includes(p.status)) throw new Error(`payment ${paymentId} is ${p.status}, not confirmed: nothing to credit`);
       const amount = p.amount.toString();
@@ -25,9 +28,12 @@ export async function creditPayment(deps: Deps, key: string, paymentId: string):
         },
       });
       await markOutboxDone(tx, key);
+      events.push(await emitPaymentEvent(tx, 'PAYMENT_RECEIVED', p, { balanceAfter: formatAmount(balanceAfter, p.currency) }));
       deps.log.info({ paymentId, clientId: p.clientId, amount, balanceAfter }, 'balance credited');
       return 'booked' as const;
     });
+    await publishOutbox(deps, events);
+    return booked;
   } catch (err) {
     // The ledger already has this credit: whatever ran before booked it. Close the outbox row.
     if (!isUniqueViolation(err)) throw err;

@@ -6,7 +6,7 @@ import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import type { Prisma } from '../../generated/prisma/client';
 
-export const OUTBOX_KINDS = ['payment.credit', 'refund.book'] as const;
+export const OUTBOX_KINDS = ['payment.credit', 'refund.book', 'webhook.event'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxEntry {

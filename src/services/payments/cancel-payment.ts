@@ -4,10 +4,12 @@ import type { Ctx } from '../../context';
 import { badInput, notFound } from '../../domain/errors';
 import { loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment } from './change-status';
+import { publishOutbox, type OutboxEntry } from '../outbox/outbox';
 import { voidPayment } from './two-stage';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 
 export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> {
+  const events: OutboxEntry[] = [];
   const result = await ctx.deps.db.$transaction(async (tx) => {
     const p = await lockPayment(tx, id);
     if (!p || p.organizationId !== ctx.orgId) throw notFound('payment', id);
@@ -16,11 +18,12 @@ export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> 
     if (p.status !== 'PENDING') {
       throw badInput(`payment ${id} is ${p.status} and cannot be cancelled${p.status === 'CONFIRMED' || p.status === 'PARTIALLY_REFUNDED' ? '; refund it instead' : ''}`, 'id');
     }
-    const payment = await changeStatus(tx, p, { to: 'CANCELLED', cause: 'api', actor: ctx.actor, reason: 'cancelled by the API', patch: { failureCode: 'CANCELLED', failureReason: 'cancelled by the API' } });
+    const payment = await changeStatus(tx, p, { to: 'CANCELLED', cause: 'api', actor: ctx.actor, reason: 'cancelled by the API', patch: { failureCode: 'CANCELLED', failureReason: 'cancelled by the API' }, events });
     return { payment, changed: true, authorized: false };
   });
   // The money is held at the gateway: cancelling is releasing it.
   if (result.authorized) return voidPayment(ctx, id);
+  await publishOutbox(ctx.deps, events);
   if (result.changed) {
     // After commit: should the client pay in the meantime, the verified Pay revives the payment.
     const gateway = await loadGateway(ctx.deps, result.payment.gatewayId);

@@ -4,6 +4,9 @@ import type { Tx } from '../../db';
 import { assertTransition, type Cause } from '../../domain/payment-state';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import type { Payment, Prisma } from '../../generated/prisma/client';
+import type { WebhookEventType } from '../../domain/webhook-events';
+import type { OutboxEntry } from '../outbox/outbox';
+import { emitPaymentEvent } from '../webhooks/emit';
 
 export interface Change {
   to: PaymentStatus;
@@ -13,7 +16,12 @@ export interface Change {
   data?: Prisma.InputJsonValue;
   /** Other columns to set with the status. */
   patch?: Prisma.PaymentUpdateInput;
+  /** Collects the partner-webhook events this change emits, for the caller to publish after commit. */
+  events?: OutboxEntry[];
 }
+
+/** Status changes partners hear about from here; RECEIVED and REFUNDED come when money is booked. */
+const EVENT_OF: Partial<Record<PaymentStatus, WebhookEventType>> = { FAILED: 'PAYMENT_FAILED', CANCELLED: 'PAYMENT_CANCELLED' };
 
 /** Locks the payment row for the rest of the transaction and returns it. */
 export async function lockPayment(tx: Tx, paymentId: string): Promise<Payment | null> {
@@ -25,11 +33,16 @@ export async function changeStatus(tx: Tx, payment: Payment, change: Change): Pr
   assertTransition(payment.status, change.to, change.cause);
   const updated = await tx.payment.update({ where: { id: payment.id }, data: { ...change.patch, status: change.to } });
   await recordEvent(tx, payment.id, payment.status, change);
+  const type = EVENT_OF[change.to];
+  if (type) {
+    const entry = await emitPaymentEvent(tx, type, updated, { reason: change.reason ?? null });
+    change.events?.push(entry);
+  }
   return updated;
 }
 
 /** A history entry without a status change (an anomaly for staff to look at, a note). */
-export async function recordEvent(tx: Tx, paymentId: string, from: PaymentStatus | null, change: Omit<Change, 'cause' | 'patch'>): Promise<void> {
+export async function recordEvent(tx: Tx, paymentId: string, from: PaymentStatus | null, change: Omit<Change, 'cause' | 'patch' | 'events'>): Promise<void> {
   await tx.paymentEvent.create({
     data: { paymentId, fromStatus: from, toStatus: change.to, actor: change.actor, reason: change.reason ?? null, data: change.data ?? {} },
   });

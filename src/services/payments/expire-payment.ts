@@ -4,6 +4,7 @@ import type { Deps } from '../../context';
 import { GatewayError } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment } from './change-status';
+import { publishOutbox, type OutboxEntry } from '../outbox/outbox';
 import { reconcileWithGateway } from './reconcile-payment';
 import { toGatewayPayment } from './view';
 
@@ -41,13 +42,16 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
     // Cancelling the page is a courtesy: a Pay that still comes in revives the payment.
     deps.log.warn({ err, paymentId }, 'expiry: could not cancel the payment page at the gateway');
   }
-  return deps.db.$transaction(async (tx) => {
+  const events: OutboxEntry[] = [];
+  const result = await deps.db.$transaction(async (tx) => {
     const p = await lockPayment(tx, paymentId);
     if (p?.status !== 'PENDING') return 'skipped' as const;
     await changeStatus(tx, p, {
-      to: 'CANCELLED', cause: 'system', actor, reason: 'expired unpaid',
+      to: 'CANCELLED', cause: 'system', actor, reason: 'expired unpaid', events,
       patch: { failureCode: 'EXPIRED', failureReason: 'the payment expired before it was paid' },
     });
     return 'expired' as const;
   });
+  await publishOutbox(deps, events);
+  return result;
 }

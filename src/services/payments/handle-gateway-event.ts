@@ -147,15 +147,17 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       // A late Fail never undoes a Pay; a repeated Fail changes nothing.
       if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
       if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
+      const events: OutboxEntry[] = [];
       await changeStatus(tx, p, {
         to: 'FAILED',
         cause: 'gateway',
+        events,
         actor,
         reason: `declined: ${event.reason}${event.reasonCode ? ` (${event.reasonCode})` : ''}${how}`,
         data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}) },
         patch: { failureReason: event.reason, failureCode: event.reasonCode ?? null },
       });
-      return { outcome: OK, paymentId: p.id };
+      return { outcome: OK, paymentId: p.id, outbox: events };
     }
 
     case 'cancelled': {
@@ -163,8 +165,9 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       if (!p) return { outcome: OK, note: `cancel for unknown invoice ${event.invoiceId ?? '(none)'}` };
       if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
       if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
-      await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: `cancelled at the gateway${how}`, data: { transactionId: event.transactionId } });
-      return { outcome: OK, paymentId: p.id };
+      const events: OutboxEntry[] = [];
+      await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: `cancelled at the gateway${how}`, data: { transactionId: event.transactionId }, events });
+      return { outcome: OK, paymentId: p.id, outbox: events };
     }
 
     case 'refunded':

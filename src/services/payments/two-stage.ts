@@ -7,7 +7,7 @@ import { Decimal, formatAmount, parseAmount } from '../../domain/money';
 import type { Prisma } from '../../generated/prisma/client';
 import { GatewayError, type OperationResult } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
-import { addOutbox, publishOutbox } from '../outbox/outbox';
+import { addOutbox, publishOutbox, type OutboxEntry } from '../outbox/outbox';
 import { changeStatus, lockPayment, recordEvent } from './change-status';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 
@@ -71,13 +71,15 @@ export async function voidPayment(ctx: Ctx, id: string): Promise<PaymentView> {
     await recordEvent(ctx.deps.db, id, p.status, { to: p.status, actor: ctx.actor, reason: `void refused by the gateway: ${result.reason}` });
     throw badInput(`the gateway refused the void: ${result.reason}`, 'id');
   }
+  const events: OutboxEntry[] = [];
   const payment = await ctx.deps.db.$transaction(async (tx) => {
     const current = (await lockPayment(tx, id))!;
     if (current.status !== 'AUTHORIZED') return current;
     return changeStatus(tx, current, {
-      to: 'CANCELLED', cause: 'gateway', actor: ctx.actor, reason: 'authorization voided: the held money is released',
+      to: 'CANCELLED', cause: 'gateway', actor: ctx.actor, reason: 'authorization voided: the held money is released', events,
       patch: { failureCode: 'VOIDED', failureReason: 'authorization voided' },
     });
   });
+  await publishOutbox(ctx.deps, events);
   return toPaymentView(payment);
 }

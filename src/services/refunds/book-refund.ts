@@ -5,12 +5,14 @@ import type { Deps } from '../../context';
 import { newId } from '../../domain/ids';
 import { Decimal, formatAmount } from '../../domain/money';
 import { moveBalance } from '../ledger/balance';
-import { claimOutbox, markOutboxDone } from '../outbox/outbox';
+import { claimOutbox, markOutboxDone, publishOutbox, type OutboxEntry } from '../outbox/outbox';
+import { emitPaymentEvent } from '../webhooks/emit';
 import { changeStatus, lockPayment } from '../payments/change-status';
 
 export async function bookRefund(deps: Deps, key: string, refundId: string): Promise<'booked' | 'already-booked'> {
-  return deps.db.$transaction(async (tx) => {
-    if (!(await claimOutbox(tx, key))) return 'already-booked';
+  const events: OutboxEntry[] = [];
+  const booked = await deps.db.$transaction(async (tx) => {
+    if (!(await claimOutbox(tx, key))) return 'already-booked' as const;
     const refund = await tx.refund.findUniqueOrThrow({ where: { id: refundId } });
     const p = (await lockPayment(tx, refund.paymentId))!;
     // The credit is booked by its own job; a refund must not be booked before it (the shortfall
@@ -36,15 +38,23 @@ export async function bookRefund(deps: Deps, key: string, refundId: string): Pro
       });
     }
     await tx.refund.update({ where: { id: refund.id }, data: { shortfall: shortfall.toFixed() } });
+    const [{ balance: balanceAfter }] = await tx.$queryRaw<{ balance: string }[]>`
+      SELECT balance::text AS balance FROM "Client" WHERE "organizationId" = ${p.organizationId} AND id = ${p.clientId}`;
     const note = shortfall.gt(0) ? `; ${formatAmount(shortfall, p.currency)} already spent: shortfall for manual handling` : '';
-    await changeStatus(tx, p, {
+    const updated = await changeStatus(tx, p, {
       to, cause: 'system', actor: refund.actor,
       reason: `refund ${refund.id} of ${formatAmount(amount, p.currency)} ${p.currency}${note}`,
       data: { refundId: refund.id, shortfall: shortfall.toFixed() },
       patch: { refundedAmount: refunded.toFixed() },
     });
     await markOutboxDone(tx, key);
+    events.push(await emitPaymentEvent(tx, 'PAYMENT_REFUNDED', updated, {
+      refund: { id: refund.id, amount: formatAmount(amount, p.currency), shortfall: formatAmount(shortfall, p.currency), reason: refund.reason },
+      balanceAfter: formatAmount(balanceAfter, p.currency),
+    }));
     deps.log.info({ refundId, paymentId: p.id, debit: debit.toFixed(), shortfall: shortfall.toFixed() }, 'refund booked');
     return 'booked' as const;
   });
+  await publishOutbox(deps, events);
+  return booked;
 }

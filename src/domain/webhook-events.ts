@@ -1,0 +1,18 @@
+// The events partners can subscribe to. The payload shape is public (README, "Webhooks").
+
+export const WEBHOOK_EVENTS = ['PAYMENT_RECEIVED', 'PAYMENT_FAILED', 'PAYMENT_CANCELLED', 'PAYMENT_REFUNDED'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/** Written to an endpoint's delivery log (not sent) when Paygate disables it. */
+export const WEBHOOK_DISABLED = 'WEBHOOK_DISABLED';
+
+export function isWebhookEvent(value: string): value is WebhookEventType {
+  return (WEBHOOK_EVENTS as readonly string[]).includes(value);
+}
+
+export interface WebhookMessage {
+  type: WebhookEventType;
+  /** ISO-8601 UTC: when the event happened. */
+  timestamp: string;
+  data: Record<string, unknown>;
+}

@@ -1,0 +1,16 @@
+// Re-schedules webhook attempts whose jobs were lost (Redis restart): the delivery rows are the truth.
+import type { Deps } from '../context';
+import { scheduleAttempt } from '../services/webhooks/schedule';
+
+const OVERDUE_MS = 60_000;
+
+export async function relayWebhookDeliveries(deps: Deps): Promise<number> {
+  const due = await deps.db.webhookDelivery.findMany({
+    where: { status: 'PENDING', nextAttemptAt: { lt: new Date(Date.now() - OVERDUE_MS) } },
+    orderBy: { nextAttemptAt: 'asc' },
+    take: 500,
+    select: { id: true, attempts: true },
+  });
+  for (const d of due) await scheduleAttempt(deps, d.id, d.attempts + 1, 0);
+  return due.length;
+}

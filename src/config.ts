@@ -74,6 +74,7 @@ const schema = z
       }),
     WEBHOOK_TIMEOUT: duration.default(10_000),
     WEBHOOK_DISABLE_AFTER: duration.default(3 * 86_400_000),
+    WORKER_LOCK_DURATION: duration.default(30_000),
     TRUST_PROXY: z.string().default('false'),
     PAYMENT_TTL: duration
       .default(30 * 60 * 1000)
@@ -125,6 +126,8 @@ export interface Config {
   readonly trustProxy: boolean | string;
   readonly paymentTtlMs: number;
   readonly rateLimitPerMinute: number;
+  /** BullMQ job lock: how soon a job whose worker died is run again. */
+  readonly workerLockDurationMs: number;
   readonly logLevel: string;
 }
 
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     paymentTtlMs: e.PAYMENT_TTL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    workerLockDurationMs: e.WORKER_LOCK_DURATION,
     logLevel: e.LOG_LEVEL,
   });
 }

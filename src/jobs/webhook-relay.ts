@@ -9,8 +9,8 @@ export async function relayWebhookDeliveries(deps: Deps): Promise<number> {
     where: { status: 'PENDING', nextAttemptAt: { lt: new Date(Date.now() - OVERDUE_MS) } },
     orderBy: { nextAttemptAt: 'asc' },
     take: 500,
-    select: { id: true, attempts: true },
+    select: { id: true, attempts: true, nextAttemptAt: true },
   });
-  for (const d of due) await scheduleAttempt(deps, d.id, d.attempts + 1, 0);
+  for (const d of due) await scheduleAttempt(deps, d.id, d.attempts + 1, d.nextAttemptAt!);
   return due.length;
 }

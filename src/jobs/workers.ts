@@ -12,21 +12,23 @@ import { processWebhookJob } from './webhook-worker';
 import { relayWebhookDeliveries } from './webhook-relay';
 
 export interface Workers {
-  close(): Promise<void>;
+  /** force: do not wait for running jobs (they are taken up again once their lock expires). */
+  close(force?: boolean): Promise<void>;
 }
 
 export interface WorkersOptions {
   concurrency?: number;
   webhookConcurrency?: number;
-  /** How soon an attempt whose worker died is taken up again (BullMQ lock and stalled check). */
+  /** Overrides WORKER_LOCK_DURATION. */
   lockDurationMs?: number;
 }
 
 export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Promise<Workers> {
   const connection = createRedis(deps.config.redisUrl.reveal(), 'worker');
   const prefix = deps.config.queuePrefix;
+  const lockDuration = options.lockDurationMs ?? deps.config.workerLockDurationMs;
   const make = (name: string, processor: (job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
-    const w = new Worker(name, processor, { connection, prefix, concurrency: options.concurrency ?? 8, ...extra });
+    const w = new Worker(name, processor, { connection, prefix, concurrency: options.concurrency ?? 8, lockDuration, stalledInterval: lockDuration, ...extra });
     w.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
     w.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
     return w;
@@ -34,7 +36,7 @@ export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Pr
 
   const workers = [
     make(QUEUE_NAMES.outbox, (job) => processOutboxJob(deps, job)),
-    make(QUEUE_NAMES.webhooks, (job, token) => processWebhookJob(deps, job, token), { concurrency: options.webhookConcurrency ?? 32, ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}) }),
+    make(QUEUE_NAMES.webhooks, (job, token) => processWebhookJob(deps, job, token), { concurrency: options.webhookConcurrency ?? 32 }),
     make(QUEUE_NAMES.sandbox, (job) => processSandboxJob(deps, job), { settings: { backoffStrategy: sandboxBackoff } }),
     make(QUEUE_NAMES.maintenance, async (job) => {
       if (job.name === 'outbox-relay') return { outbox: await relayOutbox(deps), webhooks: await relayWebhookDeliveries(deps) };
@@ -49,8 +51,8 @@ export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Pr
   await deps.queues.maintenance.upsertJobScheduler('expire-payments', { every: EXPIRE_EVERY_MS }, { name: 'expire-payments', opts: { removeOnComplete: true, removeOnFail: 100 } });
 
   return {
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    async close(force = false) {
+      await Promise.all(workers.map((w) => w.close(force)));
       await connection.quit().catch(() => connection.disconnect());
     },
   };

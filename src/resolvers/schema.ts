@@ -6,8 +6,9 @@ import { ClubResolver } from './club.resolver';
 import { GatewayResolver } from './gateway.resolver';
 import { PaymentResolver } from './payment.resolver';
 import { MoneyMovementResolver } from './refund.resolver';
+import { WebhookResolver } from './webhook.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, MoneyMovementResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, MoneyMovementResolver, WebhookResolver] as const;
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, validate: false });

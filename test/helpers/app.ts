@@ -37,7 +37,7 @@ export interface TestApp {
   logs(): string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
   startWorkers(): Promise<void>;
-  stopWorkers(): Promise<void>;
+  stopWorkers(force?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,8 +85,8 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       return { status: res.status, body: (await res.json()) as GqlResponse['body'] };
     },
-    async stopWorkers() {
-      await workers?.close();
+    async stopWorkers(force = false) {
+      await workers?.close(force);
       workers = undefined;
     },
     async startWorkers() {

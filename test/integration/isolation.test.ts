@@ -10,6 +10,8 @@ describe('organization isolation', () => {
   let b: { orgId: string; token: string };
   let gatewayA: string;
   let paymentA: string;
+  let webhookA: string;
+  let deliveryA: string;
 
   beforeAll(async () => {
     t = await startTestApp('isolation');
@@ -22,6 +24,10 @@ describe('organization isolation', () => {
     gatewayA = res.body.data.configurePaymentGateway.id;
     const pay = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, a.token);
     paymentA = pay.body.data.initiateTopUpPayment.transactionId;
+    const hook = await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/a", events: ["PAYMENT_RECEIVED"] }) { id } }', {}, a.token);
+    webhookA = hook.body.data.createWebhook.id;
+    deliveryA = 'whd_isolation0000000000000';
+    await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });
   });
   afterAll(() => t.close());
 
@@ -35,6 +41,9 @@ describe('organization isolation', () => {
     expect(gw.clubs.map((c) => c.clubId)).toEqual(['club_1']);
     const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } });
     expect([payment.status, payment.organizationId, payment.amount.toFixed(2)]).toEqual(['PENDING', a.orgId, '100.00']);
+    const hook = await t.deps.db.webhookEndpoint.findUniqueOrThrow({ where: { id: webhookA } });
+    expect([hook.url, hook.isActive, hook.previousSecretEncrypted]).toEqual(['http://127.0.0.1:9/a', true, null]);
+    expect((await t.deps.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryA } })).status).toBe('FAILED');
   }
 
   const cases: Record<string, () => Promise<void>> = {
@@ -105,6 +114,37 @@ describe('organization isolation', () => {
       const res = await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { id } }', { id: paymentA }, b.token);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
+    'Query.webhooks': async () => {
+      expect((await t.gql('{ webhooks { id } }', {}, b.token)).body.data.webhooks).toEqual([]);
+    },
+    'Query.webhookDeliveries': async () => {
+      const res = await t.gql('query($id: ID!) { webhookDeliveries(webhookId: $id) { edges { cursor } } }', { id: webhookA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.createWebhook': async () => {
+      await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/b", events: ["PAYMENT_FAILED"] }) { id } }', {}, b.token);
+      expect(await t.deps.db.webhookEndpoint.count({ where: { organizationId: a.orgId } })).toBe(1);
+    },
+    'Mutation.updateWebhook': async () => {
+      const res = await t.gql('mutation($id: ID!) { updateWebhook(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }', { id: webhookA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.deleteWebhook': async () => {
+      const res = await t.gql('mutation($id: ID!) { deleteWebhook(id: $id) }', { id: webhookA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.rotateWebhookSecret': async () => {
+      const res = await t.gql('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: webhookA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.replayWebhookDelivery': async () => {
+      const res = await t.gql('mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }', { id: deliveryA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.replayWebhookDeliveries': async () => {
+      const res = await t.gql('mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, since: "2020-01-01T00:00:00Z") }', { id: webhookA }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
     'Mutation.upsertClub': async () => {
       const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.token);
       expect(res.body.data.upsertClub).toEqual({ id: 'club_1', name: 'B renames it' });
@@ -128,7 +168,9 @@ describe('organization isolation', () => {
     'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
-    'Mutation.reconcilePayment': 1,
+    'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,
+    'Mutation.updateWebhook': 1, 'Mutation.deleteWebhook': 1, 'Mutation.rotateWebhookSecret': 1, 'Mutation.replayWebhookDelivery': 1,
+    'Mutation.replayWebhookDeliveries': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -25,6 +25,7 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
   const result = await postWebhook(d.endpoint.url, headers, body, { timeoutMs: deps.config.webhooks.timeoutMs, allowPrivate: deps.config.webhookAllowPrivateUrls });
   const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
   const delays = deps.config.webhooks.retryDelaysMs;
+  const next = new Date(Date.now() + withJitter(delays[attempt] ?? 0));
 
   const outcome = await deps.db.$transaction(async (tx): Promise<AttemptOutcome> => {
     await tx.webhookAttempt.create({
@@ -49,11 +50,11 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
       await tx.webhookDelivery.update({ where: { id: d.id }, data: { ...base, status: 'FAILED', nextAttemptAt: null } });
       return 'failed';
     }
-    await tx.webhookDelivery.update({ where: { id: d.id }, data: { ...base, nextAttemptAt: new Date(Date.now() + delays[attempt]) } });
+    await tx.webhookDelivery.update({ where: { id: d.id }, data: { ...base, nextAttemptAt: next } });
     return 'retry';
   });
   deps.log.info({ deliveryId, endpointId: d.endpoint.id, attempt, status: result.statusCode, latencyMs: result.latencyMs, outcome }, 'webhook attempt');
-  if (outcome === 'retry') await scheduleAttempt(deps, d.id, attempt + 1, withJitter(delays[attempt]));
+  if (outcome === 'retry') await scheduleAttempt(deps, d.id, attempt + 1, next);
   return outcome;
 }
 

@@ -16,14 +16,15 @@ export async function fanOutEvent(deps: Deps, key: string): Promise<number> {
       where: { organizationId: row.organizationId, isActive: true, events: { has: message.type } },
       select: { id: true },
     });
+    const due = new Date(Date.now() + (deps.config.webhooks.retryDelaysMs[0] ?? 0));
     const created = endpoints.map((e) => ({
       id: newId('whd'), organizationId: row.organizationId, endpointId: e.id, eventId, eventType: message.type,
-      payload: message as unknown as Prisma.InputJsonObject, nextAttemptAt: new Date(),
+      payload: message as unknown as Prisma.InputJsonObject, nextAttemptAt: due,
     }));
     if (created.length) await tx.webhookDelivery.createMany({ data: created, skipDuplicates: true });
     await markOutboxDone(tx, key);
     return created;
   });
-  for (const d of deliveries) await scheduleAttempt(deps, d.id, 1, deps.config.webhooks.retryDelaysMs[0] ?? 0);
+  for (const d of deliveries) await scheduleAttempt(deps, d.id, 1, d.nextAttemptAt);
   return deliveries.length;
 }

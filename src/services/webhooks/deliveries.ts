@@ -1,0 +1,90 @@
+// The delivery log (every attempt) and replay for recovery after a partner outage.
+import type { Ctx } from '../../context';
+import { badInput, notFound } from '../../domain/errors';
+import type { WebhookDeliveryStatus } from '../../generated/prisma/enums';
+import type { Page } from '../clients/get-client';
+import { decodeCursor, encodeCursor, pageSize } from '../shared/validate';
+import { scheduleAttempt } from './schedule';
+
+export interface AttemptView { at: Date; statusCode: number | null; latencyMs: number; error: string | null; response: string | null }
+export interface DeliveryView {
+  id: string;
+  webhookId: string;
+  /** The Standard Webhooks webhook-id, the same on every attempt. */
+  messageId: string;
+  eventType: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  createdAt: Date;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  payload: string;
+  attemptLog: AttemptView[];
+}
+
+async function ownEndpoint(ctx: Ctx, webhookId: string) {
+  const e = await ctx.deps.db.webhookEndpoint.findFirst({ where: { id: webhookId, organizationId: ctx.orgId } });
+  if (!e) throw notFound('webhook', webhookId);
+  return e;
+}
+
+/** Newest first. */
+export async function listDeliveries(
+  ctx: Ctx,
+  args: { webhookId: string; status?: WebhookDeliveryStatus | null; first?: number | null; after?: string | null },
+): Promise<Page<DeliveryView>> {
+  await ownEndpoint(ctx, args.webhookId);
+  const take = pageSize(args.first);
+  const after = decodeCursor(args.after);
+  const rows = await ctx.deps.db.webhookDelivery.findMany({
+    where: { endpointId: args.webhookId, organizationId: ctx.orgId, ...(args.status ? { status: args.status } : {}), ...(after ? { id: { lt: after } } : {}) },
+    orderBy: { id: 'desc' },
+    take: take + 1,
+    include: { attemptLog: { orderBy: { id: 'asc' } } },
+  });
+  const edges = rows.slice(0, take).map((d) => ({
+    cursor: encodeCursor(d.id),
+    node: {
+      id: d.id, webhookId: d.endpointId, messageId: d.eventId, eventType: d.eventType, status: d.status, attempts: d.attempts,
+      createdAt: d.createdAt, lastAttemptAt: d.lastAttemptAt, lastStatusCode: d.lastStatusCode, lastError: d.lastError,
+      nextAttemptAt: d.nextAttemptAt, deliveredAt: d.deliveredAt, payload: JSON.stringify(d.payload),
+      attemptLog: d.attemptLog.map((a) => ({ at: a.at, statusCode: a.statusCode, latencyMs: a.latencyMs, error: a.error, response: a.response })),
+    },
+  }));
+  return { edges, pageInfo: { hasNextPage: rows.length > take, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** Sends the delivery again, same webhook-id, with a fresh retry schedule. */
+export async function replayDelivery(ctx: Ctx, deliveryId: string): Promise<DeliveryView> {
+  const d = await ctx.deps.db.webhookDelivery.findFirst({ where: { id: deliveryId, organizationId: ctx.orgId }, include: { endpoint: true } });
+  if (!d || d.eventType === 'WEBHOOK_DISABLED') throw notFound('webhook delivery', deliveryId);
+  if (!d.endpoint.isActive) throw badInput(`webhook ${d.endpointId} is disabled (${d.endpoint.disabledReason}); enable it with updateWebhook first`, 'id');
+  await restart(ctx, [d.id]);
+  const page = await listDeliveries(ctx, { webhookId: d.endpointId, first: 100 });
+  return page.edges.find((e) => e.node.id === d.id)?.node ?? (await listDeliveries(ctx, { webhookId: d.endpointId, first: 1 })).edges[0].node;
+}
+
+/** Everything not delivered since `since` (failed or still waiting): sent again now. */
+export async function replayDeliveries(ctx: Ctx, webhookId: string, since: Date): Promise<number> {
+  const e = await ownEndpoint(ctx, webhookId);
+  if (!e.isActive) throw badInput(`webhook ${webhookId} is disabled (${e.disabledReason}); enable it with updateWebhook first`, 'webhookId');
+  const rows = await ctx.deps.db.webhookDelivery.findMany({
+    where: { endpointId: webhookId, createdAt: { gte: since }, status: { in: ['FAILED', 'PENDING'] }, eventType: { not: 'WEBHOOK_DISABLED' } },
+    select: { id: true },
+    take: 10_000,
+  });
+  await restart(ctx, rows.map((r) => r.id));
+  return rows.length;
+}
+
+async function restart(ctx: Ctx, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  // attempts restarts from 0 for a fresh retry schedule; the attempt log keeps every earlier try.
+  const now = new Date();
+  await ctx.deps.db.webhookDelivery.updateMany({ where: { id: { in: ids } }, data: { status: 'PENDING', attempts: 0, nextAttemptAt: now } });
+  for (const id of ids) await scheduleAttempt(ctx.deps, id, 1, now);
+  ctx.log.info({ count: ids.length }, 'webhook deliveries replayed');
+}

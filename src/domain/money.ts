@@ -71,3 +71,17 @@ export function parseAmount(
 export function formatAmount(value: { toString(): string } | string, currency: string): string {
   return new Decimal(value.toString()).toFixed(minorUnits(currency));
 }
+
+/**
+ * Gateway APIs that take amounts as JSON numbers (CloudPayments, CryptoCloud). Our amounts have at
+ * most 2 decimals and 14 significant digits, and every decimal of up to 15 significant digits
+ * survives the trip through a double exactly as text, so this is the one place a number is safe.
+ */
+export function exactJsonNumber(amount: string): number {
+  const n = Number(amount);
+  const canonical = amount.includes('.') ? amount.replace(/0+$/, '').replace(/\.$/, '') : amount.replace(/^0+(?=\d)/, '');
+  if (!/^\d{1,13}(\.\d{1,2})?$/.test(amount) || String(n) !== canonical) {
+    throw new Error(`amount ${amount} cannot be sent as an exact JSON number`);
+  }
+  return n;
+}

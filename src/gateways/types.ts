@@ -14,6 +14,8 @@ export interface GatewayConfigRules {
   readonly requiresWebhookSecret: boolean;
   /** Authorize first, capture later (CloudPayments' two-stage scheme). */
   readonly supportsTwoStage: boolean;
+  /** Whether money can be sent back through the gateway (CryptoCloud has no refund API). */
+  readonly supportsRefunds: boolean;
 }
 
 export interface GatewayCredentials {
@@ -62,6 +64,8 @@ export interface WidgetParams {
 export interface CreatedPayment {
   readonly paymentUrl: string;
   readonly gatewayOrderId?: string;
+  /** Where the gateway names the money movement at creation (a CryptoCloud invoice uuid). */
+  readonly gatewayTransactionId?: string;
 }
 
 /** Declines are data, exceptions are for faults (GatewayError). */
@@ -85,7 +89,9 @@ interface PaymentFacts {
 
 export type GatewayEvent =
   | ({ kind: 'check' } & PaymentFacts)
-  | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean } & PaymentFacts)
+  | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean; note?: string; details?: Record<string, string> } & PaymentFacts)
+  /** Something happened that moves no money yet (a partial crypto payment): recorded in history and metadata. */
+  | { kind: 'progress'; invoiceId?: string; note: string; details: Record<string, string> }
   | ({ kind: 'failed'; reason: string; reasonCode?: string; card?: CardFacts } & PaymentFacts)
   | { kind: 'refunded'; invoiceId?: string; paymentTransactionId: string; gatewayRefundId: string; amount: string; refundId?: string }
   | { kind: 'cancelled'; invoiceId?: string; transactionId: string; amount: string }
@@ -127,6 +133,8 @@ export interface GatewayAdapter extends GatewayConfigRules {
   answerCallback(kind: string, outcome: CallbackOutcome): HttpAnswer;
   createPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<CreatedPayment>;
   getPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<GatewayPaymentState>;
+  /** Optional: many payments in one call (keyed by payment id), for reconciliation sweeps. */
+  getPayments?(env: AdapterEnv, creds: GatewayCredentials, payments: GatewayPayment[]): Promise<Map<string, GatewayPaymentState>>;
   refund(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
   /** Stops a pending payment from being paid (cancel the order or invoice). */
   cancel(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<void>;

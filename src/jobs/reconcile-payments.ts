@@ -2,7 +2,9 @@
 // expiry, and holds AUTHORIZED for long (a bank may have released them). Expired PENDING
 // payments are the expiry job's.
 import type { Deps } from '../context';
-import { reconcileWithGateway } from '../services/payments/reconcile-payment';
+import { applyState, reconcileWithGateway } from '../services/payments/reconcile-payment';
+import { loadGateway } from '../services/gateways/load-gateway';
+import { toGatewayPayment } from '../services/payments/view';
 
 export const RECONCILE_EVERY_MS = 5 * 60_000;
 const NEAR_EXPIRY_MS = 5 * 60_000;
@@ -21,10 +23,30 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
     },
     orderBy: { updatedAt: 'asc' },
     take: BATCH,
-    select: { id: true },
+    select: { id: true, gatewayId: true },
   });
   let asked = 0;
-  for (const { id } of due) {
+  // Gateways that answer for many payments at once (CryptoCloud: 100 invoices a call) are asked once.
+  const batched = new Set<string>();
+  for (const gatewayId of new Set(due.map((d) => d.gatewayId))) {
+    const gateway = await loadGateway(deps, gatewayId);
+    if (!gateway?.adapter.getPayments) continue;
+    batched.add(gatewayId);
+    const payments = await deps.db.payment.findMany({ where: { id: { in: due.filter((d) => d.gatewayId === gatewayId).map((d) => d.id) } }, include: { client: { select: { email: true } } } });
+    try {
+      const states = await gateway.adapter.getPayments(gateway.env, gateway.creds, payments.map((p) => toGatewayPayment(p, p.client.email)));
+      for (const p of payments) {
+        const state = states.get(p.id);
+        if (state) await applyState(deps, p, state, 'system:reconcile');
+        asked++;
+      }
+    } catch (err) {
+      deps.log.warn({ err, gatewayId }, 'reconciliation: the gateway did not answer');
+    }
+    await deps.db.payment.updateMany({ where: { id: { in: payments.map((p) => p.id) } }, data: { updatedAt: new Date() } });
+  }
+  for (const { id, gatewayId } of due) {
+    if (batched.has(gatewayId)) continue;
     if (Date.now() - now > RUN_BUDGET_MS) break;
     try {
       await reconcileWithGateway(deps, id, 'system:reconcile');

@@ -68,7 +68,7 @@ describe('CloudPayments notification parsing', () => {
 
 describe('amounts for the CloudPayments API', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { amountForApi } = require('../../src/gateways/cloudpayments/wire');
+  const { exactJsonNumber: amountForApi } = require('../../src/domain/money');
   it('sends exact JSON numbers', () => {
     expect(JSON.stringify({ a: amountForApi('500.00') })).toBe('{"a":500}');
     expect(JSON.stringify({ a: amountForApi('10.10') })).toBe('{"a":10.1}');

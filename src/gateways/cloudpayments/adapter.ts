@@ -4,7 +4,8 @@ import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAda
 import { cpRequest } from './api';
 import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
 import { verifyNotification } from './signature';
-import { amountForApi, parseFields, toGatewayEvent } from './wire';
+import { exactJsonNumber } from '../../domain/money';
+import { parseFields, toGatewayEvent } from './wire';
 
 /** Check answer codes (gateways.md 1.3). */
 const CHECK_CODES: Record<DeclineReason, number> = {
@@ -50,6 +51,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   displayName: 'CloudPayments',
   requiresWebhookSecret: false,
   supportsTwoStage: true,
+  supportsRefunds: true,
   callbackProtocol: 'cloudpayments',
   callbackKinds: NOTIFICATION_KINDS,
   // CP-DOCS "Проверка уведомлений" (gateways.md 1.3).
@@ -89,7 +91,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   async createPayment(env, creds, payment) {
     const failUrl = payment.returnUrl ? withQuery(payment.returnUrl, 'status', 'failed') : undefined;
     const res = await cpRequest<{ Id: string; Url: string }>(env, creds, 'orders/create', {
-      Amount: amountForApi(payment.amount),
+      Amount: exactJsonNumber(payment.amount),
       Currency: payment.currency,
       Description: payment.description ?? 'Balance top-up',
       InvoiceId: payment.id,
@@ -114,7 +116,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no gateway transaction to refund' };
     const res = await cpRequest<{ TransactionId: number | string }>(env, creds, 'payments/refund', {
       TransactionId: Number(payment.gatewayTransactionId),
-      Amount: amountForApi(refund.amount),
+      Amount: exactJsonNumber(refund.amount),
       JsonData: { paygateRefundId: refund.id },
     }, { requestId: refund.id });
     if (!res.Success || res.Model?.TransactionId === undefined) return { ok: false, reason: res.Message ?? 'refund refused' };
@@ -139,7 +141,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no authorization to capture' };
     const res = await cpRequest(env, creds, 'payments/confirm', {
       TransactionId: Number(payment.gatewayTransactionId),
-      Amount: amountForApi(amount),
+      Amount: exactJsonNumber(amount),
       JsonData: { paygatePaymentId: payment.id },
     }, { requestId: `capture-${payment.id}` });
     return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'capture refused' };

@@ -113,17 +113,3 @@ export function encodeForm(fields: Record<string, string | number | undefined>):
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()).replace(/%20/g, '+')}`)
     .join('&');
 }
-
-/**
- * CloudPayments' API takes amounts as JSON numbers. Our amounts have at most 2 decimals and
- * 14 significant digits, and every decimal of up to 15 significant digits survives the trip
- * through a double exactly as text, so this is the one place a number is safe.
- */
-export function amountForApi(amount: string): number {
-  const n = Number(amount);
-  const canonical = amount.includes('.') ? amount.replace(/0+$/, '').replace(/\.$/, '') : amount.replace(/^0+(?=\d)/, '');
-  if (!/^\d{1,13}(\.\d{1,2})?$/.test(amount) || String(n) !== canonical) {
-    throw new Error(`amount ${amount} cannot be sent to CloudPayments exactly`);
-  }
-  return n;
-}

@@ -128,9 +128,10 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         actor,
         reason: revived
           ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands${how}`
-          : to === 'CONFIRMED' ? `paid${how}` : `authorized (two-stage)${how}`,
-        data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}) },
+          : to === 'CONFIRMED' ? `paid${event.note ? `; ${event.note}` : ''}${how}` : `authorized (two-stage)${how}`,
+        data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}) },
         patch: {
+          ...(event.details ? { metadata: { ...(p.metadata as Prisma.JsonObject), ...event.details } } : {}),
           gatewayTransactionId: event.transactionId,
           ...(to === 'CONFIRMED' ? { confirmedAt: now } : { authorizedAt: now }),
         },
@@ -172,6 +173,18 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
 
     case 'refunded':
       return applyRefund(tx, gatewayId, actor, event);
+
+    case 'progress': {
+      const p = await findPayment(tx, gatewayId, event.invoiceId, true);
+      if (!p) return { outcome: OK, note: `${event.note} for unknown invoice ${event.invoiceId ?? '(none)'}` };
+      const reason = `${event.note}${how}`;
+      // The same news twice is not news.
+      const last = await tx.paymentEvent.findFirst({ where: { paymentId: p.id }, orderBy: { id: 'desc' } });
+      if (last?.reason === reason) return { outcome: OK, paymentId: p.id };
+      await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason, data: event.details });
+      await tx.payment.update({ where: { id: p.id }, data: { metadata: { ...(p.metadata as Prisma.JsonObject), ...event.details } } });
+      return { outcome: OK, paymentId: p.id };
+    }
 
     case 'ignored':
       return { outcome: OK };

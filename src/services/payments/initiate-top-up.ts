@@ -90,7 +90,7 @@ async function attachPaymentPage(ctx: Ctx, paymentId: string, email: string | nu
     const page = await gateway.adapter.createPayment(gateway.env, gateway.creds, toGatewayPayment(pending, email));
     const payment = await ctx.deps.db.payment.update({
       where: { id: paymentId },
-      data: { paymentUrl: page.paymentUrl, gatewayOrderId: page.gatewayOrderId ?? null },
+      data: { paymentUrl: page.paymentUrl, gatewayOrderId: page.gatewayOrderId ?? null, ...(page.gatewayTransactionId ? { gatewayTransactionId: page.gatewayTransactionId } : {}) },
     });
     ctx.log.info({ paymentId, gatewayId: gateway.id, amount: payment.amount.toString(), currency: payment.currency }, 'top-up initiated');
     return {

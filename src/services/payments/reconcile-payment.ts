@@ -3,6 +3,7 @@
 import type { Ctx, Deps } from '../../context';
 import { AppError, notFound } from '../../domain/errors';
 import type { GatewayPaymentState } from '../../gateways/types';
+import type { Payment } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
 import { applyGatewayEvent } from './handle-gateway-event';
@@ -17,6 +18,13 @@ export async function reconcileWithGateway(deps: Deps, paymentId: string, actor:
   const gateway = await loadGateway(deps, payment.gatewayId);
   if (!gateway) return null;
   const state = await gateway.adapter.getPayment(gateway.env, gateway.creds, toGatewayPayment(payment, payment.client.email));
+  await applyState(deps, payment, state, actor, how);
+  return state;
+}
+
+/** Applies what the gateway says about a payment (from getPayment or a batch getPayments). */
+export async function applyState(deps: Deps, payment: Payment, state: GatewayPaymentState, actor: string, how = HOW): Promise<void> {
+  const gateway = { id: payment.gatewayId };
   const base = { invoiceId: payment.id, accountId: payment.clientId };
   switch (state.status) {
     case 'confirmed':
@@ -38,10 +46,9 @@ export async function reconcileWithGateway(deps: Deps, paymentId: string, actor:
       break;
     default: {
       const exhaustive: never = state;
-      return exhaustive;
+      void exhaustive;
     }
   }
-  return state;
 }
 
 /** reconcilePayment: what support staff press when a client says "I paid". */

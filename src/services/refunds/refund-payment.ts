@@ -9,6 +9,7 @@ import { REFUNDABLE } from '../../domain/payment-state';
 import type { Refund } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
+import { gatewayAdapter } from '../../gateways/registry';
 import { addOutbox, publishOutbox } from '../outbox/outbox';
 import { lockPayment } from '../payments/change-status';
 import { voidPayment } from '../payments/two-stage';
@@ -71,6 +72,9 @@ async function reserve(ctx: Ctx, input: RefundInput, reason: string | null, idem
   return ctx.deps.db.$transaction(async (tx) => {
     const p = await lockPayment(tx, input.transactionId);
     if (!p || p.organizationId !== ctx.orgId) throw notFound('payment', input.transactionId);
+    if (!gatewayAdapter(p.gatewayType).supportsRefunds) {
+      throw badInput(`refunds are not supported by ${p.gatewayType}; return the money outside Paygate and record it with an ADJUSTMENT`, 'transactionId');
+    }
     if (p.restrictRefund) throw badInput(`refunds of payment ${p.id} are restricted`, 'transactionId');
     if (!REFUNDABLE.includes(p.status)) throw badInput(`payment ${p.id} is ${p.status}: only CONFIRMED or PARTIALLY_REFUNDED payments can be refunded`, 'transactionId');
     const reserved = await tx.refund.aggregate({ where: { paymentId: p.id, status: { in: ['PENDING', 'SUCCEEDED'] } }, _sum: { amount: true } });

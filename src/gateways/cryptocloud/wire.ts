@@ -1,0 +1,55 @@
+// CryptoCloud's shapes (gateways.md 2.2–2.4) and the one status mapping.
+import { z } from 'zod';
+import type { GatewayPaymentState } from '../types';
+
+const num = z.union([z.number(), z.string()]).transform((v) => String(v));
+
+export const createdInvoice = z.object({ uuid: z.string(), link: z.string(), status: z.string().optional() }).passthrough();
+
+export const invoiceInfo = z.object({
+  uuid: z.string(),
+  status: z.string(),
+  order_id: z.string().nullish(),
+  amount_in_fiat: num.nullish(),
+  fiat_currency: z.string().nullish(),
+  amount_usd: num.nullish(),
+  received: num.nullish(),
+  received_usd: num.nullish(),
+}).passthrough();
+export type InvoiceInfo = z.infer<typeof invoiceInfo>;
+
+/** Postback bodies: JSON, or a form where invoice_info is a JSON string. */
+export const postbackBody = z.object({
+  status: z.string().optional(),
+  invoice_id: z.string().min(1),
+  order_id: z.string().optional(),
+  token: z.string().optional(),
+}).passthrough();
+
+/** "INV-XXXXXXXX" and "XXXXXXXX" name the same invoice. */
+export const bareInvoiceId = (id: string) => id.replace(/^INV-/i, '').toUpperCase();
+export const fullInvoiceId = (id: string) => `INV-${bareInvoiceId(id)}`;
+
+/** What an invoice's status means for the payment (gateways.md 2.3). */
+export function toPaymentState(info: InvoiceInfo): GatewayPaymentState {
+  const status = info.status as 'created' | 'paid' | 'overpaid' | 'partial' | 'canceled';
+  switch (status) {
+    case 'paid':
+    case 'overpaid': // the invoiced amount is credited; the excess is recorded, not credited
+      return info.amount_in_fiat && info.fiat_currency
+        ? { status: 'confirmed', transactionId: fullInvoiceId(info.uuid), amount: info.amount_in_fiat, currency: info.fiat_currency }
+        : { status: 'unknown' };
+    case 'partial': // some crypto arrived, not enough: the payment stays open
+    case 'created':
+      return { status: 'pending' };
+    case 'canceled':
+      return { status: 'cancelled' };
+    default: {
+      // Every documented status is handled above (this fails to compile otherwise); one that
+      // CryptoCloud adds later is not acted on.
+      const unhandled: never = status;
+      void unhandled;
+      return { status: 'unknown' };
+    }
+  }
+}

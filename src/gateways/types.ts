@@ -74,7 +74,8 @@ export type OperationResult = { ok: true } | { ok: false; reason: string };
 
 /** What the gateway says about a payment, for expiry and reconciliation. */
 export type GatewayPaymentState =
-  | { status: 'unknown' | 'pending' }
+  /** unpaid: known to the gateway, nothing paid; pending: payment under way (3-D Secure, partial crypto). */
+  | { status: 'unknown' | 'unpaid' | 'pending' }
   | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string }
   | { status: 'failed'; transactionId?: string; reason: string; reasonCode?: string }
   | { status: 'cancelled' };

@@ -108,7 +108,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
 
   async getPayment(env, creds, payment) {
     const res = await cpRequest<FoundTransaction>(env, creds, 'v2/payments/find', { InvoiceId: payment.id });
-    if (!res.Success || !res.Model) return { status: 'unknown' };
+    if (!res.Success || !res.Model) return { status: 'unpaid' }; // "Not found": no transaction for this invoice
     return mapFound(res.Model);
   },
 

@@ -40,8 +40,9 @@ export function toPaymentState(info: InvoiceInfo): GatewayPaymentState {
         ? { status: 'confirmed', transactionId: fullInvoiceId(info.uuid), amount: info.amount_in_fiat, currency: info.fiat_currency }
         : { status: 'unknown' };
     case 'partial': // some crypto arrived, not enough: the payment stays open
-    case 'created':
       return { status: 'pending' };
+    case 'created':
+      return { status: 'unpaid' };
     case 'canceled':
       return { status: 'cancelled' };
     default: {

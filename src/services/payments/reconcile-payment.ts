@@ -42,6 +42,7 @@ export async function applyState(deps: Deps, payment: Payment, state: GatewayPay
       }
       break;
     case 'pending':
+    case 'unpaid':
     case 'unknown':
       break;
     default: {

@@ -1,0 +1,175 @@
+// The CRYPTOCLOUD gateway against the simulator: invoices, JWT postbacks confirmed with
+// invoice/merchant/info, every invoice status, cancel, reconciliation, and refunds refused.
+import { expirePayments } from '../../src/jobs/expire-payments';
+import { reconcilePayments } from '../../src/jobs/reconcile-payments';
+import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
+import { waitFor } from '../helpers/wait';
+import { CryptoCloudSimulator } from '../simulators/cryptocloud';
+
+const API_KEY = 'cc_api_key_eyJ0eXAi';
+const POSTBACK_SECRET = 'cc_postback_secret_key';
+
+describe('CryptoCloud gateway', () => {
+  const cc = new CryptoCloudSimulator({ [API_KEY]: 'shop_NGpD44' });
+  let t: TestApp;
+  let token: string;
+  let gatewayId: string;
+
+  beforeAll(async () => {
+    await cc.start();
+    t = await startTestApp('cryptocloud', { CRYPTOCLOUD_API_URL: cc.url }, { workers: true });
+    const org = await makeOrg(t.deps);
+    token = org.token;
+    await t.gql('mutation { upsertClub(input: { id: "club_c", name: "Crypto club" }) { id } upsertClient(input: { id: "client_c", clubId: "club_c", email: "c@example.com" }) { id } }', {}, token);
+    const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id callbackUrls } }', {
+      i: { organizationId: org.orgId, type: 'CRYPTOCLOUD', publicId: 'shop_NGpD44', apiSecret: API_KEY, webhookSecret: POSTBACK_SECRET },
+    }, token);
+    gatewayId = gw.body.data.configurePaymentGateway.id;
+    expect(gw.body.data.configurePaymentGateway.callbackUrls).toEqual([`${t.url}/payments/cryptocloud/${gatewayId}/postback`]);
+  });
+  afterAll(async () => {
+    await t.close();
+    await cc.stop();
+  });
+
+  const postbackUrl = () => `${t.url}/payments/cryptocloud/${gatewayId}/postback`;
+  const initiate = async (amount = '25.00') => {
+    const res = await t.gql('mutation($input: InitiatePaymentInput!) { initiateTopUpPayment(input: $input) { paymentUrl transactionId expiresAt payment { gatewayTransactionId } } }',
+      { input: { clientId: 'client_c', clubId: 'club_c', amount } }, token);
+    if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+    const r = res.body.data.initiateTopUpPayment;
+    return { ...r, uuid: r.payment.gatewayTransactionId as string };
+  };
+  const payment = async (id: string) => (await t.gql('query($id: ID!) { payment(id: $id) { status amount history { toStatus reason } } }', { id }, token)).body.data.payment;
+  const balance = async () => (await t.gql('{ client(id: "client_c") { balance } }', {}, token)).body.data.client.balance;
+  const credits = (id: string) => t.deps.db.ledgerEntry.count({ where: { paymentId: id } });
+
+  it('creates an invoice: amount and currency, order_id = payment id, email, time_to_pay matching the expiry', async () => {
+    const r = await initiate('25.00');
+    const call = cc.requests.filter((q) => q.path === 'v2/invoice/create').at(-1)!;
+    expect(call.body).toMatchObject({ shop_id: 'shop_NGpD44', amount: 25, currency: 'RUB', order_id: r.transactionId, email: 'c@example.com', add_fields: { time_to_pay: { hours: 0, minutes: 30 } } });
+    expect(r.paymentUrl).toMatch(/^https:\/\/pay\.cryptocloud\.plus\/[0-9A-F]{8}$/);
+    expect(r.uuid).toMatch(/^INV-[0-9A-F]{8}$/);
+  });
+
+  it('paid: confirmed with invoice/merchant/info, credited once, duplicates change nothing', async () => {
+    const before = Number(await balance());
+    const r = await initiate('25.00');
+    cc.set(r.uuid, 'paid', '0.0042', '0.27');
+    for (let i = 0; i < 3; i++) expect(await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET })).toEqual({ status: 200, body: { message: 'Postback received' } });
+    expect((await payment(r.transactionId)).status).toBe('CONFIRMED');
+    await waitFor(balance, (b) => b === (before + 25).toFixed(2));
+    expect(await credits(r.transactionId)).toBe(1);
+    expect(cc.requests.filter((q) => q.path === 'v2/invoice/merchant/info').at(-1)?.body).toEqual({ uuids: [r.uuid] });
+  });
+
+  it('a form-encoded postback (invoice_info as a JSON string) works too', async () => {
+    const r = await initiate('3.00');
+    cc.set(r.uuid, 'paid');
+    expect((await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET, form: true })).status).toBe(200);
+    expect((await payment(r.transactionId)).status).toBe('CONFIRMED');
+  });
+
+  it('overpaid: CONFIRMED, the invoiced amount is credited, the overpayment recorded', async () => {
+    const r = await initiate('10.00');
+    cc.set(r.uuid, 'overpaid', '0.0099', '0.55');
+    await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+    const p = await payment(r.transactionId);
+    expect(p.status).toBe('CONFIRMED');
+    expect(p.history.at(-1).reason).toMatch(/overpaid: received 0.0099 \(0.55 USD\)/);
+    const row = await t.deps.db.payment.findUniqueOrThrow({ where: { id: r.transactionId } });
+    expect(row.metadata).toMatchObject({ overpaid: 'true', receivedCrypto: '0.0099' });
+    const [credit] = await waitFor(() => t.deps.db.ledgerEntry.findMany({ where: { paymentId: r.transactionId } }), (l) => l.length === 1);
+    expect(credit.amount.toFixed(2)).toBe('10.00');
+  });
+
+  it('partial, then paid: stays PENDING with the received amount recorded, then credited once', async () => {
+    const r = await initiate('20.00');
+    cc.set(r.uuid, 'partial', '0.001', '0.10');
+    await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+    await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+    let p = await payment(r.transactionId);
+    expect(p.status).toBe('PENDING');
+    expect(p.history.filter((e: any) => /partially paid/.test(e.reason ?? ''))).toHaveLength(1);
+    expect(await credits(r.transactionId)).toBe(0);
+    cc.set(r.uuid, 'paid', '0.0042', '0.27');
+    await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+    p = await payment(r.transactionId);
+    expect(p.status).toBe('CONFIRMED');
+    await waitFor(() => credits(r.transactionId), (n) => n === 1);
+  });
+
+  it('canceled: CANCELLED', async () => {
+    const r = await initiate();
+    cc.set(r.uuid, 'canceled');
+    await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+    expect((await payment(r.transactionId)).status).toBe('CANCELLED');
+  });
+
+  it('expired: cancelled at CryptoCloud (invoice/merchant/canceled) and here', async () => {
+    const r = await initiate();
+    await t.deps.db.payment.update({ where: { id: r.transactionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expirePayments(t.deps);
+    expect(await t.deps.db.payment.findUniqueOrThrow({ where: { id: r.transactionId } })).toMatchObject({ status: 'CANCELLED', failureCode: 'EXPIRED' });
+    expect(cc.requests.filter((q) => q.path === 'v2/invoice/merchant/canceled').at(-1)?.body).toEqual({ uuid: r.uuid });
+    expect(cc.invoices.get(r.uuid)?.status).toBe('canceled');
+  });
+
+  it.each([
+    ['a JWT signed with another secret', { secret: 'not-the-postback-secret' }, 'INVALID'],
+    ['an expired JWT', { secret: POSTBACK_SECRET, expiresInSeconds: -600 }, 'INVALID'],
+    ['a JWT for another invoice', { secret: POSTBACK_SECRET, claimId: 'DEADBEEF' }, 'INVALID'],
+    ['no token', { secret: POSTBACK_SECRET, token: null }, 'MISSING'],
+  ])('%s: 401, stored with its verdict, nothing changes', async (_what, options, verdict) => {
+    const r = await initiate();
+    cc.set(r.uuid, 'paid');
+    const res = await cc.postback(postbackUrl(), r.uuid, options);
+    expect(res.status).toBe(401);
+    expect((await payment(r.transactionId)).status).toBe('PENDING');
+    const stored = await t.deps.db.gatewayCallback.findFirst({ where: { gatewayId, rawBody: { contains: r.uuid.replace('INV-', '') } }, orderBy: { receivedAt: 'desc' } });
+    expect(stored?.signature).toBe(verdict);
+  });
+
+  it('the token may name the invoice with its INV- prefix', async () => {
+    const r = await initiate();
+    cc.set(r.uuid, 'paid');
+    expect((await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET, claimId: r.uuid })).status).toBe(200);
+    expect((await payment(r.transactionId)).status).toBe('CONFIRMED');
+  });
+
+  it('a postback claiming success while invoice/merchant/info says otherwise changes nothing', async () => {
+    const r = await initiate();
+    const res = await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET, claimedStatus: 'success' }); // the invoice is still "created"
+    expect(res.status).toBe(200);
+    expect((await payment(r.transactionId)).status).toBe('PENDING');
+    expect(await credits(r.transactionId)).toBe(0);
+  });
+
+  it('reconciliation finds a lost postback, asking about at most 100 invoices a call', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 105; i++) {
+      const r = await initiate('1.00');
+      ids.push(r.transactionId);
+      if (i === 104) cc.set(r.uuid, 'paid');
+    }
+    await t.deps.db.payment.updateMany({ where: { id: { in: ids } }, data: { expiresAt: new Date(Date.now() + 60_000) } });
+    const calls = cc.requests.length;
+    await reconcilePayments(t.deps); // 100 payments a run, asked in one call
+    await reconcilePayments(t.deps); // the rest
+    const infoCalls = cc.requests.slice(calls).filter((q) => q.path === 'v2/invoice/merchant/info');
+    expect(infoCalls).toHaveLength(2);
+    expect(infoCalls[0].body.uuids).toHaveLength(100);
+    expect(infoCalls.every((q) => q.body.uuids.length <= 100)).toBe(true);
+    expect((await payment(ids[104])).status).toBe('CONFIRMED');
+  });
+
+  it('refunds are refused clearly and change nothing', async () => {
+    const r = await initiate();
+    cc.set(r.uuid, 'paid');
+    await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+    const res = await t.gql('mutation($i: RefundInput!) { refundPayment(input: $i) { success } }', { i: { transactionId: r.transactionId } }, token);
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/^refunds are not supported by CRYPTOCLOUD; /) });
+    expect(await t.deps.db.refund.count({ where: { paymentId: r.transactionId } })).toBe(0);
+    expect((await payment(r.transactionId)).status).toBe('CONFIRMED');
+  });
+});

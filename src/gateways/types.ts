@@ -24,6 +24,14 @@ export interface GatewayCredentials {
   readonly apiSecret: string;
   readonly webhookSecret?: string;
   readonly twoStage: boolean;
+  /** What the adapter's parseSettings accepted when the gateway was configured. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/** Optional per-gateway settings from configurePaymentGateway. */
+export interface GatewaySettingsInput {
+  availableCurrencies?: readonly string[] | null;
+  cryptocurrency?: string | null;
 }
 
 export interface AdapterEnv {
@@ -139,6 +147,8 @@ export interface GatewayAdapter extends GatewayConfigRules {
   refund(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
   /** Stops a pending payment from being paid (cancel the order or invoice). */
   cancel(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<void>;
+  /** Validates gateway-specific settings (throws a message for the user); absent: the gateway takes none. */
+  parseSettings?(input: GatewaySettingsInput): Record<string, unknown>;
   /** Checks the credentials with the gateway before they are stored: false when it refuses them. */
   verifyCredentials(env: AdapterEnv, creds: GatewayCredentials): Promise<boolean>;
   /** Parameters for the gateway's in-page widget, where it has one. */

@@ -30,6 +30,12 @@ export class PaymentGatewayInput {
 
   @Field(() => Boolean, { nullable: true, description: 'CloudPayments: authorize first, capture later (default false)' })
   twoStage?: boolean | null;
+
+  @Field(() => [String], { nullable: true, description: 'CryptoCloud: the cryptocurrencies offered, e.g. ["USDT_TRC20", "BTC"]' })
+  availableCurrencies?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'CryptoCloud: one cryptocurrency chosen for the payer' })
+  cryptocurrency?: string | null;
 }
 
 @ObjectType()

@@ -163,6 +163,19 @@ describe('CryptoCloud gateway', () => {
     expect((await payment(ids[104])).status).toBe('CONFIRMED');
   });
 
+  it('passes the available currencies and a fixed cryptocurrency to the invoice; other gateways refuse them', async () => {
+    const org = await makeOrg(t.deps);
+    await t.gql('mutation { upsertClub(input: { id: "k", name: "K" }) { id } upsertClient(input: { id: "p" }) { id } }', {}, org.token);
+    const configure = (type: string, extra: Record<string, unknown>) => t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+      { i: { organizationId: org.orgId, type, publicId: 'shop_NGpD44', apiSecret: API_KEY, ...(type === 'CRYPTOCLOUD' ? { webhookSecret: 's' } : {}), ...extra } }, org.token);
+    expect((await configure('CRYPTOCLOUD', { availableCurrencies: ['usdt_trc20', 'BTC'], cryptocurrency: 'usdt_trc20' })).body.errors).toBeUndefined();
+    await t.gql('mutation { initiateTopUpPayment(input: { clientId: "p", clubId: "k", amount: 7 }) { transactionId } }', {}, org.token);
+    expect(cc.requests.filter((q) => q.path === 'v2/invoice/create').at(-1)?.body.add_fields).toMatchObject({ available_currencies: ['USDT_TRC20', 'BTC'], cryptocurrency: 'USDT_TRC20' });
+    expect((await configure('CRYPTOCLOUD', { cryptocurrency: 'not a code!' })).body.errors?.[0].message).toMatch(/cryptocurrency must be a CryptoCloud currency code/);
+    const sandbox = await configure('SANDBOX', { cryptocurrency: 'BTC' });
+    expect(sandbox.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/SANDBOX takes no availableCurrencies or cryptocurrency settings/) });
+  });
+
   it('refunds are refused clearly and change nothing', async () => {
     const r = await initiate();
     cc.set(r.uuid, 'paid');

@@ -58,6 +58,15 @@ export const cryptoCloudAdapter: GatewayAdapter = {
   callbackSourceNetworks: [], // not documented: the allow-list does not apply
   baseUrl: (gateways) => gateways.cryptocloud.baseUrl,
 
+  parseSettings(input) {
+    const code = /^[A-Z0-9_]{2,20}$/;
+    const available = input.availableCurrencies?.map((c) => c.trim().toUpperCase());
+    if (available?.some((c) => !code.test(c))) throw new Error('availableCurrencies must be CryptoCloud currency codes such as USDT_TRC20, BTC, ETH');
+    const fixed = input.cryptocurrency?.trim().toUpperCase();
+    if (fixed && !code.test(fixed)) throw new Error('cryptocurrency must be a CryptoCloud currency code such as USDT_TRC20');
+    return { ...(available?.length ? { availableCurrencies: available } : {}), ...(fixed ? { cryptocurrency: fixed } : {}) };
+  },
+
   // The API has no harmless "who am I": credentials prove themselves on the first invoice.
   verifyCredentials: async () => true,
 
@@ -84,7 +93,11 @@ export const cryptoCloudAdapter: GatewayAdapter = {
       currency: payment.currency,
       order_id: payment.id,
       ...(payment.email ? { email: payment.email } : {}),
-      add_fields: { time_to_pay: { hours: Math.floor(minutes / 60), minutes: minutes % 60 } },
+      add_fields: {
+        time_to_pay: { hours: Math.floor(minutes / 60), minutes: minutes % 60 },
+        ...(creds.settings?.availableCurrencies ? { available_currencies: creds.settings.availableCurrencies } : {}),
+        ...(creds.settings?.cryptocurrency ? { cryptocurrency: creds.settings.cryptocurrency } : {}),
+      },
     }));
     const link = /^https?:\/\//.test(result.link) ? result.link : `https://${result.link}`;
     return { paymentUrl: link, gatewayOrderId: fullInvoiceId(result.uuid), gatewayTransactionId: fullInvoiceId(result.uuid) };

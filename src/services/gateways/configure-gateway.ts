@@ -7,6 +7,7 @@ import type { GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
 import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../../gateways/types';
 import { isUniqueViolation } from '../shared/db-errors';
+import type { Prisma } from '../../generated/prisma/client';
 import { externalId, optionalText, text } from '../shared/validate';
 import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from './view';
 
@@ -20,6 +21,8 @@ export interface ConfigureGatewayInput {
   clubIds?: string[] | null;
   isActive?: boolean | null;
   twoStage?: boolean | null;
+  availableCurrencies?: string[] | null;
+  cryptocurrency?: string | null;
 }
 
 const MAX_CLUBS = 1000;
@@ -39,6 +42,14 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   const clubIds = input.clubIds == null ? undefined : [...new Set(input.clubIds.map((id) => externalId(id, 'clubIds')))];
   if (clubIds && clubIds.length > MAX_CLUBS) throw badInput(`clubIds may list at most ${MAX_CLUBS} clubs`, 'clubIds');
   if (input.twoStage && !adapter.supportsTwoStage) throw badInput(`${input.type} has no two-stage payments`, 'twoStage');
+  const settingsGiven = input.availableCurrencies != null || input.cryptocurrency != null;
+  if (settingsGiven && !adapter.parseSettings) throw badInput(`${input.type} takes no availableCurrencies or cryptocurrency settings`, 'type');
+  let settings: Record<string, unknown> | undefined;
+  try {
+    settings = settingsGiven ? adapter.parseSettings!({ availableCurrencies: input.availableCurrencies, cryptocurrency: input.cryptocurrency }) : undefined;
+  } catch (err) {
+    throw badInput((err as Error).message, 'settings');
+  }
   if (webhookSecret && !adapter.requiresWebhookSecret) {
     throw badInput(`${input.type} signs its callbacks with the API Secret; webhookSecret is not used`, 'webhookSecret');
   }
@@ -74,6 +85,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
             ...(description !== undefined ? { description } : {}),
             ...(input.isActive != null ? { isActive: input.isActive } : {}),
             ...(input.twoStage != null ? { twoStage: input.twoStage } : {}),
+            ...(settings ? { settings: settings as Prisma.InputJsonObject } : {}),
           },
         });
       } else {
@@ -87,6 +99,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
             description: description ?? null,
             isActive: input.isActive ?? true,
             twoStage: input.twoStage ?? false,
+            settings: (settings ?? {}) as Prisma.InputJsonObject,
           },
         });
       }

@@ -31,6 +31,7 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
       apiSecret: deps.secrets.open(row.apiSecretEncrypted, secretAad(row.id, 'apiSecret')),
       webhookSecret: row.webhookSecretEncrypted ? deps.secrets.open(row.webhookSecretEncrypted, secretAad(row.id, 'webhookSecret')) : undefined,
       twoStage: row.twoStage,
+      settings: (row.settings ?? {}) as Record<string, unknown>,
     },
     env: {
       baseUrl: adapter.baseUrl(deps.config.gateways, deps.config.publicUrl),

@@ -86,7 +86,7 @@ async function run(argv: string[]): Promise<void> {
       const res = await seedDemo(deps);
       print(flags, res, `demo organization ${res.organizationId}, gateway ${res.gatewayId}\nOWNER token (shown once): ${res.token}`);
     } finally {
-      await closeDeps(deps);
+      await closeDeps(deps).catch(() => undefined);
     }
     return;
   }
@@ -130,7 +130,8 @@ async function run(argv: string[]): Promise<void> {
         throw new UsageError(`unknown command "${words.join(' ')}"\n\n${HELP}`);
     }
   } finally {
-    await db.$disconnect();
+    // A failure to close must not replace the command's own outcome (and its exit code).
+    await db.$disconnect().catch(() => undefined);
   }
 }
 

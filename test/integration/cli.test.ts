@@ -55,7 +55,7 @@ describe('admin CLI', () => {
     [['launch', 'rockets'], /unknown command/],
   ])('%j fails with exit code 2 and a clear message', async (args, message) => {
     const err = await cli(...args).then(() => null, (e) => e);
-    expect(err?.code).toBe(2);
+    expect({ code: err?.code, stderr: err?.stderr }).toMatchObject({ code: 2 });
     expect(err?.stderr).toMatch(message);
   });
 });

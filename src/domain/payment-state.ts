@@ -59,5 +59,11 @@ export function assertTransition(from: PaymentStatus, to: PaymentStatus, cause: 
 export const REFUNDABLE: readonly PaymentStatus[] = ['CONFIRMED', 'PARTIALLY_REFUNDED'];
 /** A verified Pay/Confirm has been applied (the client's money is with us or was returned). */
 export const SETTLED: readonly PaymentStatus[] = ['CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
-/** The client may still pay. */
+/** Not decided yet: a Fail or Cancel may still close it. */
 export const OPEN: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED'];
+/** Closed without money; only a verified gateway Pay revives it (the exception in TABLE). */
+export const CLOSED_UNPAID: readonly PaymentStatus[] = ['FAILED', 'CANCELLED'];
+/** What a Check may let through: still open, or declined but retryable until it expires. */
+export const PAYABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED'];
+/** Worth asking the gateway about: it may know of money we have not heard of. */
+export const RECONCILABLE: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED', 'FAILED'];

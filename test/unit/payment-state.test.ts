@@ -50,3 +50,24 @@ describe('payment state machine', () => {
     }
   });
 });
+
+describe('named status sets agree with the table', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CLOSED_UNPAID, OPEN, SETTLED } = require('../../src/domain/payment-state');
+  it('a Fail or Cancel closes exactly the open states', () => {
+    for (const s of ALL) {
+      expect(canTransition(s, 'FAILED', 'gateway') && canTransition(s, 'CANCELLED', 'gateway')).toBe(OPEN.includes(s));
+    }
+  });
+  it('only closed-unpaid states are revived, and only by the gateway', () => {
+    for (const s of ALL) {
+      const revivable = !OPEN.includes(s) && canTransition(s, 'CONFIRMED', 'gateway') && !canTransition(s, 'CONFIRMED', 'api');
+      expect(revivable).toBe(CLOSED_UNPAID.includes(s));
+    }
+  });
+  it('settled states never go back', () => {
+    for (const s of SETTLED) for (const to of ['PENDING', 'AUTHORIZED', 'FAILED', 'CANCELLED'] as PaymentStatus[]) {
+      for (const c of CAUSES) expect(canTransition(s, to, c)).toBe(false);
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // an AUTHORIZED one is voided (its held money released).
 import type { Ctx } from '../../context';
 import { badInput, notFound } from '../../domain/errors';
+import { REFUNDABLE } from '../../domain/payment-state';
 import { loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment } from './change-status';
 import { publishOutbox, type OutboxEntry } from '../outbox/outbox';
@@ -16,7 +17,7 @@ export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> 
     if (p.status === 'CANCELLED') return { payment: p, changed: false, authorized: false };
     if (p.status === 'AUTHORIZED') return { payment: p, changed: false, authorized: true };
     if (p.status !== 'PENDING') {
-      throw badInput(`payment ${id} is ${p.status} and cannot be cancelled${p.status === 'CONFIRMED' || p.status === 'PARTIALLY_REFUNDED' ? '; refund it instead' : ''}`, 'id');
+      throw badInput(`payment ${id} is ${p.status} and cannot be cancelled${REFUNDABLE.includes(p.status) ? '; refund it instead' : ''}`, 'id');
     }
     const payment = await changeStatus(tx, p, { to: 'CANCELLED', cause: 'api', actor: ctx.actor, reason: 'cancelled by the API', patch: { failureCode: 'CANCELLED', failureReason: 'cancelled by the API' }, events });
     return { payment, changed: true, authorized: false };

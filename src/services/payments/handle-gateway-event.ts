@@ -4,7 +4,7 @@
 import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import { Decimal } from '../../domain/money';
-import { canTransition, SETTLED } from '../../domain/payment-state';
+import { canTransition, CLOSED_UNPAID, OPEN, PAYABLE, SETTLED } from '../../domain/payment-state';
 import { newId } from '../../domain/ids';
 import type { Payment, Prisma } from '../../generated/prisma/client';
 import type { CallbackOutcome, DeclineReason, GatewayEvent } from '../../gateways/types';
@@ -96,7 +96,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       if (!sameAmount(p, event.amount, event.currency)) return { outcome: decline('AMOUNT_MISMATCH'), paymentId: p.id };
       // A FAILED payment may be retried in the widget until it expires; CANCELLED by expiry answers 20.
       if (isExpired(p)) return { outcome: decline('EXPIRED'), paymentId: p.id };
-      if (p.status !== 'PENDING' && p.status !== 'FAILED') return { outcome: decline('NOT_PAYABLE'), paymentId: p.id };
+      if (!PAYABLE.includes(p.status)) return { outcome: decline('NOT_PAYABLE'), paymentId: p.id };
       return { outcome: OK, paymentId: p.id };
     }
 
@@ -116,11 +116,11 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       }
       const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
       // A retried Pay for the very transaction that was since declined or voided is stale.
-      const closedTransaction = (p.status === 'FAILED' || p.status === 'CANCELLED') && p.gatewayTransactionId === event.transactionId;
+      const closedTransaction = CLOSED_UNPAID.includes(p.status) && p.gatewayTransactionId === event.transactionId;
       if (closedTransaction || p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
         return { outcome: OK, paymentId: p.id }; // a duplicate, or already further along
       }
-      const revived = p.status === 'FAILED' || p.status === 'CANCELLED';
+      const revived = CLOSED_UNPAID.includes(p.status);
       const now = new Date();
       await changeStatus(tx, p, {
         to,
@@ -146,7 +146,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       const p = await findPayment(tx, gatewayId, event.invoiceId, true);
       if (!p) return { outcome: OK, note: `decline for unknown invoice ${event.invoiceId ?? '(none)'}` };
       // A late Fail never undoes a Pay; a repeated Fail changes nothing.
-      if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
+      if (!OPEN.includes(p.status)) return { outcome: OK, paymentId: p.id };
       if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
       const events: OutboxEntry[] = [];
       await changeStatus(tx, p, {
@@ -164,7 +164,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
     case 'cancelled': {
       const p = await findPayment(tx, gatewayId, event.invoiceId, true);
       if (!p) return { outcome: OK, note: `cancel for unknown invoice ${event.invoiceId ?? '(none)'}` };
-      if (p.status !== 'PENDING' && p.status !== 'AUTHORIZED') return { outcome: OK, paymentId: p.id };
+      if (!OPEN.includes(p.status)) return { outcome: OK, paymentId: p.id };
       if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
       const events: OutboxEntry[] = [];
       await changeStatus(tx, p, { to: 'CANCELLED', cause: 'gateway', actor, reason: `cancelled at the gateway${how}`, data: { transactionId: event.transactionId }, events });

@@ -2,6 +2,7 @@
 // a lost Pay still ends in a credited balance, with history saying "reconciled".
 import type { Ctx, Deps } from '../../context';
 import { AppError, notFound } from '../../domain/errors';
+import { RECONCILABLE } from '../../domain/payment-state';
 import type { GatewayPaymentState } from '../../gateways/types';
 import type { Payment } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
@@ -14,7 +15,7 @@ const HOW = 'reconciled with the gateway';
 /** Returns what the gateway said; throws GatewayError when it did not answer. */
 export async function reconcileWithGateway(deps: Deps, paymentId: string, actor: string, how = HOW): Promise<GatewayPaymentState | null> {
   const payment = await deps.db.payment.findUnique({ where: { id: paymentId }, include: { client: { select: { email: true } } } });
-  if (!payment || (payment.status !== 'PENDING' && payment.status !== 'AUTHORIZED' && payment.status !== 'FAILED')) return null;
+  if (!payment || !RECONCILABLE.includes(payment.status)) return null;
   const gateway = await loadGateway(deps, payment.gatewayId);
   if (!gateway) return null;
   const state = await gateway.adapter.getPayment(gateway.env, gateway.creds, toGatewayPayment(payment, payment.client.email));

@@ -4,6 +4,7 @@
 import type { Ctx } from '../../context';
 import { AppError, badInput, notFound } from '../../domain/errors';
 import { Decimal, formatAmount, parseAmount } from '../../domain/money';
+import { SETTLED } from '../../domain/payment-state';
 import type { Prisma } from '../../generated/prisma/client';
 import { GatewayError, type OperationResult } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
@@ -29,7 +30,7 @@ async function callGateway(ctx: Ctx, gatewayId: string, call: (g: NonNullable<Aw
 
 export async function capturePayment(ctx: Ctx, id: string, amountInput?: string | null): Promise<PaymentView> {
   const p = await authorizedPayment(ctx, id);
-  if (p.status === 'CONFIRMED' || p.status === 'PARTIALLY_REFUNDED' || p.status === 'REFUNDED') return toPaymentView(p); // already captured
+  if (SETTLED.includes(p.status)) return toPaymentView(p); // already captured
   if (p.status !== 'AUTHORIZED') throw badInput(`payment ${id} is ${p.status}: only an AUTHORIZED payment can be captured`, 'id');
   const authorized = new Decimal(((p.metadata as { authorizedAmount?: string }).authorizedAmount ?? p.amount).toString());
   const amount = amountInput == null ? authorized : parseAmount(amountInput, p.currency);

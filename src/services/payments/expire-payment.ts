@@ -5,7 +5,7 @@ import { GatewayError } from '../../gateways/types';
 import { loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment } from './change-status';
 import { publishOutbox, type OutboxEntry } from '../outbox/outbox';
-import { reconcileWithGateway } from './reconcile-payment';
+import { applyState } from './reconcile-payment';
 import { toGatewayPayment } from './view';
 
 /** A payer at the 3-D Secure step when time ran out gets this long to finish. */
@@ -23,15 +23,16 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
 
   let state;
   try {
-    state = await reconcileWithGateway(deps, paymentId, actor, 'reconciled with the gateway at expiry');
+    state = await gateway.adapter.getPayment(gateway.env, gateway.creds, ref);
+    await applyState(deps, payment, state, actor, 'reconciled with the gateway at expiry');
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     deps.log.warn({ err, paymentId }, 'expiry: the gateway did not answer; trying again on a later run');
     await deps.db.payment.update({ where: { id: paymentId }, data: { updatedAt: new Date() } });
     return 'kept';
   }
-  if (state?.status === 'confirmed' || state?.status === 'authorized') return 'paid';
-  if (state?.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) {
+  if (state.status === 'confirmed' || state.status === 'authorized') return 'paid';
+  if (state.status === 'pending' && Date.now() - payment.expiresAt.getTime() < AUTHENTICATION_GRACE_MS) {
     await deps.db.payment.update({ where: { id: paymentId }, data: { updatedAt: new Date() } });
     return 'kept';
   }

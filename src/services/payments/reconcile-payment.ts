@@ -25,21 +25,21 @@ export async function reconcileWithGateway(deps: Deps, paymentId: string, actor:
 
 /** Applies what the gateway says about a payment (from getPayment or a batch getPayments). */
 export async function applyState(deps: Deps, payment: Payment, state: GatewayPaymentState, actor: string, how = HOW): Promise<void> {
-  const gateway = { id: payment.gatewayId };
+  const gatewayId = payment.gatewayId;
   const base = { invoiceId: payment.id, accountId: payment.clientId };
   switch (state.status) {
     case 'confirmed':
     case 'authorized':
-      await applyGatewayEvent(deps, gateway.id, actor, { kind: state.status, ...base, amount: state.amount, currency: state.currency, transactionId: state.transactionId }, undefined, how);
+      await applyGatewayEvent(deps, gatewayId, actor, { kind: state.status, ...base, amount: state.amount, currency: state.currency, transactionId: state.transactionId }, undefined, how);
       break;
     case 'cancelled':
       if (payment.status === 'AUTHORIZED' && payment.gatewayTransactionId) {
-        await applyGatewayEvent(deps, gateway.id, actor, { kind: 'cancelled', ...base, transactionId: payment.gatewayTransactionId, amount: payment.amount.toString() }, undefined, how);
+        await applyGatewayEvent(deps, gatewayId, actor, { kind: 'cancelled', ...base, transactionId: payment.gatewayTransactionId, amount: payment.amount.toString() }, undefined, how);
       }
       break;
     case 'failed':
       if (payment.status === 'PENDING' && state.transactionId) {
-        await applyGatewayEvent(deps, gateway.id, actor, { kind: 'failed', ...base, amount: payment.amount.toString(), transactionId: state.transactionId, reason: state.reason, reasonCode: state.reasonCode }, undefined, how);
+        await applyGatewayEvent(deps, gatewayId, actor, { kind: 'failed', ...base, amount: payment.amount.toString(), transactionId: state.transactionId, reason: state.reason, reasonCode: state.reasonCode }, undefined, how);
       }
       break;
     case 'pending':

@@ -144,6 +144,20 @@ describe('partner webhooks', () => {
     for (const d of final) expect(delivered.some((r) => r.id === d.messageId)).toBe(true);
   });
 
+  it('replayWebhookDelivery answers with the delivery it replayed, however old', async () => {
+    const url = rx.on('/old', () => ({ status: 200 }));
+    const { id } = await create(url, ['PAYMENT_RECEIVED']);
+    const rows = Array.from({ length: 101 }, (_, i) => ({
+      id: `whd_${String(i).padStart(26, '0')}`, organizationId: shop.orgId, endpointId: id, eventId: `msg_old${i}`,
+      eventType: 'PAYMENT_RECEIVED', payload: { type: 'PAYMENT_RECEIVED', n: i }, status: 'FAILED' as const,
+    }));
+    await t.deps.db.webhookDelivery.createMany({ data: rows });
+    const oldest = rows[0].id; // sorts before the 100 newer ones
+    const res = await t.gql('mutation($id: ID!) { replayWebhookDelivery(id: $id) { id messageId status } }', { id: oldest }, shop.token);
+    expect(res.body.data.replayWebhookDelivery).toEqual({ id: oldest, messageId: 'msg_old0', status: 'PENDING' });
+    await t.gql('mutation($id: ID!) { deleteWebhook(id: $id) }', { id }, shop.token);
+  });
+
   it('validates events and URLs', async () => {
     const bad = await t.gql('mutation { createWebhook(input: { url: "https://partner.example.com/h", events: ["PAYMENT_EXPLODED"] }) { id } }', {}, shop.token);
     expect(bad.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/unknown event\(s\) PAYMENT_EXPLODED/) });

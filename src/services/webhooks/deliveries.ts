@@ -2,6 +2,7 @@
 import type { Ctx } from '../../context';
 import { badInput, notFound } from '../../domain/errors';
 import type { WebhookDeliveryStatus } from '../../generated/prisma/enums';
+import type { WebhookAttempt, WebhookDelivery } from '../../generated/prisma/client';
 import type { Page } from '../clients/get-client';
 import { decodeCursor, encodeCursor, pageSize } from '../shared/validate';
 import { scheduleAttempt } from './schedule';
@@ -25,6 +26,19 @@ export interface DeliveryView {
   attemptLog: AttemptView[];
 }
 
+type DeliveryRow = WebhookDelivery & { attemptLog: WebhookAttempt[] };
+
+function toDeliveryView(d: DeliveryRow): DeliveryView {
+  return {
+    id: d.id, webhookId: d.endpointId, messageId: d.eventId, eventType: d.eventType, status: d.status, attempts: d.attempts,
+    createdAt: d.createdAt, lastAttemptAt: d.lastAttemptAt, lastStatusCode: d.lastStatusCode, lastError: d.lastError,
+    nextAttemptAt: d.nextAttemptAt, deliveredAt: d.deliveredAt, payload: JSON.stringify(d.payload),
+    attemptLog: d.attemptLog.map((a) => ({ at: a.at, statusCode: a.statusCode, latencyMs: a.latencyMs, error: a.error, response: a.response })),
+  };
+}
+
+const withAttempts = { attemptLog: { orderBy: { id: 'asc' } } } as const;
+
 async function ownEndpoint(ctx: Ctx, webhookId: string) {
   const e = await ctx.deps.db.webhookEndpoint.findFirst({ where: { id: webhookId, organizationId: ctx.orgId } });
   if (!e) throw notFound('webhook', webhookId);
@@ -43,17 +57,9 @@ export async function listDeliveries(
     where: { endpointId: args.webhookId, organizationId: ctx.orgId, ...(args.status ? { status: args.status } : {}), ...(after ? { id: { lt: after } } : {}) },
     orderBy: { id: 'desc' },
     take: take + 1,
-    include: { attemptLog: { orderBy: { id: 'asc' } } },
+    include: withAttempts,
   });
-  const edges = rows.slice(0, take).map((d) => ({
-    cursor: encodeCursor(d.id),
-    node: {
-      id: d.id, webhookId: d.endpointId, messageId: d.eventId, eventType: d.eventType, status: d.status, attempts: d.attempts,
-      createdAt: d.createdAt, lastAttemptAt: d.lastAttemptAt, lastStatusCode: d.lastStatusCode, lastError: d.lastError,
-      nextAttemptAt: d.nextAttemptAt, deliveredAt: d.deliveredAt, payload: JSON.stringify(d.payload),
-      attemptLog: d.attemptLog.map((a) => ({ at: a.at, statusCode: a.statusCode, latencyMs: a.latencyMs, error: a.error, response: a.response })),
-    },
-  }));
+  const edges = rows.slice(0, take).map((d) => ({ cursor: encodeCursor(d.id), node: toDeliveryView(d) }));
   return { edges, pageInfo: { hasNextPage: rows.length > take, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
@@ -63,8 +69,7 @@ export async function replayDelivery(ctx: Ctx, deliveryId: string): Promise<Deli
   if (!d || d.eventType === 'WEBHOOK_DISABLED') throw notFound('webhook delivery', deliveryId);
   if (!d.endpoint.isActive) throw badInput(`webhook ${d.endpointId} is disabled (${d.endpoint.disabledReason}); enable it with updateWebhook first`, 'id');
   await restart(ctx, [d.id]);
-  const page = await listDeliveries(ctx, { webhookId: d.endpointId, first: 100 });
-  return page.edges.find((e) => e.node.id === d.id)?.node ?? (await listDeliveries(ctx, { webhookId: d.endpointId, first: 1 })).edges[0].node;
+  return toDeliveryView(await ctx.deps.db.webhookDelivery.findUniqueOrThrow({ where: { id: d.id }, include: withAttempts }));
 }
 
 /** Everything not delivered since `since` (failed or still waiting): sent again now. */

@@ -165,8 +165,17 @@ export function callbackPaths(adapter: GatewayAdapter, gatewayId: string): strin
 
 /** A transport or protocol failure talking to a gateway (not a decline). */
 export class GatewayError extends Error {
-  constructor(message: string, readonly retryable: boolean, options: { cause?: unknown } = {}) {
+  /** The gateway's HTTP status, when it answered at all. */
+  readonly httpStatus?: number;
+
+  constructor(message: string, readonly retryable: boolean, options: { cause?: unknown; httpStatus?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = 'GatewayError';
+    this.httpStatus = options.httpStatus;
+  }
+
+  /** The gateway refused the credentials themselves. */
+  get unauthorized(): boolean {
+    return this.httpStatus === 401 || this.httpStatus === 403;
   }
 }

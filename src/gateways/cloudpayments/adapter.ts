@@ -63,7 +63,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
       const res = await cpRequest(env, creds, 'test', {});
       return res.Success;
     } catch (err) {
-      if (err instanceof GatewayError && !err.retryable && /401/.test(err.message)) return false;
+      if (err instanceof GatewayError && err.unauthorized) return false;
       throw err;
     }
   },

@@ -64,11 +64,11 @@ async function callOnce<M>(
     throw new GatewayError(`CloudPayments ${path}: ${(cause as Error).message}`, true, { cause });
   }
   env.log.info({ path, status: res.status, latencyMs: Date.now() - started }, 'CloudPayments call');
-  if (res.status === 401) throw new GatewayError('CloudPayments refused the credentials (HTTP 401)', false);
-  if (res.status === 429 || res.status >= 500) throw new GatewayError(`CloudPayments ${path}: HTTP ${res.status}`, true);
+  if (res.status === 401) throw new GatewayError('CloudPayments refused the credentials (HTTP 401)', false, { httpStatus: 401 });
+  if (res.status === 429 || res.status >= 500) throw new GatewayError(`CloudPayments ${path}: HTTP ${res.status}`, true, { httpStatus: res.status });
   const envelope = (await res.json().catch(() => null)) as Envelope<M> | null;
   if (!res.ok || !envelope || typeof envelope.Success !== 'boolean') {
-    throw new GatewayError(`CloudPayments ${path}: unexpected answer (HTTP ${res.status})`, false);
+    throw new GatewayError(`CloudPayments ${path}: unexpected answer (HTTP ${res.status})`, false, { httpStatus: res.status });
   }
   return envelope;
 }

@@ -36,8 +36,8 @@ async function callOnce<R>(env: AdapterEnv, creds: GatewayCredentials, path: str
   }
   env.log.info({ path, status: res.status, latencyMs: Date.now() - started }, 'CryptoCloud call');
   const envelope = (await res.json().catch(() => null)) as { status?: string; result?: unknown; detail?: unknown } | null;
-  if (res.status === 429 || res.status >= 500) throw new GatewayError(`CryptoCloud ${path}: HTTP ${res.status}`, true);
-  if (res.status === 401 || res.status === 403) throw new GatewayError(`CryptoCloud refused the API key (HTTP ${res.status})`, false);
+  if (res.status === 429 || res.status >= 500) throw new GatewayError(`CryptoCloud ${path}: HTTP ${res.status}`, true, { httpStatus: res.status });
+  if (res.status === 401 || res.status === 403) throw new GatewayError(`CryptoCloud refused the API key (HTTP ${res.status})`, false, { httpStatus: res.status });
   if (!res.ok || envelope?.status !== 'success') {
     const detail = envelope?.result ?? envelope?.detail ?? `HTTP ${res.status}`;
     throw new GatewayError(`CryptoCloud ${path}: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`, false);

@@ -41,4 +41,6 @@ export const AUTH_MESSAGES = {
   invalid: 'Invalid API key',
   expired: 'Key has expired, please renew',
   forbidden: 'Access to this API has been disallowed',
+  /** A route or operation switched off on this server (the sandbox when SANDBOX_ENABLED=false). */
+  endpointForbidden: 'Requested endpoint is forbidden',
 } as const;

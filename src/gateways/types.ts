@@ -6,7 +6,21 @@ import type { GatewayType } from '../generated/prisma/enums';
 
 export type { GatewayType };
 
+import type { KeptFields } from './callback-body';
+
 export type SignatureVerdict = 'VALID' | 'INVALID' | 'MISSING';
+/** What became of a callback: signed and readable (VALID), or why not. */
+export type CallbackVerdict = SignatureVerdict | 'UNREADABLE';
+
+/**
+ * What an adapter makes of a callback. It verifies first: only a VALID callback carries an event.
+ * `kept` is what may be stored of the body (the adapter's allow-list), whatever the verdict.
+ */
+export type ParsedCallback =
+  | { verdict: 'VALID'; event: GatewayEvent; kept: KeptFields }
+  /** Signed, but the gateway could not be asked to confirm it: the gateway should send it again. */
+  | { verdict: 'VALID'; retryLater: string; kept: KeptFields }
+  | { verdict: 'MISSING' | 'INVALID' | 'UNREADABLE'; problem: string; kept: KeptFields };
 
 /** What configurePaymentGateway asks of a gateway before storing it. */
 export interface GatewayConfigRules {
@@ -114,9 +128,17 @@ export interface CardFacts {
 
 /** Why a Check is declined; each gateway maps these to its own answer codes. */
 export type DeclineReason = 'UNKNOWN_INVOICE' | 'ACCOUNT_MISMATCH' | 'AMOUNT_MISMATCH' | 'NOT_PAYABLE' | 'EXPIRED';
-export type CallbackOutcome = { result: 'ok' } | { result: 'declined'; reason: DeclineReason } | { result: 'rejected' } | { result: 'retry' };
+export type CallbackOutcome =
+  | { result: 'ok' }
+  | { result: 'declined'; reason: DeclineReason }
+  /** Unsigned or badly signed. */
+  | { result: 'rejected' }
+  /** Signed but not readable: nothing applied, kept for a person; the gateway must stop sending it. */
+  | { result: 'unreadable' }
+  | { result: 'retry' };
 
 export interface CallbackRequest {
+  /** The notification kind named by the URL; the body must agree. */
   readonly kind: string;
   readonly rawBody: Buffer;
   readonly contentType: string;
@@ -131,14 +153,16 @@ export interface HttpAnswer {
 export interface GatewayAdapter extends GatewayConfigRules {
   readonly type: GatewayType;
   readonly displayName: string;
+  /** Served by Paygate's own emulator of the gateway (the sandbox): usable only where it runs. */
+  readonly emulated?: boolean;
   /** First path segment of the callback routes: /payments/<protocol>/<gatewayId>/<kind>. */
   readonly callbackProtocol: string;
   readonly callbackKinds: readonly string[];
   /** The networks the gateway documents as the source of its callbacks (CIDR), for the optional allow-list. */
   readonly callbackSourceNetworks: readonly string[];
   baseUrl(gateways: { cloudpayments: { baseUrl: string }; cryptocloud: { baseUrl: string } }, publicUrl: string): string;
-  /** Verifies the signature first; only a VALID request carries an event. */
-  parseCallback(env: AdapterEnv, creds: GatewayCredentials, request: CallbackRequest): Promise<{ signature: SignatureVerdict; event?: GatewayEvent }>;
+  /** Verifies the signature first, then reads the body strictly; never throws for what the body says. */
+  parseCallback(env: AdapterEnv, creds: GatewayCredentials, request: CallbackRequest): Promise<ParsedCallback>;
   answerCallback(kind: string, outcome: CallbackOutcome): HttpAnswer;
   createPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<CreatedPayment>;
   getPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<GatewayPaymentState>;

@@ -30,7 +30,7 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
   const batched = new Set<string>();
   for (const gatewayId of new Set(due.map((d) => d.gatewayId))) {
     const gateway = await loadGateway(deps, gatewayId);
-    if (!gateway?.adapter.getPayments) continue;
+    if (!gateway || gateway.unavailable || !gateway.adapter.getPayments) continue;
     batched.add(gatewayId);
     const payments = await deps.db.payment.findMany({ where: { id: { in: due.filter((d) => d.gatewayId === gatewayId).map((d) => d.id) } }, include: { client: { select: { email: true } } } });
     try {

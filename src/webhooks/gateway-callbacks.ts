@@ -1,30 +1,24 @@
 // Inbound gateway callbacks: POST /payments/<protocol>/<gatewayId>/<kind>. One route for every
-// gateway: the adapter verifies the signature over the raw bytes and normalises the request;
-// services/payments/handle-gateway-event.ts decides what it means. Every request is stored.
+// gateway: the adapter verifies the signature over the raw bytes, then reads the body strictly;
+// services/payments/handle-gateway-event.ts decides what it means. Every request is stored, with
+// the adapter's allow-listed fields of its body and the SHA-256 of the raw bytes, never the
+// signature headers.
+import { createHash } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../context';
+import { AUTH_MESSAGES } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Prisma } from '../generated/prisma/client';
+import type { KeptFields } from '../gateways/callback-body';
+import type { CallbackVerdict, ParsedCallback } from '../gateways/types';
 import { loadGateway } from '../services/gateways/load-gateway';
 import { handleGatewayEvent, type CallbackRecord } from '../services/payments/handle-gateway-event';
 
 const BODY_LIMIT = 256 * 1024;
-/** Headers kept with each callback. Signatures are kept: they prove what we verified. */
-const KEPT_HEADERS = ['content-type', 'content-hmac', 'x-content-hmac', 'user-agent', 'x-forwarded-for', 'x-request-id'];
-/** Reusable card credentials a gateway may send (CloudPayments' Token): never kept. */
-const SECRET_FIELDS = ['Token', 'CardCryptogramPacket', 'CardNumber'];
-
-/** The body as stored: the original, but for the values of SECRET_FIELDS (form or JSON). */
-export function bodyForStorage(raw: Buffer): string {
-  let text = raw.toString('utf8');
-  for (const field of SECRET_FIELDS) {
-    text = text
-      .replace(new RegExp(`(^|&)(${field})=[^&]*`, 'g'), '$1$2=%5Bredacted%5D')
-      .replace(new RegExp(`("${field}"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g'), '$1"[redacted]"');
-  }
-  return text;
-}
+/** Headers kept with each callback. Signatures are not: a stored body and its signature could be sent again. */
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-forwarded-for', 'x-request-id'];
+const MAX_ERROR = 1000;
 
 export async function gatewayCallbackRoutes(app: FastifyInstance, opts: { deps: Deps }): Promise<void> {
   const { deps } = opts;
@@ -55,19 +49,27 @@ async function handle(
     gatewayId,
     gatewayType: gateway.type,
     kind,
-    remoteAddress: request.ip ?? null,
-    headers: Object.fromEntries(KEPT_HEADERS.filter((h) => request.headers[h] !== undefined).map((h) => [h, String(request.headers[h])])) as Prisma.InputJsonObject,
-    rawBody: bodyForStorage(rawBody),
+    remoteAddress: request.ip?.slice(0, 64) ?? null,
+    headers: Object.fromEntries(KEPT_HEADERS.filter((h) => request.headers[h] !== undefined).map((h) => [h, String(request.headers[h]).slice(0, 500)])) as Prisma.InputJsonObject,
+    body: {},
+    bodySha256: createHash('sha256').update(rawBody).digest('hex'),
   };
   const log = request.log.child({ callbackId: record.id, gatewayId, kind });
+  const store = (verdict: CallbackVerdict, kept: KeptFields, error: string | null, result?: Prisma.InputJsonObject) =>
+    deps.db.gatewayCallback.create({ data: { ...record, body: kept, verdict, error: error?.slice(0, MAX_ERROR) ?? null, ...(result ? { result } : {}) } });
 
+  if (gateway.unavailable) {
+    log.warn(gateway.unavailable);
+    await store('INVALID', {}, gateway.unavailable);
+    return reply.status(403).send({ error: AUTH_MESSAGES.endpointForbidden, reason: gateway.unavailable });
+  }
   if (deps.config.callbackIpAllowlist && !fromSourceNetwork(gateway.adapter.callbackSourceNetworks, request.ip)) {
     log.warn({ ip: request.ip }, 'gateway callback refused: not from a documented source network');
-    await deps.db.gatewayCallback.create({ data: { ...record, signature: 'MISSING', error: `source ${request.ip} is not an allowed network` } });
+    await store('MISSING', {}, `source ${request.ip} is not an allowed network`);
     return reply.status(403).send({ error: 'source address not allowed' });
   }
 
-  let parsed;
+  let parsed: ParsedCallback;
   try {
     parsed = await gateway.adapter.parseCallback(gateway.env, gateway.creds, {
       kind,
@@ -76,20 +78,29 @@ async function handle(
       headers: request.headers,
     });
   } catch (err) {
-    // Signed but unreadable: store it and answer an error so the gateway retries after a fix.
-    log.error({ err }, 'gateway callback could not be parsed');
-    await deps.db.gatewayCallback.create({ data: { ...record, signature: 'VALID', error: String((err as Error).message).slice(0, 1000) } });
-    return reply.status(400).send({ error: 'unreadable notification' });
-  }
-
-  if (parsed.signature !== 'VALID' || !parsed.event) {
-    log.warn({ signature: parsed.signature }, 'gateway callback rejected: bad or missing signature');
-    await deps.db.gatewayCallback.create({ data: { ...record, signature: parsed.signature, result: { outcome: { result: 'rejected' } } } });
-    const answer = gateway.adapter.answerCallback(kind, { result: 'rejected' });
+    // A fault of ours, not of the body: keep it for a person and let the gateway try again.
+    log.error({ err }, 'gateway callback could not be handled');
+    await store('UNREADABLE', {}, `internal error: ${(err as Error).message}`, { outcome: { result: 'retry' } });
+    const answer = gateway.adapter.answerCallback(kind, { result: 'retry' });
     return reply.status(answer.status).send(answer.body);
   }
 
-  const outcome = await handleGatewayEvent(deps, record, parsed.event);
+  if (parsed.verdict !== 'VALID') {
+    const outcome = parsed.verdict === 'UNREADABLE' ? { result: 'unreadable' as const } : { result: 'rejected' as const };
+    if (parsed.verdict === 'UNREADABLE') log.error({ problem: parsed.problem }, 'signed gateway callback is unreadable: kept for manual handling');
+    else log.warn({ verdict: parsed.verdict, problem: parsed.problem }, 'gateway callback rejected');
+    await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });
+    const answer = gateway.adapter.answerCallback(kind, outcome);
+    return reply.status(answer.status).send(answer.body);
+  }
+  if ('retryLater' in parsed) {
+    log.warn({ problem: parsed.retryLater }, 'gateway callback not confirmed yet; the gateway will send it again');
+    await store('VALID', parsed.kept, parsed.retryLater, { outcome: { result: 'retry' } });
+    const answer = gateway.adapter.answerCallback(kind, { result: 'retry' });
+    return reply.status(answer.status).send(answer.body);
+  }
+
+  const outcome = await handleGatewayEvent(deps, { ...record, body: parsed.kept }, parsed.event);
   log.info({ event: parsed.event.kind, outcome }, 'gateway callback handled');
   const answer = gateway.adapter.answerCallback(kind, outcome);
   return reply.status(answer.status).send(answer.body);

@@ -55,6 +55,9 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     QUEUE_PREFIX: `pgtest_${label}_${process.pid}`,
     PAYGATE_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    // Tests talk to loopback only: a gateway API a test did not start a simulator for refuses at once.
+    CLOUDPAYMENTS_API_URL: 'http://127.0.0.1:9',
+    CRYPTOCLOUD_API_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: 'info',
     ...env,
   });

@@ -100,7 +100,7 @@ describe('CloudPayments gateway', () => {
     const a = await mk();
     const captured = await t.gql('mutation($id: ID!) { capturePayment(id: $id, amount: "25.00") { status amount } }', { id: a.id }, org.token);
     expect(captured.body.data.capturePayment).toEqual({ status: 'CONFIRMED', amount: '25.00' });
-    expect(cp.requests.filter((q) => q.path === 'payments/confirm').at(-1)).toMatchObject({ requestId: `capture-${a.id}`, body: { TransactionId: a.txn.TransactionId, Amount: 25 } });
+    expect(cp.requests.filter((q) => q.path === 'payments/confirm').at(-1)).toMatchObject({ requestId: `capture-${a.id}-25.00`, body: { TransactionId: a.txn.TransactionId, Amount: 25 } });
     const b = await mk();
     expect((await t.gql('mutation($id: ID!) { voidPayment(id: $id) { status } }', { id: b.id }, org.token)).body.data.voidPayment.status).toBe('CANCELLED');
     expect(cp.transactions.get(b.txn.TransactionId)?.Status).toBe('Cancelled');

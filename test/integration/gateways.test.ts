@@ -2,6 +2,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
 import { secretAad } from '../../src/services/gateways/view';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
+import { CryptoCloudSimulator } from '../simulators/cryptocloud';
 
 // The seed's mutation, verbatim (izi-cloudpayments-integration.txt, Step 1).
 const SEED_MUTATION = `mutation ConfigurePaymentGateway($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id type isActive publicId }}`;
@@ -12,15 +13,16 @@ describe('configurePaymentGateway', () => {
   let orgId: string;
   let token: string;
   const cp = new CloudPaymentsSimulator({ pk_your_public_id: 'your_api_secret_5f1c2a' });
+  const cc = new CryptoCloudSimulator({ 'cc-api-key': 'shop_1' });
 
   beforeAll(async () => {
-    await cp.start();
-    t = await startTestApp('gateways', { CLOUDPAYMENTS_API_URL: cp.url });
+    await Promise.all([cp.start(), cc.start()]);
+    t = await startTestApp('gateways', { CLOUDPAYMENTS_API_URL: cp.url, CRYPTOCLOUD_API_URL: cc.url });
     ({ orgId, token } = await makeOrg(t.deps));
   });
   afterAll(async () => {
     await t.close();
-    await cp.stop();
+    await Promise.all([cp.stop(), cc.stop()]);
   });
 
   it('runs the seed mutation and keeps the secret sealed', async () => {
@@ -64,9 +66,10 @@ describe('configurePaymentGateway', () => {
     const unknown = await t.gql(SEED_MUTATION, { input: { ...input, publicId: 'pk_unknown' } }, token);
     expect(unknown.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_unknown' } })).toBe(0);
-    // an inactive gateway may be stored ahead of time, unchecked
+    // an inactive gateway is checked too: its callbacks still book, so its secret must be the gateway's
     const inactive = await t.gql(SEED_MUTATION, { input: { ...input, publicId: 'pk_later', isActive: false } }, token);
-    expect(inactive.body.data.configurePaymentGateway).toMatchObject({ isActive: false });
+    expect(inactive.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_later' } })).toBe(0);
   });
 
   it('calling again rotates the secret of the same gateway', async () => {

@@ -63,6 +63,8 @@ describe('constraints that protect money live in the database', () => {
     ['ledger balanceAfter < 0', () => ledger('led_neg', 'SPEND', '-1', '-1'), 'LedgerEntry_balance_after_not_negative'],
     ['a TOP_UP debit', () => ledger('led_sign', 'TOP_UP', '-5', '0'), 'LedgerEntry_amount_sign'],
     ['a SPEND credit', () => ledger('led_sign2', 'SPEND', '5', '5'), 'LedgerEntry_amount_sign'],
+    ['capturing more than is authorized', () => payment('pay_cap', { authorizedAmount: '100', capturedAmount: '100.01' }), 'Payment_capture_within_authorization'],
+    ['a capture without an authorization', () => payment('pay_cap2', { captureAmount: '10' }), 'Payment_capture_within_authorization'],
   ])('refuses %s', async (_what, act, constraint) => {
     await expect(act()).rejects.toThrow(constraint);
   });

@@ -3,6 +3,7 @@
 // (test terminals), X-Request-ID replay, and notifications sent the way the real service sends them.
 import { createHmac, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { shapeFor } from '../helpers/callbacks';
 
 interface Order { Id: string; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Description: string; Email?: string; RequireConfirmation: boolean; Status: 'Created' | 'Paid' | 'Cancelled' }
 interface Txn { TransactionId: number; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Status: 'Authorized' | 'Completed' | 'Declined' | 'Cancelled'; Refunded: number; Reason?: string; ReasonCode?: number }
@@ -120,10 +121,14 @@ export class CloudPaymentsSimulator {
     return t;
   }
 
-  /** Sends a notification as CloudPayments does: .NET form encoding (or JSON) and both HMAC headers. */
+  /**
+   * Sends a notification as CloudPayments does: the fields of the URL's kind (a Check carries no
+   * GatewayName, …), .NET form encoding (or JSON) and both HMAC headers.
+   */
   async notify(url: string, publicId: string, fields: Record<string, string | number | undefined>, { json = false } = {}) {
     const secret = this.merchants[publicId];
-    const body = json ? JSON.stringify(fields) : dotNetForm(fields);
+    const shaped = shapeFor(url.split('/').at(-1) ?? '', fields);
+    const body = json ? JSON.stringify(shaped) : dotNetForm(shaped);
     const decoded = json ? body : decodeURIComponent(body.replace(/\+/g, ' '));
     const res = await fetch(url, {
       method: 'POST',

@@ -50,6 +50,11 @@ export class CryptoCloudSimulator {
           const found = uuids.map((u) => this.invoices.get(`INV-${String(u).replace(/^INV-/, '')}`)).filter((i): i is Invoice => !!i && i.shop_id === shop);
           return { status: 'success', result: found };
         }
+        case 'v2/invoice/merchant/statistics': {
+          if (!/^\d{2}\.\d{2}\.\d{4}$/.test(String(b.start)) || !/^\d{2}\.\d{2}\.\d{4}$/.test(String(b.end))) return fail('start and end must be dd.mm.yyyy');
+          const mine = [...this.invoices.values()].filter((i) => i.shop_id === shop);
+          return { status: 'success', result: { count: { all: mine.length }, amount: { all: 0 } } };
+        }
         case 'v2/invoice/merchant/canceled': {
           const inv = this.invoices.get(b.uuid);
           if (!inv || inv.status !== 'created') return fail('Invoice is not created');

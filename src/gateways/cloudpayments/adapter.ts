@@ -2,10 +2,11 @@
 // and v2/payments/find for expiry and reconciliation. SANDBOX reuses this adapter whole.
 import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState } from '../types';
 import { cpRequest } from './api';
-import { NOTIFICATION_KINDS, type NotificationKind } from './notifications';
+import { readCallbackFields } from '../callback-body';
+import { NOTIFICATION_KINDS } from './notifications';
 import { verifyNotification } from './signature';
 import { exactJsonNumber } from '../../domain/money';
-import { parseFields, toGatewayEvent } from './wire';
+import { classifyNotification, keptFields, toGatewayEvent } from './wire';
 
 /** Check answer codes (gateways.md 1.3). */
 const CHECK_CODES: Record<DeclineReason, number> = {
@@ -44,7 +45,8 @@ function mapFound(t: FoundTransaction): GatewayPaymentState {
   }
 }
 
-const header = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
+/** A header sent twice is not one signature. */
+const singleHeader = (h: string | string[] | undefined) => (Array.isArray(h) ? h.join(', ') : h);
 
 export const cloudPaymentsAdapter: GatewayAdapter = {
   type: 'CLOUDPAYMENTS',
@@ -69,15 +71,19 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   },
 
   async parseCallback(_env, creds, request) {
-    const isForm = !request.contentType.includes('json');
-    const signature = verifyNotification(creds.apiSecret, {
-      rawBody: request.rawBody,
-      isForm,
-      contentHmac: header(request.headers['content-hmac']),
-      xContentHmac: header(request.headers['x-content-hmac']),
-    });
-    if (signature !== 'VALID') return { signature };
-    return { signature, event: toGatewayEvent(request.kind as NotificationKind, parseFields(request.rawBody, isForm)) };
+    const signature = verifyNotification(creds.apiSecret, request.rawBody, singleHeader(request.headers['content-hmac']));
+    // Read only to keep the allow-listed fields of what was sent; nothing is decided on it unsigned.
+    const read = readCallbackFields(request.rawBody, request.contentType);
+    const kept = read.ok ? keptFields(read.fields) : {};
+    if (signature !== 'VALID') {
+      return { verdict: signature, problem: signature === 'MISSING' ? 'no Content-HMAC header' : 'Content-HMAC does not match the body', kept };
+    }
+    if (!read.ok) return { verdict: 'UNREADABLE', problem: read.problem, kept };
+    const kind = classifyNotification(read.fields);
+    if (!kind) return { verdict: 'UNREADABLE', problem: 'its fields match no CloudPayments notification', kept };
+    if (kind !== request.kind) return { verdict: 'INVALID', problem: `a ${kind} notification posted to the ${request.kind} URL`, kept };
+    const parsed = toGatewayEvent(kind, read.fields);
+    return parsed.ok ? { verdict: 'VALID', event: parsed.event, kept } : { verdict: 'UNREADABLE', problem: parsed.problem, kept };
   },
 
   answerCallback(kind, outcome: CallbackOutcome) {
@@ -85,6 +91,9 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     // Any answer but {"code":0} makes CloudPayments send the notification again later.
     if (outcome.result === 'retry') return { status: 503, body: { code: 1 } };
     if (kind === 'check' && outcome.result === 'declined') return { status: 200, body: { code: CHECK_CODES[outcome.reason] } };
+    // A Check we cannot read lets nothing through; any other kind is taken (code 0) so the
+    // gateway stops repeating it, and is kept for a person.
+    if (kind === 'check' && outcome.result === 'unreadable') return { status: 200, body: { code: CHECK_CODES.NOT_PAYABLE } };
     return { status: 200, body: { code: 0 } };
   },
 
@@ -143,7 +152,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
       TransactionId: Number(payment.gatewayTransactionId),
       Amount: exactJsonNumber(amount),
       JsonData: { paygatePaymentId: payment.id },
-    }, { requestId: `capture-${payment.id}` });
+    }, { requestId: `capture-${payment.id}-${amount}` }); // a replayed answer can only stand for this amount
     return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'capture refused' };
   },
 

@@ -1,110 +1,151 @@
-// CloudPayments notification fields (gateways.md 1.3), parsed defensively into GatewayEvents.
-// Forms carry everything as strings; JSON may carry numbers; InvoiceId may be either.
+// CloudPayments notification fields (docs/gateways.md, CloudPayments "Notifications"), read
+// strictly into GatewayEvents. A notification is what its own fields say it is, never what the
+// URL it was posted to says. Identifiers, amounts, currencies and codes must have their documented
+// shape or the notification is unreadable; free text is cut short, never a reason to fail.
 import { z } from 'zod';
+import { keep, keepFields, parseJsonObject, type KeptFields, type Keeper } from '../callback-body';
 import type { GatewayEvent } from '../types';
 import type { NotificationKind } from './notifications';
 
-const str = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
-const optStr = str.optional().transform((v) => (v === '' ? undefined : v));
-const amount = str.refine((v) => /^\d+(\.\d+)?$/.test(v), 'Amount must be a decimal number');
+const scalar = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
+/** Absent and empty are the same in a form. */
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
+const shaped = (pattern: RegExp, what: string) => scalar.refine((v) => pattern.test(v), `${what} is malformed`);
+
+const transactionId = shaped(/^\d{1,19}$/, 'a transaction id (a Long)');
+const amount = shaped(/^\d{1,13}(\.\d{1,4})?$/, 'an amount');
+const currency = scalar.transform((v) => v.toUpperCase()).refine((v) => /^[A-Z]{3}$/.test(v), 'a currency code is malformed');
+const externalRef = shaped(/^[^\u0000-\u001f\u007f]{1,128}$/, 'an InvoiceId or AccountId (at most 128 characters)');
+const reasonCode = shaped(/^-?\d{1,9}$/, 'a ReasonCode (an Int)');
+const freeText = (max: number) => scalar.transform((v) => v.slice(0, max));
 const bit = z.union([z.string(), z.number(), z.boolean()]).optional().transform((v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'True');
+/** Card facts are shown, never acted on: a malformed one is dropped, not a reason to refuse. */
+const cardPart = (pattern: RegExp) => z.unknown().optional().transform((v) => (typeof v === 'string' || typeof v === 'number') && pattern.test(String(v).trim()) ? String(v).trim() : undefined);
 
 /** `Data`/`JsonData` arrive as a JSON string in forms and as an object in JSON bodies. */
-const jsonData = z.unknown().optional().transform((v): Record<string, unknown> | undefined => {
-  if (v && typeof v === 'object') return v as Record<string, unknown>;
-  if (typeof v === 'string' && v.trim()) {
-    try {
-      const parsed: unknown = JSON.parse(v);
-      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
+const jsonData = z.unknown().optional().transform((v, ctx): Record<string, unknown> | undefined => {
+  if (v === undefined || v === '' || v === null) return undefined;
+  if (typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (typeof v === 'string') {
+    const parsed = parseJsonObject(v);
+    if (parsed.ok) return parsed.fields;
+    ctx.addIssue({ code: 'custom', message: `Data: ${parsed.problem}` });
+    return z.NEVER;
   }
   return undefined;
 });
 
-const base = z.object({
-  TransactionId: str,
+const common = {
+  TransactionId: transactionId,
   Amount: amount,
-  Currency: optStr,
-  InvoiceId: optStr,
-  AccountId: optStr,
-  DateTime: optStr,
+  Currency: optional(currency),
+  InvoiceId: optional(externalRef),
+  AccountId: optional(externalRef),
   TestMode: bit,
   Data: jsonData,
   JsonData: jsonData,
-});
+};
+const card = { CardFirstSix: cardPart(/^\d{6}$/), CardLastFour: cardPart(/^\d{4}$/), CardType: optional(freeText(32)) };
+const charged = z.object({ ...common, ...card, Status: z.enum(['Completed', 'Authorized']) });
+const schemas = {
+  check: charged,
+  pay: charged,
+  confirm: z.object({ ...common, ...card, Status: z.literal('Completed') }),
+  fail: z.object({ ...common, ...card, Reason: optional(freeText(200)), ReasonCode: optional(reasonCode) }),
+  refund: z.object({ ...common, PaymentTransactionId: transactionId }),
+  cancel: z.object(common),
+};
 
-const payment = base.extend({
-  Status: optStr,
-  CardFirstSix: optStr,
-  CardLastFour: optStr,
-  CardType: optStr,
-  OperationType: optStr,
-});
+const present = (fields: Record<string, unknown>, name: string) => fields[name] !== undefined && fields[name] !== '' && fields[name] !== null;
 
-const fail = payment.extend({ Reason: optStr, ReasonCode: optStr });
-const refund = base.extend({ PaymentTransactionId: str });
-
-export function parseFields(rawBody: Buffer, isForm: boolean): Record<string, unknown> {
-  const text = rawBody.toString('utf8');
-  if (isForm) return Object.fromEntries(new URLSearchParams(text));
-  const parsed: unknown = JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('notification body is not an object');
-  return parsed as Record<string, unknown>;
+/**
+ * Which notification a body is, from the fields CloudPayments documents for each kind: Pay alone
+ * carries GatewayName, Fail alone Reason/ReasonCode, Refund alone PaymentTransactionId, Check has
+ * Status and OperationType, Confirm has Status but no OperationType, Cancel has neither. Null when
+ * the fields contradict each other.
+ */
+export function classifyNotification(fields: Record<string, unknown>): NotificationKind | null {
+  const has = (name: string) => present(fields, name);
+  if (has('FiscalSign') || has('Ofd')) return 'receipt';
+  if (has('Interval') && has('Id') && !has('TransactionId')) return 'recurrent';
+  if (has('PaymentTransactionId')) return 'refund';
+  // ReasonCode 0 is "Approved": only another code (or a Reason without one) speaks of a decline.
+  const declined = has('ReasonCode') ? String(fields.ReasonCode).trim() !== '0' : has('Reason');
+  if (has('GatewayName')) return declined ? null : 'pay';
+  if (declined) return has('Status') && !has('OperationType') ? null : 'fail';
+  if (has('Status')) return has('OperationType') ? 'check' : 'confirm';
+  return has('TransactionId') ? 'cancel' : null;
 }
 
-const card = (n: z.infer<typeof payment>) =>
-  n.CardFirstSix || n.CardLastFour ? { firstSix: n.CardFirstSix, lastFour: n.CardLastFour, type: n.CardType } : undefined;
+export type EventResult = { ok: true; event: GatewayEvent } | { ok: false; problem: string };
+
+const problemOf = (error: z.ZodError) =>
+  error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
 /** Our data travels in JsonData and comes back as Data. */
-const ours = (n: z.infer<typeof base>) => ({ ...(n.JsonData ?? {}), ...(n.Data ?? {}) });
+const ours = (n: { JsonData?: Record<string, unknown>; Data?: Record<string, unknown> }) => ({ ...(n.JsonData ?? {}), ...(n.Data ?? {}) });
+const cardOf = (n: { CardFirstSix?: string; CardLastFour?: string; CardType?: string }) =>
+  n.CardFirstSix || n.CardLastFour ? { firstSix: n.CardFirstSix, lastFour: n.CardLastFour, type: n.CardType } : undefined;
 
-export function toGatewayEvent(kind: NotificationKind, fields: Record<string, unknown>): GatewayEvent {
+export function toGatewayEvent(kind: NotificationKind, fields: Record<string, unknown>): EventResult {
+  if (kind === 'recurrent' || kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
+  const parsed = schemas[kind].safeParse(fields);
+  if (!parsed.success) return { ok: false, problem: problemOf(parsed.error) };
+  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string };
+  const facts = { invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, transactionId: n.TransactionId };
   switch (kind) {
-    case 'check': {
-      const n = payment.parse(fields);
-      return { kind: 'check', invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, transactionId: n.TransactionId };
-    }
+    case 'check':
+      return { ok: true, event: { kind: 'check', ...facts } };
     case 'pay':
-    case 'confirm': {
-      const n = payment.parse(fields);
+    case 'confirm':
       // Pay with Status=Authorized is a two-stage hold; Completed (or Confirm) means the money is ours.
-      const authorizedOnly = kind === 'pay' && n.Status === 'Authorized';
-      return {
-        kind: authorizedOnly ? 'authorized' : 'confirmed',
-        invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency,
-        transactionId: n.TransactionId, card: card(n), testMode: n.TestMode,
-      };
-    }
-    case 'fail': {
-      const n = fail.parse(fields);
-      return {
-        kind: 'failed', invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency,
-        transactionId: n.TransactionId, reason: n.Reason ?? 'Declined', reasonCode: n.ReasonCode, card: card(n),
-      };
-    }
+      return { ok: true, event: { kind: n.Status === 'Authorized' ? 'authorized' : 'confirmed', ...facts, card: cardOf(n), testMode: n.TestMode } };
+    case 'fail':
+      return { ok: true, event: { kind: 'failed', ...facts, reason: n.Reason ?? 'Declined', reasonCode: n.ReasonCode, card: cardOf(n) } };
     case 'refund': {
-      const n = refund.parse(fields);
       const refundId = ours(n).paygateRefundId;
       return {
-        kind: 'refunded', invoiceId: n.InvoiceId, paymentTransactionId: n.PaymentTransactionId,
-        gatewayRefundId: n.TransactionId, amount: n.Amount, refundId: typeof refundId === 'string' ? refundId : undefined,
+        ok: true,
+        event: {
+          kind: 'refunded', invoiceId: n.InvoiceId, paymentTransactionId: n.PaymentTransactionId!, gatewayRefundId: n.TransactionId,
+          amount: n.Amount, refundId: typeof refundId === 'string' && refundId.length <= 64 ? refundId : undefined,
+        },
       };
     }
-    case 'cancel': {
-      const n = base.parse(fields);
-      return { kind: 'cancelled', invoiceId: n.InvoiceId, transactionId: n.TransactionId, amount: n.Amount };
-    }
-    case 'recurrent':
-    case 'receipt':
-      return { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` };
+    case 'cancel':
+      return { ok: true, event: { kind: 'cancelled', invoiceId: n.InvoiceId, transactionId: n.TransactionId, amount: n.Amount } };
     default: {
       const exhaustive: never = kind;
       return exhaustive;
     }
   }
 }
+
+/** Our own keys in Data/JsonData, nothing else of it. */
+const keepOurData: Keeper = (v) => {
+  const parsed = typeof v === 'string' ? parseJsonObject(v) : null;
+  const data = parsed ? (parsed.ok ? parsed.fields : null) : v;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const kept = keepFields(data as Record<string, unknown>, { paygatePaymentId: keep.id, paygateRefundId: keep.id });
+  return Object.keys(kept).length ? (kept as Record<string, string>) : undefined;
+};
+
+/**
+ * What is stored of a notification: the fields Paygate acts on or shows. Never Token (in any
+ * spelling), Name, Email, IP fields, CardExpDate, Description or anything else not listed here.
+ */
+const KEPT: Readonly<Record<string, Keeper>> = {
+  TransactionId: keep.id, PaymentTransactionId: keep.id, InvoiceId: keep.id, AccountId: keep.id, SubscriptionId: keep.id, Id: keep.id,
+  Amount: keep.amount, Currency: keep.code, PaymentAmount: keep.amount, PaymentCurrency: keep.code, TotalFee: keep.amount,
+  Status: keep.code, StatusCode: keep.code, OperationType: keep.code, GatewayName: keep.code, Reason: keep.text(200), ReasonCode: keep.code,
+  CardFirstSix: keep.digits(6), CardLastFour: keep.digits(4), CardType: keep.code, TestMode: keep.code, DateTime: keep.dateTime,
+  Interval: keep.code, Period: keep.code, StartDate: keep.dateTime, NextTransactionDate: keep.dateTime,
+  SuccessfulTransactionsNumber: keep.code, FailedTransactionsNumber: keep.code,
+  DocumentNumber: keep.id, FiscalNumber: keep.id, FiscalSign: keep.id, Type: keep.code,
+  Data: keepOurData, JsonData: keepOurData,
+};
+
+export const keptFields = (fields: Record<string, unknown>): KeptFields => keepFields(fields, KEPT);
 
 /** CloudPayments serialises forms the .NET way: lower-case percent escapes, "+" for spaces. */
 export function encodeForm(fields: Record<string, string | number | undefined>): string {

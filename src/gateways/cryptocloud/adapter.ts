@@ -3,10 +3,13 @@
 import { GatewayError, type GatewayAdapter, type GatewayEvent, type GatewayPayment } from '../types';
 import { exactJsonNumber } from '../../domain/money';
 import { ccRequest } from './api';
+import { keep, keepFields, readCallbackFields, type Keeper } from '../callback-body';
 import { verifyPostbackToken } from './postback';
 import { bareInvoiceId, createdInvoice, fullInvoiceId, invoiceInfo, postbackBody, toPaymentState, type InvoiceInfo } from './wire';
 
 const INFO_BATCH = 100; // the documented maximum of uuids per info call
+
+const ddmmyyyy = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
 
 async function info(...args: Parameters<typeof ccRequest>): Promise<InvoiceInfo[]> {
   const result = await ccRequest<unknown[]>(...args);
@@ -17,15 +20,14 @@ const unsupported = (what: string) => async (): Promise<never> => {
   throw new GatewayError(`CryptoCloud has no ${what}`, false);
 };
 
-function parseBody(raw: Buffer, contentType: string): Record<string, unknown> {
-  const text = raw.toString('utf8');
-  if (contentType.includes('json')) return JSON.parse(text) as Record<string, unknown>;
-  return Object.fromEntries(new URLSearchParams(text));
-}
+/** What is stored of a postback: never the token, nothing about the payer. */
+const KEPT: Readonly<Record<string, Keeper>> = {
+  status: keep.code, invoice_id: keep.id, order_id: keep.id, amount_crypto: keep.amount, currency: keep.code,
+};
 
 /** What the invoice's confirmed status means, as an event for the payment it belongs to. */
-function eventOf(i: InvoiceInfo, fallbackOrderId?: string): GatewayEvent {
-  const invoiceId = i.order_id ?? fallbackOrderId;
+function eventOf(i: InvoiceInfo): GatewayEvent {
+  const invoiceId = i.order_id ?? undefined;
   const state = toPaymentState(i);
   const received = { receivedCrypto: i.received ?? '0', receivedUsd: i.received_usd ?? '0', cryptoInvoice: fullInvoiceId(i.uuid) };
   switch (i.status) {
@@ -67,21 +69,45 @@ export const cryptoCloudAdapter: GatewayAdapter = {
     return { ...(available?.length ? { availableCurrencies: available } : {}), ...(fixed ? { cryptocurrency: fixed } : {}) };
   },
 
-  // The API has no harmless "who am I": credentials prove themselves on the first invoice.
-  verifyCredentials: async () => true,
+  // A read that needs a valid API key and changes nothing: today's invoice statistics.
+  async verifyCredentials(env, creds) {
+    try {
+      const today = ddmmyyyy(new Date());
+      await ccRequest(env, creds, 'v2/invoice/merchant/statistics', { start: today, end: today });
+      return true;
+    } catch (err) {
+      if (err instanceof GatewayError && err.unauthorized) return false;
+      throw err;
+    }
+  },
 
   async parseCallback(env, creds, request) {
-    const body = postbackBody.parse(parseBody(request.rawBody, request.contentType));
-    const signature = await verifyPostbackToken(creds.webhookSecret ?? '', body.token, body.invoice_id);
-    if (signature !== 'VALID') return { signature };
-    // The postback's own status is not trusted: ask CryptoCloud.
-    const [found] = await info(env, creds, 'v2/invoice/merchant/info', { uuids: [fullInvoiceId(body.invoice_id)] });
-    if (!found) return { signature, event: { kind: 'ignored', note: `invoice ${body.invoice_id} unknown to CryptoCloud` } };
-    return { signature, event: eventOf(found, body.order_id) };
+    const read = readCallbackFields(request.rawBody, request.contentType);
+    const fields = read.ok ? read.fields : {};
+    const kept = keepFields(fields, KEPT);
+    const token = await verifyPostbackToken(creds.webhookSecret ?? '', fields.token);
+    if (token.verdict !== 'VALID') return { verdict: token.verdict, problem: token.problem, kept };
+    if (!read.ok) return { verdict: 'UNREADABLE', problem: read.problem, kept };
+    const body = postbackBody.safeParse(fields);
+    if (!body.success) return { verdict: 'UNREADABLE', problem: 'invoice_id is missing or malformed', kept };
+    if (bareInvoiceId(token.invoiceId) !== bareInvoiceId(body.data.invoice_id)) {
+      return { verdict: 'INVALID', problem: 'the token was issued for another invoice', kept };
+    }
+    // The postback's own status is not trusted, nor its order_id: ask CryptoCloud.
+    let found: InvoiceInfo | undefined;
+    try {
+      [found] = await info(env, creds, 'v2/invoice/merchant/info', { uuids: [fullInvoiceId(body.data.invoice_id)] });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return { verdict: 'VALID', retryLater: `could not confirm the invoice with CryptoCloud: ${err.message}`, kept };
+    }
+    if (!found) return { verdict: 'VALID', event: { kind: 'ignored', note: `invoice ${body.data.invoice_id} unknown to CryptoCloud` }, kept };
+    return { verdict: 'VALID', event: eventOf(found), kept };
   },
 
   answerCallback: (_kind, outcome) =>
     outcome.result === 'rejected' ? { status: 401, body: { message: 'invalid token' } }
+    : outcome.result === 'unreadable' ? { status: 200, body: { message: 'Postback received; kept for manual handling' } }
     : outcome.result === 'retry' ? { status: 503, body: { message: 'try again later' } }
     : { status: 200, body: { message: 'Postback received' } },
 

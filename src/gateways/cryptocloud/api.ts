@@ -5,7 +5,7 @@ import { GatewayError, type AdapterEnv, type GatewayCredentials } from '../types
 const TIMEOUT_MS = 15_000;
 const RETRY_DELAYS_MS = [200, 1000];
 /** Safe to repeat: reads, and cancelling (cancelling twice changes nothing). */
-const REPEATABLE = new Set(['v2/invoice/merchant/info', 'v2/invoice/merchant/canceled']);
+const REPEATABLE = new Set(['v2/invoice/merchant/info', 'v2/invoice/merchant/statistics', 'v2/invoice/merchant/canceled']);
 
 export async function ccRequest<R>(env: AdapterEnv, creds: GatewayCredentials, path: string, body: Record<string, unknown>): Promise<R> {
   for (let attempt = 0; ; attempt++) {

@@ -18,13 +18,8 @@ export const invoiceInfo = z.object({
 }).passthrough();
 export type InvoiceInfo = z.infer<typeof invoiceInfo>;
 
-/** Postback bodies: JSON, or a form where invoice_info is a JSON string. */
-export const postbackBody = z.object({
-  status: z.string().optional(),
-  invoice_id: z.string().min(1),
-  order_id: z.string().optional(),
-  token: z.string().optional(),
-}).passthrough();
+/** What a postback must carry to be acted on: the invoice it is about (the token binds it). */
+export const postbackBody = z.object({ invoice_id: z.string().regex(/^(INV-)?[A-Za-z0-9]{1,64}$/i) });
 
 /** "INV-XXXXXXXX" and "XXXXXXXX" name the same invoice. */
 export const bareInvoiceId = (id: string) => id.replace(/^INV-/i, '').toUpperCase();

@@ -9,6 +9,7 @@ export const sandboxAdapter: GatewayAdapter = {
   ...cloudPaymentsAdapter,
   type: 'SANDBOX',
   displayName: 'Sandbox (CloudPayments test mode)',
+  emulated: true,
   baseUrl: (_gateways, publicUrl) => `${publicUrl}${SANDBOX_API_PATH}`,
   // The emulator knows a merchant only once it is stored: any credentials are fine in test mode.
   verifyCredentials: async () => true,

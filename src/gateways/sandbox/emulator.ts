@@ -1,7 +1,7 @@
 // The SANDBOX gateway's "outside world": CloudPayments test mode emulated inside Paygate.
 //   POST /sandbox/api/<method>          the CloudPayments API subset our adapter uses (Basic auth)
-//   GET  /sandbox/checkout/<invoiceId>  the hosted payment page (the order's Url)
-//   POST /sandbox/checkout/<invoiceId>  pay with a test card: Check, then Pay or Fail, then redirect
+//   GET  /sandbox/checkout/<orderId>    the hosted payment page (the order's Url)
+//   POST /sandbox/checkout/<orderId>    pay with a test card: Check, then Pay or Fail, then redirect
 // Card numbers live only in the request that carries them: never stored, never logged.
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -105,7 +105,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
       status: 'Created',
     };
     await store.saveOrder(order);
-    const url = `${opts.publicUrl}/sandbox/checkout/${encodeURIComponent(order.invoiceId)}`;
+    const url = `${opts.publicUrl}/sandbox/checkout/${order.id}`;
     return { answer: { Success: true, Message: null, Model: { Id: order.id, Amount: order.amount, Currency: order.currency, Description: order.description, Url: url, Status: 'Created', StatusCode: 0, InvoiceId: order.invoiceId } } };
   });
 
@@ -117,7 +117,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   });
 
   api('v2/payments/find', async (merchant, b) => {
-    const tx = await store.latestForInvoice(String(b.InvoiceId ?? ''));
+    const tx = await store.latestForInvoice(merchant.gatewayId, String(b.InvoiceId ?? ''));
     if (!tx || tx.gatewayId !== merchant.gatewayId) return fail('Not found');
     return { answer: { Success: true, Message: null, Model: transactionModel(tx) } };
   });
@@ -125,7 +125,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   api('payments/refund', async (merchant, b) => {
     const found = await store.transaction(String(b.TransactionId ?? ''));
     if (!found || found.gatewayId !== merchant.gatewayId || found.operationType !== 'Payment') return fail('Transaction not found');
-    const unlock = await store.lockWaiting(found.invoiceId);
+    const unlock = await store.lockWaiting(merchant.gatewayId, found.invoiceId);
     if (!unlock) return fail('Another operation on this payment is in progress; retry');
     try {
       return await refund(merchant, b, found.id);
@@ -151,7 +151,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     };
     await store.saveTransaction(refundTx);
     await store.saveTransaction({ ...original, refunded: amount.plus(original.refunded).toFixed(2) });
-    const order = await store.order(original.invoiceId);
+    const order = await store.order(merchant.gatewayId, original.invoiceId);
     const data = b.JsonData && typeof b.JsonData === 'object' ? JSON.stringify(b.JsonData) : undefined;
     return {
       answer: { Success: true, Message: null, Model: { TransactionId: refundTx.id } },
@@ -168,7 +168,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     api(method, async (merchant, b) => {
       const found = await store.transaction(String(b.TransactionId ?? ''));
       if (!found || found.gatewayId !== merchant.gatewayId || found.operationType !== 'Payment') return fail('Transaction not found');
-      const unlock = await store.lockWaiting(found.invoiceId);
+      const unlock = await store.lockWaiting(merchant.gatewayId, found.invoiceId);
       if (!unlock) return fail('Another operation on this payment is in progress; retry');
       try {
         const tx = (await store.transaction(found.id))!;
@@ -184,7 +184,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     if (!amount || amount.lte(0) || amount.gt(tx.amount)) return fail('Invalid Amount value');
     const captured: SandboxTransaction = { ...tx, status: 'Completed', amount: amount.toFixed(2) };
     await store.saveTransaction(captured);
-    const order = await store.order(tx.invoiceId);
+    const order = await store.order(merchant.gatewayId, tx.invoiceId);
     return {
       answer: { Success: true, Message: null },
       after: () => notify(merchant, 'confirm', {
@@ -222,12 +222,12 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
 
   // ---- the hosted checkout ------------------------------------------------------------------
 
-  const view = (o: SandboxOrder): CheckoutView => ({ invoiceId: o.invoiceId, amount: o.amount, currency: o.currency, description: o.description });
+  const view = (o: SandboxOrder): CheckoutView => ({ orderId: o.id, invoiceId: o.invoiceId, amount: o.amount, currency: o.currency, description: o.description });
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.status(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
-  async function openOrder(invoiceId: string, reply: FastifyReply): Promise<SandboxOrder | null> {
-    const order = await store.order(invoiceId);
+  async function openOrder(orderId: string, reply: FastifyReply): Promise<SandboxOrder | null> {
+    const order = await store.orderById(orderId);
     if (!order) {
       await html(reply, 404, resultPage('Payment not found', 'This payment link is unknown or has expired.'));
       return null;
@@ -240,13 +240,13 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     return order;
   }
 
-  app.get<{ Params: { invoiceId: string } }>('/sandbox/checkout/:invoiceId', async (request, reply) => {
-    const order = await openOrder(request.params.invoiceId, reply);
+  app.get<{ Params: { orderId: string } }>('/sandbox/checkout/:orderId', async (request, reply) => {
+    const order = await openOrder(request.params.orderId, reply);
     if (order) return html(reply, 200, checkoutPage(view(order)));
   });
 
-  app.post<{ Params: { invoiceId: string }; Body: Record<string, string> }>('/sandbox/checkout/:invoiceId', async (request, reply) => {
-    const order = await openOrder(request.params.invoiceId, reply);
+  app.post<{ Params: { orderId: string }; Body: Record<string, string> }>('/sandbox/checkout/:orderId', async (request, reply) => {
+    const order = await openOrder(request.params.orderId, reply);
     if (!order) return;
     const form = request.body ?? {};
     const digits = String(form.cardNumber ?? '').replace(/[\s-]/g, '');
@@ -262,18 +262,18 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
     if (test?.threeDs) {
       const merchant = await opts.merchantByGatewayId(order.gatewayId);
       if (!merchant) return html(reply, 404, resultPage('Payment not found', 'The merchant of this payment is gone.'));
-      const state = sealState(merchant, { invoiceId: order.invoiceId, card, outcome: test.outcome, exp: Date.now() + 10 * 60_000 });
+      const state = sealState(merchant, { orderId: order.id, card, outcome: test.outcome, exp: Date.now() + 10 * 60_000 });
       return html(reply, 200, threeDsPage(view(order), state, card.lastFour));
     }
     return pay(order, card, test?.outcome ?? INVALID_CARD, request.ip, reply);
   });
 
-  app.post<{ Params: { invoiceId: string }; Body: Record<string, string> }>('/sandbox/checkout/:invoiceId/3ds', async (request, reply) => {
-    const order = await openOrder(request.params.invoiceId, reply);
+  app.post<{ Params: { orderId: string }; Body: Record<string, string> }>('/sandbox/checkout/:orderId/3ds', async (request, reply) => {
+    const order = await openOrder(request.params.orderId, reply);
     if (!order) return;
     const merchant = await opts.merchantByGatewayId(order.gatewayId);
     const state = merchant ? openState(merchant, String(request.body?.state ?? '')) : null;
-    if (!state || state.invoiceId !== order.invoiceId || state.exp < Date.now()) {
+    if (!state || state.orderId !== order.id || state.exp < Date.now()) {
       return html(reply, 400, resultPage('3-D Secure session expired', 'Start the payment again.'));
     }
     const outcome = request.body?.action === 'confirm' ? state.outcome : AUTHENTICATION_FAILED;
@@ -281,7 +281,7 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   });
 
   interface CardFacts { firstSix: string; lastFour: string; type: string; expiry: string; holder: string }
-  interface ThreeDsState { invoiceId: string; card: CardFacts; outcome: CardOutcome; exp: number }
+  interface ThreeDsState { orderId: string; card: CardFacts; outcome: CardOutcome; exp: number }
 
   // The 3-D Secure step carries what it needs in a signed hidden field: no server-side session,
   // and no full card number anywhere.
@@ -302,11 +302,11 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   async function pay(order: SandboxOrder, card: CardFacts, cardOutcome: CardOutcome, ip: string, reply: FastifyReply) {
     const merchant = await opts.merchantByGatewayId(order.gatewayId);
     if (!merchant) return html(reply, 404, resultPage('Payment not found', 'The merchant of this payment is gone.'));
-    const unlock = await store.lock(order.invoiceId);
+    const unlock = await store.lock(order.gatewayId, order.invoiceId);
     if (!unlock) return html(reply, 409, resultPage('Payment in progress', 'This payment is being processed. Refresh in a moment.'));
     try {
       // Read again under the lock: a second submit that waited must not pay a paid order.
-      const current = await store.order(order.invoiceId);
+      const current = await store.order(order.gatewayId, order.invoiceId);
       if (current?.status !== 'Created') return html(reply, 409, resultPage('Already paid', 'This order has been paid or cancelled.'));
       const transactionId = await store.nextTransactionId();
       const common = {

@@ -32,6 +32,7 @@ ${body}
 }
 
 export interface CheckoutView {
+  orderId: string;
   invoiceId: string;
   amount: string;
   currency: string;
@@ -43,7 +44,7 @@ export function checkoutPage(order: CheckoutView, error?: string): string {
 <h1>${esc(order.description)}</h1>
 <div class="amount">${esc(order.amount)} ${esc(order.currency)}</div>
 ${error ? `<div class="error" role="alert">${esc(error)}</div>` : ''}
-<form method="post" action="/sandbox/checkout/${encodeURIComponent(order.invoiceId)}" autocomplete="on">
+<form method="post" action="/sandbox/checkout/${encodeURIComponent(order.orderId)}" autocomplete="on">
   <label for="cc-number">Card number</label>
   <input id="cc-number" name="cardNumber" autocomplete="cc-number" inputmode="numeric" placeholder="4111 1111 1111 1111" required>
   <div class="row">
@@ -63,7 +64,7 @@ export function threeDsPage(order: CheckoutView, state: string, lastFour: string
   return layout('3-D Secure', `
 <h1>3-D Secure</h1>
 <p>Confirm the payment of <strong>${esc(order.amount)} ${esc(order.currency)}</strong> with the card ending ${esc(lastFour)}.</p>
-<form method="post" action="/sandbox/checkout/${encodeURIComponent(order.invoiceId)}/3ds">
+<form method="post" action="/sandbox/checkout/${encodeURIComponent(order.orderId)}/3ds">
   <input type="hidden" name="state" value="${esc(state)}">
   <button type="submit" name="action" value="confirm">Confirm</button>
   <button type="submit" name="action" value="cancel" class="secondary">Cancel</button>

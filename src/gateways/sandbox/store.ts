@@ -1,5 +1,6 @@
 // The sandbox's own books, as CloudPayments would keep them: orders and transactions in Redis
 // (the sandbox is a test double of an outside service; Paygate's truth stays in Postgres).
+// Everything is kept per merchant (gateway): two merchants may use the same InvoiceId.
 import type { Redis } from 'ioredis';
 
 const TTL_SECONDS = 30 * 86_400;
@@ -56,17 +57,17 @@ export class SandboxStore {
   }
 
   async saveOrder(order: SandboxOrder) {
-    await this.put(this.key('order', order.invoiceId), order);
-    await this.redis.set(this.key('order-id', order.id), order.invoiceId, 'EX', TTL_SECONDS);
+    await this.put(this.key('order', order.gatewayId, order.invoiceId), order);
+    await this.put(this.key('order-id', order.id), { gatewayId: order.gatewayId, invoiceId: order.invoiceId });
   }
 
-  order(invoiceId: string) {
-    return this.get<SandboxOrder>(this.key('order', invoiceId));
+  order(gatewayId: string, invoiceId: string) {
+    return this.get<SandboxOrder>(this.key('order', gatewayId, invoiceId));
   }
 
   async orderById(orderId: string) {
-    const invoiceId = await this.redis.get(this.key('order-id', orderId));
-    return invoiceId ? this.order(invoiceId) : null;
+    const ref = await this.get<{ gatewayId: string; invoiceId: string }>(this.key('order-id', orderId));
+    return ref ? this.order(ref.gatewayId, ref.invoiceId) : null;
   }
 
   async nextTransactionId(): Promise<string> {
@@ -77,8 +78,8 @@ export class SandboxStore {
     await this.put(this.key('tx', tx.id), tx);
     if (tx.operationType === 'Payment') {
       // LREM + RPUSH keeps the invoice's transactions in order without duplicates.
-      await this.redis.multi().lrem(this.key('invoice-tx', tx.invoiceId), 0, tx.id).rpush(this.key('invoice-tx', tx.invoiceId), tx.id)
-        .expire(this.key('invoice-tx', tx.invoiceId), TTL_SECONDS).exec();
+      const list = this.key('invoice-tx', tx.gatewayId, tx.invoiceId);
+      await this.redis.multi().lrem(list, 0, tx.id).rpush(list, tx.id).expire(list, TTL_SECONDS).exec();
     }
   }
 
@@ -87,23 +88,23 @@ export class SandboxStore {
   }
 
   /** The invoice's latest payment transaction (what v2/payments/find answers). */
-  async latestForInvoice(invoiceId: string) {
-    const id = await this.redis.lindex(this.key('invoice-tx', invoiceId), -1);
+  async latestForInvoice(gatewayId: string, invoiceId: string) {
+    const id = await this.redis.lindex(this.key('invoice-tx', gatewayId, invoiceId), -1);
     return id ? this.transaction(id) : null;
   }
 
   /** One checkout at a time per order: a double-clicked Pay button must not charge twice. */
-  async lock(invoiceId: string): Promise<(() => Promise<void>) | null> {
-    const key = this.key('lock', invoiceId);
+  async lock(gatewayId: string, invoiceId: string): Promise<(() => Promise<void>) | null> {
+    const key = this.key('lock', gatewayId, invoiceId);
     const ok = await this.redis.set(key, '1', 'PX', 60_000, 'NX');
     return ok ? async () => void (await this.redis.del(key)) : null;
   }
 
   /** Waits for the lock (API calls queue up as at a real gateway), up to `waitMs`. */
-  async lockWaiting(invoiceId: string, waitMs = 10_000): Promise<(() => Promise<void>) | null> {
+  async lockWaiting(gatewayId: string, invoiceId: string, waitMs = 10_000): Promise<(() => Promise<void>) | null> {
     const until = Date.now() + waitMs;
     for (;;) {
-      const unlock = await this.lock(invoiceId);
+      const unlock = await this.lock(gatewayId, invoiceId);
       if (unlock || Date.now() > until) return unlock;
       await new Promise((r) => setTimeout(r, 20));
     }

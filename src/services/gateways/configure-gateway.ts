@@ -1,5 +1,6 @@
 // configurePaymentGateway: create a gateway, or update the one with the same (type, publicId):
 // calling again rotates the secret. Secrets are sealed at once and never leave this function.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../../context';
 import { AppError, badInput } from '../../domain/errors';
 import { newId } from '../../domain/ids';
@@ -9,6 +10,7 @@ import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../.
 import { isUniqueViolation } from '../shared/db-errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { externalId, optionalText, text } from '../shared/validate';
+import { unavailableReason } from './load-gateway';
 import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from './view';
 
 export interface ConfigureGatewayInput {
@@ -32,9 +34,8 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
     throw new AppError('FORBIDDEN', 'organizationId does not match the organization of this API key');
   }
   const adapter = gatewayAdapter(input.type);
-  if (input.type === 'SANDBOX' && !ctx.deps.config.sandboxEnabled) {
-    throw badInput('the SANDBOX gateway is disabled on this server (SANDBOX_ENABLED=false)', 'type');
-  }
+  const unavailable = unavailableReason(ctx.deps.config, adapter);
+  if (unavailable) throw badInput(unavailable, 'type');
   const publicId = text(input.publicId, 'publicId', 200);
   const apiSecret = text(input.apiSecret, 'apiSecret', 1000);
   const webhookSecret = optionalText(input.webhookSecret, 'webhookSecret', 1000);
@@ -54,8 +55,19 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
     throw badInput(`${input.type} signs its callbacks with the API Secret; webhookSecret is not used`, 'webhookSecret');
   }
 
-  // An active gateway must work: ask the gateway whether it accepts these credentials first.
-  if (input.isActive !== false) await checkCredentials(ctx, adapter, { publicId, apiSecret, webhookSecret: webhookSecret ?? undefined, twoStage: !!input.twoStage });
+  const stored = await ctx.deps.db.paymentGateway.findUnique({
+    where: { organizationId_type_publicId: { organizationId: ctx.orgId, type: input.type, publicId } },
+    select: { id: true, apiSecretEncrypted: true, webhookSecretEncrypted: true },
+  });
+  if (!stored && adapter.requiresWebhookSecret && !webhookSecret) {
+    throw badInput(`${input.type} needs webhookSecret (the postback secret key)`, 'webhookSecret');
+  }
+  // New or changed credentials are checked with the gateway before anything is written, whether or
+  // not the gateway is to be active: callbacks of inactive gateways still book (late Pays), so an
+  // unchecked secret would let anyone who knows it sign them.
+  if (!stored || credentialsChange(ctx, stored, apiSecret, webhookSecret ?? undefined)) {
+    await checkCredentials(ctx, adapter, { publicId, apiSecret, webhookSecret: webhookSecret ?? undefined, twoStage: !!input.twoStage });
+  }
 
   const attempt = () =>
     ctx.deps.db.$transaction(async (tx) => {
@@ -128,6 +140,24 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   }
   ctx.log.info({ gatewayId: result.row.id, type: input.type, created: result.created }, 'payment gateway configured');
   return toGatewayView(ctx.deps.config, result.row);
+}
+
+function credentialsChange(
+  ctx: Ctx,
+  existing: { id: string; apiSecretEncrypted: string; webhookSecretEncrypted: string | null },
+  apiSecret: string,
+  webhookSecret: string | undefined,
+): boolean {
+  const opened = (sealed: string, field: 'apiSecret' | 'webhookSecret') => ctx.deps.secrets.open(sealed, secretAad(existing.id, field));
+  if (!sameSecret(opened(existing.apiSecretEncrypted, 'apiSecret'), apiSecret)) return true;
+  if (webhookSecret === undefined) return false;
+  return !existing.webhookSecretEncrypted || !sameSecret(opened(existing.webhookSecretEncrypted, 'webhookSecret'), webhookSecret);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
 }
 
 async function checkCredentials(ctx: Ctx, adapter: GatewayAdapter, creds: Omit<GatewayCredentials, 'gatewayId'>): Promise<void> {

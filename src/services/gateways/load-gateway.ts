@@ -1,5 +1,7 @@
 // A stored gateway with its adapter and decrypted credentials, for the moment they are needed.
+import type { Config } from '../../config';
 import type { Deps } from '../../context';
+import { badInput } from '../../domain/errors';
 import type { GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
 import type { AdapterEnv, GatewayAdapter, GatewayCredentials } from '../../gateways/types';
@@ -10,9 +12,16 @@ export interface LoadedGateway {
   organizationId: string;
   type: GatewayType;
   isActive: boolean;
+  /** Why this server cannot use the gateway at all (the sandbox switched off), or null. */
+  unavailable: string | null;
   adapter: GatewayAdapter;
   creds: GatewayCredentials;
   env: AdapterEnv;
+}
+
+/** A gateway Paygate emulates itself exists only where the emulator runs (SANDBOX_ENABLED). */
+export function unavailableReason(config: Config, adapter: GatewayAdapter): string | null {
+  return adapter.emulated && !config.sandboxEnabled ? `the ${adapter.type} gateway is disabled on this server (SANDBOX_ENABLED=false)` : null;
 }
 
 export async function loadGateway(deps: Deps, gatewayId: string): Promise<LoadedGateway | null> {
@@ -24,6 +33,7 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
     organizationId: row.organizationId,
     type: row.type,
     isActive: row.isActive,
+    unavailable: unavailableReason(deps.config, adapter),
     adapter,
     creds: {
       gatewayId: row.id,
@@ -39,4 +49,12 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
       log: deps.log.child({ gatewayId: row.id, gatewayType: row.type }),
     },
   };
+}
+
+/** For an operation someone asked for: the payment's gateway, or a clear refusal saying why not. */
+export async function gatewayForOperation(deps: Deps, gatewayId: string): Promise<LoadedGateway> {
+  const gateway = await loadGateway(deps, gatewayId);
+  if (!gateway) throw new Error(`gateway ${gatewayId} of a stored payment is missing`);
+  if (gateway.unavailable) throw badInput(`${gateway.unavailable}; nothing was changed`, 'id');
+  return gateway;
 }

@@ -29,7 +29,7 @@ export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> 
     // After commit: should the client pay in the meantime, the verified Pay revives the payment.
     const gateway = await loadGateway(ctx.deps, result.payment.gatewayId);
     const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: result.payment.clientId } } });
-    await gateway?.adapter.cancel(gateway.env, gateway.creds, toGatewayPayment(result.payment, client?.email ?? null)).catch((err) => {
+    if (gateway && !gateway.unavailable) await gateway.adapter.cancel(gateway.env, gateway.creds, toGatewayPayment(result.payment, client?.email ?? null)).catch((err) => {
       ctx.log.warn({ err, paymentId: id }, 'could not cancel the payment page at the gateway');
     });
   }

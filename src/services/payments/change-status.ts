@@ -44,6 +44,6 @@ export async function changeStatus(tx: Tx, payment: Payment, change: Change): Pr
 /** A history entry without a status change (an anomaly for staff to look at, a note). */
 export async function recordEvent(tx: Tx, paymentId: string, from: PaymentStatus | null, change: Omit<Change, 'cause' | 'patch' | 'events'>): Promise<void> {
   await tx.paymentEvent.create({
-    data: { paymentId, fromStatus: from, toStatus: change.to, actor: change.actor, reason: change.reason ?? null, data: change.data ?? {} },
+    data: { paymentId, fromStatus: from, toStatus: change.to, actor: change.actor, reason: change.reason?.slice(0, 500) ?? null, data: change.data ?? {} },
   });
 }

@@ -18,8 +18,10 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
   if (!payment || payment.status !== 'PENDING' || payment.expiresAt > new Date()) return 'skipped';
   const gateway = await loadGateway(deps, payment.gatewayId);
   if (!gateway) return 'skipped';
-  const ref = toGatewayPayment(payment, payment.client.email);
   const actor = 'system:expiry';
+  // A gateway this server cannot reach at all (the sandbox switched off) sends no Pay either.
+  if (gateway.unavailable) return closeExpired(deps, paymentId, actor, `expired unpaid (${gateway.unavailable})`);
+  const ref = toGatewayPayment(payment, payment.client.email);
 
   let state;
   try {
@@ -43,12 +45,16 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<Expi
     // Cancelling the page is a courtesy: a Pay that still comes in revives the payment.
     deps.log.warn({ err, paymentId }, 'expiry: could not cancel the payment page at the gateway');
   }
+  return closeExpired(deps, paymentId, actor, 'expired unpaid');
+}
+
+async function closeExpired(deps: Deps, paymentId: string, actor: string, reason: string): Promise<ExpiryResult> {
   const events: OutboxEntry[] = [];
   const result = await deps.db.$transaction(async (tx) => {
     const p = await lockPayment(tx, paymentId);
     if (p?.status !== 'PENDING') return 'skipped' as const;
     await changeStatus(tx, p, {
-      to: 'CANCELLED', cause: 'system', actor, reason: 'expired unpaid', events,
+      to: 'CANCELLED', cause: 'system', actor, reason, events,
       patch: { failureCode: 'EXPIRED', failureReason: 'the payment expired before it was paid' },
     });
     return 'expired' as const;

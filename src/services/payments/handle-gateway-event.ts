@@ -18,7 +18,9 @@ export interface CallbackRecord {
   kind: string;
   remoteAddress: string | null;
   headers: Prisma.InputJsonObject;
-  rawBody: string;
+  /** The adapter's allow-listed fields of the body. */
+  body: Prisma.InputJsonObject;
+  bodySha256: string;
 }
 
 interface Handled {
@@ -47,7 +49,7 @@ export async function applyGatewayEvent(
       await tx.gatewayCallback.create({
         data: {
           ...record,
-          signature: 'VALID',
+          verdict: 'VALID',
           paymentId: result.paymentId ?? null,
           gatewayTransactionId: 'transactionId' in event ? event.transactionId : 'gatewayRefundId' in event ? event.gatewayRefundId : null,
           result: { outcome: result.outcome, ...(result.note ? { note: result.note } : {}) } as Prisma.InputJsonObject,
@@ -78,6 +80,27 @@ async function findPayment(tx: Tx, gatewayId: string, invoiceId: string | undefi
 const sameAmount = (p: Payment, amount: string, currency: string | undefined) =>
   new Decimal(p.amount.toString()).equals(new Decimal(amount)) && (!currency || currency.toUpperCase() === p.currency);
 
+/**
+ * What a Pay or Confirm may report: the payment's amount, or for the capture of a hold, any part
+ * of what is authorized (the gateway captured it: its word is what gets credited).
+ */
+function acceptableAmount(p: Payment, event: { kind: 'authorized' | 'confirmed'; amount: string; currency?: string }): boolean {
+  if (event.currency && event.currency.toUpperCase() !== p.currency) return false;
+  if (event.kind === 'confirmed' && p.status === 'AUTHORIZED') {
+    const amount = new Decimal(event.amount);
+    return amount.gt(0) && amount.lte((p.authorizedAmount ?? p.amount).toString());
+  }
+  return sameAmount(p, event.amount, event.currency);
+}
+
+/** Facts that do not stop a payment but that a person should see (recorded in its history). */
+function oddities(p: Payment, event: { accountId?: string; currency?: string }): string[] {
+  const notes: string[] = [];
+  if (event.accountId !== undefined && event.accountId !== p.clientId) notes.push(`the gateway names account ${event.accountId.slice(0, 128)}, not client ${p.clientId}`);
+  if (!event.currency) notes.push('the gateway did not state the currency');
+  return notes;
+}
+
 /** A Fail or Cancel of an earlier attempt must not touch the hold of a later one. */
 const staleForHold = (p: Payment, transactionId: string) =>
   p.status === 'AUTHORIZED' && p.gatewayTransactionId !== null && p.gatewayTransactionId !== transactionId;
@@ -104,7 +127,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
     case 'confirmed': {
       const p = await findPayment(tx, gatewayId, event.invoiceId, true);
       if (!p) return { outcome: OK, note: `money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling` };
-      if (!sameAmount(p, event.amount, event.currency)) {
+      if (!acceptableAmount(p, event)) {
         const note = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${p.amount} ${p.currency} payment: not applied, manual handling`;
         await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { transactionId: event.transactionId } });
         return { outcome: OK, paymentId: p.id, note };
@@ -121,25 +144,30 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         return { outcome: OK, paymentId: p.id }; // a duplicate, or already further along
       }
       const revived = CLOSED_UNPAID.includes(p.status);
+      const captured = to === 'CONFIRMED' && p.status === 'AUTHORIZED';
+      const notes = oddities(p, event);
+      if (captured && p.captureAmount && !p.captureAmount.equals(event.amount)) notes.push(`${p.captureAmount.toFixed(2)} was asked for; the gateway captured ${event.amount}`);
       const now = new Date();
       await changeStatus(tx, p, {
         to,
         cause: 'gateway',
         actor,
-        reason: revived
-          ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands${how}`
-          : to === 'CONFIRMED' ? `paid${event.note ? `; ${event.note}` : ''}${how}` : `authorized (two-stage)${how}`,
-        data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}) },
+        reason: (revived
+          ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands`
+          : captured ? `captured ${event.amount} of ${(p.authorizedAmount ?? p.amount).toFixed(2)} authorized`
+          : to === 'CONFIRMED' ? `paid${event.note ? `; ${event.note}` : ''}` : 'authorized (two-stage)') + notes.map((n) => `; ${n}`).join('') + how,
+        data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(notes.length ? { notes } : {}) },
         patch: {
           ...(event.details ? { metadata: { ...(p.metadata as Prisma.JsonObject), ...event.details } } : {}),
           gatewayTransactionId: event.transactionId,
-          ...(to === 'CONFIRMED' ? { confirmedAt: now } : { authorizedAt: now }),
+          ...(to === 'CONFIRMED' ? { confirmedAt: now } : { authorizedAt: now, authorizedAmount: event.amount }),
+          ...(captured ? { amount: event.amount, capturedAmount: event.amount } : {}),
         },
       });
       const outbox = to === 'CONFIRMED'
         ? [await addOutbox(tx, { key: `credit-${p.id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: p.id } })]
         : [];
-      return { outcome: OK, paymentId: p.id, outbox };
+      return { outcome: OK, paymentId: p.id, outbox, ...(notes.length ? { note: notes.join('; ') } : {}) };
     }
 
     case 'failed': {
@@ -149,6 +177,8 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       if (!OPEN.includes(p.status)) return { outcome: OK, paymentId: p.id };
       if (staleForHold(p, event.transactionId)) return { outcome: OK, paymentId: p.id };
       const events: OutboxEntry[] = [];
+      // The declined transaction is recorded, so a Pay retried for it later is known as stale.
+      const takenElsewhere = await tx.payment.findFirst({ where: { gatewayId, gatewayTransactionId: event.transactionId, NOT: { id: p.id } }, select: { id: true } });
       await changeStatus(tx, p, {
         to: 'FAILED',
         cause: 'gateway',
@@ -156,7 +186,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         actor,
         reason: `declined: ${event.reason}${event.reasonCode ? ` (${event.reasonCode})` : ''}${how}`,
         data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}) },
-        patch: { failureReason: event.reason, failureCode: event.reasonCode ?? null },
+        patch: { failureReason: event.reason, failureCode: event.reasonCode ?? null, ...(takenElsewhere ? {} : { gatewayTransactionId: event.transactionId }) },
       });
       return { outcome: OK, paymentId: p.id, outbox: events };
     }

@@ -7,7 +7,7 @@ import { parseAmount, parseCurrency } from '../../domain/money';
 import { GatewayError, type WidgetParams } from '../../gateways/types';
 import { isUniqueViolation } from '../shared/db-errors';
 import { externalId, httpsOrHttpUrl, optionalText } from '../shared/validate';
-import { loadGateway } from '../gateways/load-gateway';
+import { gatewayForOperation, loadGateway } from '../gateways/load-gateway';
 import { changeStatus, lockPayment, recordEvent } from './change-status';
 import { selectGateway } from './select-gateway';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
@@ -57,7 +57,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       if (client.currency !== currency) throw badInput(`client ${clientId} keeps a ${client.currency} balance; a ${currency} top-up cannot be credited to it`, 'currency');
       const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } } });
       if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
-      const gateway = await selectGateway(tx, ctx.orgId, clubId);
+      const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, clubId);
       const payment = await tx.payment.create({
         data: {
           id: paymentId, organizationId: ctx.orgId, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
@@ -85,7 +85,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
  */
 async function attachPaymentPage(ctx: Ctx, paymentId: string, email: string | null): Promise<InitiateTopUpResult> {
   const pending = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: paymentId } });
-  const gateway = (await loadGateway(ctx.deps, pending.gatewayId))!;
+  const gateway = await gatewayForOperation(ctx.deps, pending.gatewayId);
   try {
     const page = await gateway.adapter.createPayment(gateway.env, gateway.creds, toGatewayPayment(pending, email));
     const payment = await ctx.deps.db.payment.update({

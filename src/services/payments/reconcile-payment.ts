@@ -6,7 +6,7 @@ import { RECONCILABLE } from '../../domain/payment-state';
 import type { GatewayPaymentState } from '../../gateways/types';
 import type { Payment } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
-import { loadGateway } from '../gateways/load-gateway';
+import { gatewayForOperation, loadGateway } from '../gateways/load-gateway';
 import { applyGatewayEvent } from './handle-gateway-event';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 
@@ -17,7 +17,7 @@ export async function reconcileWithGateway(deps: Deps, paymentId: string, actor:
   const payment = await deps.db.payment.findUnique({ where: { id: paymentId }, include: { client: { select: { email: true } } } });
   if (!payment || !RECONCILABLE.includes(payment.status)) return null;
   const gateway = await loadGateway(deps, payment.gatewayId);
-  if (!gateway) return null;
+  if (!gateway || gateway.unavailable) return null;
   const state = await gateway.adapter.getPayment(gateway.env, gateway.creds, toGatewayPayment(payment, payment.client.email));
   await applyState(deps, payment, state, actor, how);
   return state;
@@ -57,6 +57,7 @@ export async function applyState(deps: Deps, payment: Payment, state: GatewayPay
 export async function reconcilePayment(ctx: Ctx, id: string): Promise<PaymentView> {
   const payment = await ctx.deps.db.payment.findFirst({ where: { id, organizationId: ctx.orgId } });
   if (!payment) throw notFound('payment', id);
+  await gatewayForOperation(ctx.deps, payment.gatewayId); // says why when this server cannot ask it
   try {
     await reconcileWithGateway(ctx.deps, id, ctx.actor);
   } catch (err) {

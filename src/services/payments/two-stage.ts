@@ -5,9 +5,8 @@ import type { Ctx } from '../../context';
 import { AppError, badInput, notFound } from '../../domain/errors';
 import { Decimal, formatAmount, parseAmount } from '../../domain/money';
 import { SETTLED } from '../../domain/payment-state';
-import type { Prisma } from '../../generated/prisma/client';
 import { GatewayError, type OperationResult } from '../../gateways/types';
-import { loadGateway } from '../gateways/load-gateway';
+import { gatewayForOperation, type LoadedGateway } from '../gateways/load-gateway';
 import { addOutbox, publishOutbox, type OutboxEntry } from '../outbox/outbox';
 import { changeStatus, lockPayment, recordEvent } from './change-status';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
@@ -18,45 +17,64 @@ async function authorizedPayment(ctx: Ctx, id: string) {
   return p;
 }
 
-async function callGateway(ctx: Ctx, gatewayId: string, call: (g: NonNullable<Awaited<ReturnType<typeof loadGateway>>>) => Promise<OperationResult>) {
-  const gateway = (await loadGateway(ctx.deps, gatewayId))!;
+async function callGateway(ctx: Ctx, gatewayId: string, call: (g: LoadedGateway) => Promise<OperationResult>) {
+  const gateway = await gatewayForOperation(ctx.deps, gatewayId);
   try {
     return await call(gateway);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
-    throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName}: ${err.message}; retrying is safe`, { cause: err });
+    throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName}: ${err.message}; retrying with the same input is safe`, { cause: err });
   }
 }
 
+/**
+ * Captures all or part of a hold. The amount is recorded under the payment's lock before the
+ * gateway is called, and the request id carries it: a retry (after a timeout) must ask for the
+ * same amount, and a second capture of another amount is refused, so what is credited is always
+ * what the gateway was asked to capture and said it did.
+ */
 export async function capturePayment(ctx: Ctx, id: string, amountInput?: string | null): Promise<PaymentView> {
   const p = await authorizedPayment(ctx, id);
   if (SETTLED.includes(p.status)) return toPaymentView(p); // already captured
   if (p.status !== 'AUTHORIZED') throw badInput(`payment ${id} is ${p.status}: only an AUTHORIZED payment can be captured`, 'id');
-  const authorized = new Decimal(((p.metadata as { authorizedAmount?: string }).authorizedAmount ?? p.amount).toString());
+  const authorized = new Decimal((p.authorizedAmount ?? p.amount).toString());
   const amount = amountInput == null ? authorized : parseAmount(amountInput, p.currency);
   if (amount.gt(authorized)) throw badInput(`cannot capture ${formatAmount(amount, p.currency)}: ${formatAmount(authorized, p.currency)} ${p.currency} is authorized`, 'amount');
+  const shown = formatAmount(amount, p.currency);
 
-  // Record what will be captured first, so the gateway's Confirm notification matches it.
-  if (!amount.equals(p.amount.toString())) {
-    await ctx.deps.db.payment.update({
-      where: { id },
-      data: { amount: amount.toFixed(), metadata: { ...(p.metadata as Prisma.JsonObject), authorizedAmount: authorized.toFixed() } },
-    });
-  }
-  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.capture(g.env, g.creds, toGatewayPayment(p, p.client.email), formatAmount(amount, p.currency)));
+  const claimed = await ctx.deps.db.$transaction(async (tx) => {
+    const current = (await lockPayment(tx, id))!;
+    if (current.status !== 'AUTHORIZED') return current;
+    if (current.captureAmount && !current.captureAmount.equals(amount.toFixed())) {
+      throw new AppError('CONFLICT', `a capture of ${formatAmount(current.captureAmount, p.currency)} ${p.currency} was already asked of the gateway for payment ${id}: ` +
+        'capture that amount again to finish it (safe to retry), or reconcilePayment to ask the gateway what it did', { details: { captureAmount: formatAmount(current.captureAmount, p.currency) } });
+    }
+    if (!current.captureAmount) {
+      await tx.payment.update({ where: { id }, data: { captureAmount: amount.toFixed() } });
+      await recordEvent(tx, id, current.status, { to: current.status, actor: ctx.actor, reason: `capture of ${shown} ${p.currency} asked of the gateway` });
+    }
+    return null;
+  });
+  if (claimed) return toPaymentView(claimed); // a Confirm notification finished it meanwhile
+
+  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.capture(g.env, g.creds, toGatewayPayment(p, p.client.email), shown));
   if (!result.ok) {
     await ctx.deps.db.$transaction(async (tx) => {
       const current = (await lockPayment(tx, id))!;
       await recordEvent(tx, id, current.status, { to: current.status, actor: ctx.actor, reason: `capture refused by the gateway: ${result.reason}` });
-      if (current.status === 'AUTHORIZED') await tx.payment.update({ where: { id }, data: { amount: authorized.toFixed() } });
+      // Refused means nothing was captured: another amount may be tried.
+      if (current.status === 'AUTHORIZED') await tx.payment.update({ where: { id }, data: { captureAmount: null } });
     });
     throw badInput(`the gateway refused the capture: ${result.reason}`, 'id');
   }
   const done = await ctx.deps.db.$transaction(async (tx) => {
     const current = (await lockPayment(tx, id))!;
     if (current.status !== 'AUTHORIZED') return { payment: current, outbox: [] };
-    const partial = amount.lt(authorized) ? ` (${formatAmount(amount, p.currency)} of ${formatAmount(authorized, p.currency)} authorized; the rest is released)` : '';
-    const payment = await changeStatus(tx, current, { to: 'CONFIRMED', cause: 'gateway', actor: ctx.actor, reason: `captured${partial}`, patch: { confirmedAt: new Date() } });
+    const partial = amount.lt(authorized) ? ` (${shown} of ${formatAmount(authorized, p.currency)} authorized; the rest is released)` : '';
+    const payment = await changeStatus(tx, current, {
+      to: 'CONFIRMED', cause: 'gateway', actor: ctx.actor, reason: `captured${partial}`,
+      patch: { confirmedAt: new Date(), amount: amount.toFixed(), capturedAmount: amount.toFixed() },
+    });
     return { payment, outbox: [await addOutbox(tx, { key: `credit-${id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: id } })] };
   });
   await publishOutbox(ctx.deps, done.outbox);

@@ -8,7 +8,7 @@ import { Decimal, decimalFromText, formatAmount, parseAmount } from '../../domai
 import { REFUNDABLE } from '../../domain/payment-state';
 import type { Refund } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
-import { loadGateway } from '../gateways/load-gateway';
+import { gatewayForOperation } from '../gateways/load-gateway';
 import { gatewayAdapter } from '../../gateways/registry';
 import { addOutbox, publishOutbox } from '../outbox/outbox';
 import { lockPayment } from '../payments/change-status';
@@ -92,7 +92,7 @@ async function reserve(ctx: Ctx, input: RefundInput, reason: string | null, idem
 
 async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
   const payment = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: refund.paymentId }, include: { client: { select: { email: true } } } });
-  const gateway = (await loadGateway(ctx.deps, payment.gatewayId))!;
+  const gateway = await gatewayForOperation(ctx.deps, payment.gatewayId);
   const amount = formatAmount(refund.amount, payment.currency);
   let result;
   try {

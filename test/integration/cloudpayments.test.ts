@@ -106,6 +106,77 @@ describe('CloudPayments gateway', () => {
     expect(cp.transactions.get(b.txn.TransactionId)?.Status).toBe('Cancelled');
   });
 
+  describe('two-stage captures credit exactly what the gateway captured', () => {
+    let org: { orgId: string; token: string };
+    let gw2: string;
+    beforeAll(async () => {
+      org = await makeOrg(t.deps);
+      await t.gql('mutation { upsertClub(input: { id: "c3", name: "Three" }) { id } upsertClient(input: { id: "k3", clubId: "c3" }) { id } }', {}, org.token);
+      const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+        { i: { organizationId: org.orgId, type: 'CLOUDPAYMENTS', publicId: 'pk_cp_test', apiSecret: SECRET, twoStage: true } }, org.token);
+      gw2 = gw.body.data.configurePaymentGateway.id;
+    });
+    const hold = async (amount = '100.00') => {
+      const r = await t.gql('mutation($a: Decimal!) { initiateTopUpPayment(input: { clientId: "k3", clubId: "c3", amount: $a }) { transactionId } }', { a: amount }, org.token);
+      const id = r.body.data.initiateTopUpPayment.transactionId as string;
+      const txn = cp.payInvoice(id, 'Authorized');
+      await cp.notify(`${t.url}/payments/cloudpayments/${gw2}/pay`, 'pk_cp_test', { TransactionId: txn.TransactionId, Amount: amount, Currency: 'RUB', Status: 'Authorized', InvoiceId: id, AccountId: 'k3', GatewayName: 'Test', OperationType: 'Payment' });
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).authorizedAmount?.toFixed(2)).toBe(amount);
+      return { id, txn };
+    };
+    const capture = (id: string, amount?: string) =>
+      t.gql('mutation($id: ID!, $amount: Decimal) { capturePayment(id: $id, amount: $amount) { status amount } }', { id, amount }, org.token);
+    const credited = async (id: string) => (await t.deps.db.ledgerEntry.findMany({ where: { paymentId: id, kind: 'TOP_UP' } })).map((e) => e.amount.toFixed(2));
+
+    it('a capture of 10.00 times out; a retry of the whole hold is refused; the same 10.00 again finishes it and credits 10.00', async () => {
+      const { id, txn } = await hold();
+      cp.dropAnswers('payments/confirm', 3); // executed by the gateway, every answer lost (the client's retries included)
+      const first = await capture(id, '10.00');
+      expect(first.body.errors?.[0]).toMatchObject({ extensions: { code: 'GATEWAY_ERROR' }, message: expect.stringMatching(/retrying with the same input is safe/) });
+      expect(cp.transactions.get(txn.TransactionId)).toMatchObject({ Status: 'Completed', Amount: 10 });
+      const calls = cp.requests.filter((q) => q.path === 'payments/confirm').length;
+
+      const whole = await capture(id);
+      expect(whole.body.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringMatching(/capture of 10.00 RUB was already asked/) });
+      expect(cp.requests.filter((q) => q.path === 'payments/confirm')).toHaveLength(calls); // refused before calling out
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('AUTHORIZED');
+
+      expect((await capture(id, '10.00')).body.data.capturePayment).toEqual({ status: 'CONFIRMED', amount: '10.00' });
+      await waitFor(() => credited(id), (c) => c.length === 1);
+      expect(await credited(id)).toEqual(['10.00']);
+      expect(await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).toMatchObject({ capturedAmount: expect.anything() });
+      // a capture of a CONFIRMED payment changes nothing, whatever the amount
+      expect((await capture(id, '5.00')).body.data.capturePayment).toEqual({ status: 'CONFIRMED', amount: '10.00' });
+    });
+
+    it('two concurrent captures of different amounts: one is refused, the one the gateway made is credited', async () => {
+      const { id, txn } = await hold();
+      cp.delayMs = 200;
+      let answers;
+      try {
+        answers = await Promise.all([capture(id, '30.00'), capture(id, '100.00')]);
+      } finally {
+        cp.delayMs = 0;
+      }
+      expect(answers.map((a) => a.body.errors?.[0]?.extensions?.code ?? 'ok').sort()).toEqual(['CONFLICT', 'ok']);
+      const captured = cp.transactions.get(txn.TransactionId)!.Amount.toFixed(2);
+      await waitFor(() => credited(id), (c) => c.length === 1);
+      expect(await credited(id)).toEqual([captured]);
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).amount.toFixed(2)).toBe(captured);
+    });
+
+    it('a Confirm notification for part of the hold (captured in the dashboard) credits that part', async () => {
+      const { id, txn } = await hold();
+      await cp.notify(`${t.url}/payments/cloudpayments/${gw2}/confirm`, 'pk_cp_test', { TransactionId: txn.TransactionId, Amount: '60.00', Currency: 'RUB', Status: 'Completed', InvoiceId: id, AccountId: 'k3' });
+      await waitFor(() => credited(id), (c) => c.length === 1);
+      expect(await credited(id)).toEqual(['60.00']);
+      // more than was authorized is never applied
+      const other = await hold('20.00');
+      await cp.notify(`${t.url}/payments/cloudpayments/${gw2}/confirm`, 'pk_cp_test', { TransactionId: other.txn.TransactionId, Amount: '20.01', Currency: 'RUB', Status: 'Completed', InvoiceId: other.id, AccountId: 'k3' });
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: other.id } })).status).toBe('AUTHORIZED');
+    });
+  });
+
   it('reconcilePayment finds a Pay that never arrived with v2/payments/find', async () => {
     const before = Number(await balanceOf(t, shop));
     const { transactionId } = (await initiate({ amount: 9 })).body.data.initiateTopUpPayment;

@@ -130,6 +130,40 @@ describe('CryptoCloud gateway', () => {
     expect(stored?.verdict).toBe(verdict);
   });
 
+  it.each([
+    ['{}', 'application/json'],
+    ['not json', 'application/json'],
+    ['a=b', 'application/x-www-form-urlencoded'],
+    ['{"invoice_id":"ABCD1234","status":"success"}', 'application/json'],
+    ['{"token":{"alg":"none"},"invoice_id":"ABCD1234"}', 'application/json'],
+  ])('unsigned junk %s: 401, stored as MISSING or INVALID, never VALID, and CryptoCloud is not asked', async (body, contentType) => {
+    const calls = cc.requests.length;
+    const res = await fetch(postbackUrl(), { method: 'POST', headers: { 'content-type': contentType }, body });
+    expect(res.status).toBe(401);
+    const stored = await t.deps.db.gatewayCallback.findFirstOrThrow({ where: { gatewayId }, orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }] });
+    expect(['MISSING', 'INVALID']).toContain(stored.verdict);
+    expect(JSON.stringify(stored.body)).not.toContain('token');
+    expect(cc.requests.length).toBe(calls);
+  });
+
+  it('a signed postback CryptoCloud cannot be asked about answers "try again later" and changes nothing', async () => {
+    const r = await initiate();
+    cc.set(r.uuid, 'paid');
+    cc.down = true;
+    try {
+      const res = await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET });
+      expect(res.status).toBe(503);
+      expect((await payment(r.transactionId)).status).toBe('PENDING');
+      const stored = await t.deps.db.gatewayCallback.findFirstOrThrow({ where: { gatewayId }, orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }] });
+      expect(stored).toMatchObject({ verdict: 'VALID', result: { outcome: { result: 'retry' } } });
+      expect(stored.body).not.toHaveProperty('token');
+    } finally {
+      cc.down = false;
+    }
+    expect((await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET })).status).toBe(200);
+    expect((await payment(r.transactionId)).status).toBe('CONFIRMED');
+  });
+
   it('the token may name the invoice with its INV- prefix', async () => {
     const r = await initiate();
     cc.set(r.uuid, 'paid');

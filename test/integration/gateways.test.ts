@@ -3,6 +3,10 @@ import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
 import { secretAad } from '../../src/services/gateways/view';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
 import { CryptoCloudSimulator } from '../simulators/cryptocloud';
+import { expirePayments } from '../../src/jobs/expire-payments';
+import { payFields, sendNotification } from '../helpers/callbacks';
+import { makeShop, SEED_INITIATE, topUp } from '../helpers/fixtures';
+import { waitFor } from '../helpers/wait';
 
 // The seed's mutation, verbatim (izi-cloudpayments-integration.txt, Step 1).
 const SEED_MUTATION = `mutation ConfigurePaymentGateway($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id type isActive publicId }}`;
@@ -70,6 +74,36 @@ describe('configurePaymentGateway', () => {
     const inactive = await t.gql(SEED_MUTATION, { input: { ...input, publicId: 'pk_later', isActive: false } }, token);
     expect(inactive.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await t.deps.db.paymentGateway.count({ where: { publicId: 'pk_later' } })).toBe(0);
+  });
+
+  it('a changed secret is always checked with the gateway, even for an inactive gateway: a swapped secret cannot sign callbacks', async () => {
+    const good = { organizationId: orgId, type: 'CLOUDPAYMENTS', publicId: 'pk_your_public_id', apiSecret: 'your_api_secret_5f1c2a' };
+    const gw = (await t.gql(SEED_MUTATION, { input: good }, token)).body.data.configurePaymentGateway;
+    const swap = await t.gql(SEED_MUTATION, { input: { ...good, apiSecret: 'known-to-the-attacker', isActive: false } }, token);
+    expect(swap.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const row = await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: gw.id } });
+    expect(row.isActive).toBe(true);
+    expect(t.deps.secrets.open(row.apiSecretEncrypted, secretAad(gw.id, 'apiSecret'))).toBe('your_api_secret_5f1c2a');
+    const body = 'TransactionId=1&Amount=1.00&Currency=RUB&Status=Completed&OperationType=Payment&GatewayName=T&InvoiceId=pay_x';
+    const { createHmac } = await import('node:crypto');
+    const forged = await fetch(`${t.url}/payments/cloudpayments/${gw.id}/pay`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'Content-HMAC': createHmac('sha256', 'known-to-the-attacker').update(body).digest('base64') }, body,
+    });
+    expect(forged.status).toBe(401);
+    // the same secret again (a deactivation) needs no call to the gateway
+    const calls = cp.requests.length;
+    const off = await t.gql(SEED_MUTATION, { input: { ...good, isActive: false } }, token);
+    expect(off.body.data.configurePaymentGateway.isActive).toBe(false);
+    expect(cp.requests.length).toBe(calls);
+    await t.gql(SEED_MUTATION, { input: { ...good, isActive: true } }, token);
+  });
+
+  it('checks CryptoCloud API keys with a read-only statistics call', async () => {
+    const input = { organizationId: orgId, type: 'CRYPTOCLOUD', publicId: 'shop_1', apiSecret: 'not-a-key', webhookSecret: 'w' };
+    const res = await t.gql(SEED_MUTATION, { input }, token);
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/refused/) });
+    expect(cc.requests.at(-1)).toMatchObject({ path: 'v2/invoice/merchant/statistics', status: 401 });
+    expect(await t.deps.db.paymentGateway.count({ where: { type: 'CRYPTOCLOUD' } })).toBe(0);
   });
 
   it('calling again rotates the secret of the same gateway', async () => {
@@ -163,5 +197,36 @@ describe('with SANDBOX_ENABLED=false', () => {
     expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/SANDBOX gateway is disabled/) });
     expect((await fetch(`${t.url}/sandbox/checkout/pay_x`)).status).toBe(404);
     expect((await fetch(`${t.url}/sandbox/api/test`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('leaves SANDBOX gateways configured before unusable: not chosen, callbacks refused, and the API says why', async () => {
+    const before = await startTestApp('sandboxon', {}, { workers: true });
+    const shop = await makeShop(before);
+    const open = await topUp(before, shop);
+    const paid = await topUp(before, shop);
+    await sendNotification(before.url, shop.gatewayId, 'pay', payFields(paid.transactionId, shop.clientId), { secret: shop.apiSecret });
+    await waitFor(() => before.deps.db.ledgerEntry.count({ where: { paymentId: paid.transactionId } }), (n) => n === 1);
+    await before.close();
+
+    const off = await startTestApp('sandboxoff', { SANDBOX_ENABLED: 'false', DATABASE_URL: before.deps.config.databaseUrl.reveal() });
+    try {
+      const initiate = await off.gql(SEED_INITIATE, { input: { clientId: shop.clientId, clubId: shop.clubId, amount: 5 } }, shop.token);
+      expect(initiate.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/SANDBOX_ENABLED=false/) });
+
+      const pay = await sendNotification(off.url, shop.gatewayId, 'pay', payFields(open.transactionId, shop.clientId), { secret: shop.apiSecret });
+      expect(pay).toEqual({ status: 403, body: expect.objectContaining({ error: 'Requested endpoint is forbidden', reason: expect.stringMatching(/SANDBOX_ENABLED=false/) }) });
+      expect((await off.deps.db.payment.findUniqueOrThrow({ where: { id: open.transactionId } })).status).toBe('PENDING');
+
+      const refund = await off.gql('mutation($i: RefundInput!) { refundPayment(input: $i) { success } }', { i: { transactionId: paid.transactionId } }, shop.token);
+      expect(refund.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/disabled on this server/) });
+      expect(await off.deps.db.refund.count()).toBe(0);
+
+      // nothing can pay it any more: expiry closes it without asking the (absent) gateway
+      await off.deps.db.payment.update({ where: { id: open.transactionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await expirePayments(off.deps);
+      expect(await off.deps.db.payment.findUniqueOrThrow({ where: { id: open.transactionId } })).toMatchObject({ status: 'CANCELLED', failureCode: 'EXPIRED' });
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -114,4 +114,25 @@ describe('top-up through the sandbox gateway', () => {
     const expired = await submitCard(paymentUrl, CARDS.success, { expiry: '01/20' });
     expect(expired.html).toContain('The expiry date');
   });
+
+  it('keeps each merchant\'s orders apart: another organization\'s sandbox credentials cannot rewrite this checkout', async () => {
+    const { paymentUrl, transactionId } = await topUp(t, shop, { amount: 500, description: 'Club top-up' });
+    const other = await makeShop(t);
+    const api = (method: string, body: object) => fetch(`${t.url}/sandbox/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`pk_${other.orgId}:${other.apiSecret}`).toString('base64')}` },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<any>);
+    const theirs = await api('orders/create', { Amount: 1, Currency: 'RUB', Description: 'Pay here (org B)', InvoiceId: transactionId });
+    expect(theirs.Success).toBe(true);
+    expect(theirs.Model.Url).not.toBe(paymentUrl);
+    const page = await (await fetch(paymentUrl)).text();
+    expect(page).toContain('Club top-up');
+    expect(page).toContain('500.00 RUB');
+    expect(page).not.toContain('org B');
+    await payWithCard(paymentUrl, CARDS.success);
+    expect((await status(transactionId)).status).toBe('CONFIRMED');
+    expect(await api('v2/payments/find', { InvoiceId: transactionId })).toMatchObject({ Success: false, Message: 'Not found' });
+    expect((await api('orders/cancel', { Id: paymentUrl.split('/').at(-1) })).Success).toBe(false);
+  });
 });

@@ -25,6 +25,8 @@ export class CloudPaymentsSimulator {
   private inFlight = 0;
   /** Milliseconds each API call takes (to provoke the 429). */
   delayMs = 0;
+  /** Calls to these paths are carried out, then the connection is cut before the answer (a timeout as the caller sees it). */
+  private readonly dropped = new Map<string, number>();
   app: FastifyInstance = Fastify();
   url = '';
 
@@ -49,9 +51,16 @@ export class CloudPaymentsSimulator {
       try {
         if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
         const key = record.requestId && `${login}:${record.requestId}`;
-        if (key && this.replies.has(key)) return this.replies.get(key);
-        const answer = this.handle(path, (request.body ?? {}) as Record<string, any>);
+        const answer = key && this.replies.has(key) ? this.replies.get(key) : this.handle(path, (request.body ?? {}) as Record<string, any>);
         if (key) this.replies.set(key, answer);
+        const drops = this.dropped.get(path) ?? 0;
+        if (drops > 0) {
+          this.dropped.set(path, drops - 1);
+          record.status = 0;
+          reply.hijack();
+          request.raw.socket.destroy();
+          return reply;
+        }
         return answer;
       } finally {
         this.inFlight--;
@@ -64,6 +73,11 @@ export class CloudPaymentsSimulator {
 
   stop() {
     return this.app.close();
+  }
+
+  /** The next `count` calls to `path` are carried out but never answered. */
+  dropAnswers(path: string, count: number) {
+    this.dropped.set(path, count);
   }
 
   private handle(path: string, b: Record<string, any>): unknown {

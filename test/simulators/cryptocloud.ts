@@ -19,8 +19,16 @@ export class CryptoCloudSimulator {
 
   constructor(private readonly keys: Record<string, string>) {} // API key -> shop_id
 
+  /** While true, every connection is cut without an answer (CryptoCloud unreachable). */
+  down = false;
+
   async start(): Promise<this> {
     this.app.post('/v2/*', async (request, reply) => {
+      if (this.down) {
+        reply.hijack();
+        request.raw.socket.destroy();
+        return reply;
+      }
       const path = `v2/${(request.params as { '*': string })['*']}`;
       const record = { path, body: request.body, status: 200 };
       this.requests.push(record);

@@ -8,7 +8,7 @@ import { Decimal, decimalFromText, formatAmount, parseAmount } from '../../domai
 import { REFUNDABLE } from '../../domain/payment-state';
 import type { Refund } from '../../generated/prisma/client';
 import { GatewayError } from '../../gateways/types';
-import { gatewayForOperation } from '../gateways/load-gateway';
+import { gatewayForOperation, unavailableReason } from '../gateways/load-gateway';
 import { gatewayAdapter } from '../../gateways/registry';
 import { addOutbox, publishOutbox } from '../outbox/outbox';
 import { lockPayment } from '../payments/change-status';
@@ -72,6 +72,8 @@ async function reserve(ctx: Ctx, input: RefundInput, reason: string | null, idem
   return ctx.deps.db.$transaction(async (tx) => {
     const p = await lockPayment(tx, input.transactionId);
     if (!p || p.organizationId !== ctx.orgId) throw notFound('payment', input.transactionId);
+    const unavailable = unavailableReason(ctx.deps.config, gatewayAdapter(p.gatewayType));
+    if (unavailable) throw badInput(`${unavailable}; nothing was changed`, 'transactionId');
     if (!gatewayAdapter(p.gatewayType).supportsRefunds) {
       throw badInput(`refunds are not supported by ${p.gatewayType}; return the money outside Paygate and record it with an ADJUSTMENT`, 'transactionId');
     }

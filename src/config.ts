@@ -79,7 +79,8 @@ const schema = z
     PAYMENT_TTL: duration
       .default(30 * 60 * 1000)
       .refine((ms) => ms >= 60_000 && ms <= 30 * 86_400_000, 'must be between 1 minute and 30 days'),
-    RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(0).default(1200),
+    /** Cost units (see src/http/graphql-limits.ts) per API key per minute. */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(0).default(6000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -35,11 +35,29 @@ export const REDACT_PATHS = [
 
 export type { Logger };
 
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
-    name: options.name ?? 'paygate',
-    level: options.level,
+/** A URL as logged: the path, and query parameter names without their values (a key may be sent there). */
+export function urlForLog(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = [...new URLSearchParams(url.slice(q + 1)).keys()];
+  return `${url.slice(0, q)}?${names.map((n) => `${encodeURIComponent(n)}=[redacted]`).join('&')}`;
+}
+
+interface LoggedRequest { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }
+
+export function loggerOptions(level: string, name = 'paygate'): pino.LoggerOptions {
+  return {
+    name,
+    level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
-  });
+    serializers: {
+      err: pino.stdSerializers.err,
+      // Fastify's own request serializer, minus query values.
+      req: (req: LoggedRequest) => ({ method: req.method, url: urlForLog(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+    },
+  };
+}
+
+export function createLogger(options: { level: string; name?: string }): Logger {
+  return pino(loggerOptions(options.level, options.name));
 }

@@ -5,6 +5,7 @@ import type { Deps } from './context';
 import { AppError } from './domain/errors';
 import { toAppError } from './http/errors';
 import { registerGraphql } from './http/graphql';
+import { LIMITS } from './http/graphql-limits';
 import { registerHealthRoutes } from './http/health';
 import { gatewayCallbackRoutes } from './webhooks/gateway-callbacks';
 import { sandboxEmulator } from './gateways/sandbox/emulator';
@@ -14,7 +15,7 @@ import { scheduleSandboxRetry } from './jobs/sandbox-notifications';
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: LIMITS.maxBodyBytes, // GraphQL documents; gateway callbacks set their own
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,

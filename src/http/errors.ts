@@ -12,14 +12,23 @@ const REQUEST_ERROR_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VA
 /** Codes that also set the HTTP status of a GraphQL response (api.md: 401, 403; 429 for the rate limit). */
 const HTTP_STATUS_CODES: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
 
-/** graphql-js echoes offending values in coercion messages; a mistyped secret must not come back. */
+/**
+ * graphql-js echoes offending values in coercion messages: say where the input is wrong, not what
+ * it was. (Write-only values are also taken out by schema, whatever the message: write-only.ts.)
+ */
 function withoutEchoedValues(message: string): string {
   return message
-    .replace(/ got invalid value .*? at "/s, ' got an invalid value at "')
-    .replace(/(cannot represent [^:]*value): .*$/s, '$1');
+    .replace(/ got invalid value .*?(; | at ")/s, (_m, tail: string) => ` got an invalid value${tail}`)
+    .replace(/(cannot represent [^:]*value): .*$/s, '$1')
+    .replace(/(Expected value of type "[^"]+"), found .*$/s, '$1.')
+    .replace(/(Syntax Error: .*found (?:String|BlockString|Name|Int|Float)) .*$/s, '$1.');
 }
 
-export function formatGraphqlError(log: Logger) {
+/** "Did you mean …?" tells a stranger the schema that introspection would not. */
+const withoutSuggestions = (message: string) => message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
+
+export function formatGraphqlError(log: Logger, options: { hideSuggestions?: boolean } = {}) {
+  const shown = (message: string) => (options.hideSuggestions ? withoutSuggestions(message) : message);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const { locations, path } = formatted;
@@ -30,21 +39,20 @@ export function formatGraphqlError(log: Logger) {
     const scalarCode = (original instanceof GraphQLError && original.originalError instanceof GraphQLError)
       ? original.originalError.extensions?.code : undefined;
     if (REQUEST_ERROR_CODES.has(code) || scalarCode === 'BAD_USER_INPUT') {
-      return { message: withoutEchoedValues(formatted.message), locations, path, extensions: { code: 'BAD_USER_INPUT' } };
+      return { message: shown(withoutEchoedValues(formatted.message)), locations, path, extensions: { code: 'BAD_USER_INPUT' } };
     }
-    if (PUBLIC_CODES.has(code)) return { message: formatted.message, locations, path, extensions: { code } };
+    if (PUBLIC_CODES.has(code)) return { message: shown(formatted.message), locations, path, extensions: { code } };
     log.error({ err: original, path }, 'unhandled GraphQL error');
     return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }
 
-/** The GraphQL form of an AppError, carrying its HTTP status where api.md asks for one. */
-export function toGraphQLError(err: AppError): GraphQLError {
-  const status = HTTP_STATUS_CODES[err.code];
-  return new GraphQLError(err.message, {
-    originalError: err,
-    extensions: { code: err.code, ...err.details, ...(status ? { http: { status } } : {}) },
-  });
+/** The GraphQL form of an AppError, carrying its HTTP status where api.md asks for one (and Retry-After). */
+export function toGraphQLError(err: AppError, statusOverride?: number): GraphQLError {
+  const status = statusOverride ?? HTTP_STATUS_CODES[err.code];
+  const retryAfter = err.details?.retryAfterSeconds;
+  const http = status ? { status, ...(retryAfter ? { headers: new Map([['retry-after', String(retryAfter)]]) } : {}) } : undefined;
+  return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, ...err.details, ...(http ? { http } : {}) } });
 }
 
 /** Fastify errors (bad JSON, body too large, unknown content type …) and our own, as AppErrors. */

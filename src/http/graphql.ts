@@ -1,51 +1,100 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
 import type { Deps } from '../context';
 import { AppError } from '../domain/errors';
 import { buildGraphqlSchema } from '../resolvers/schema';
 import type { GqlContext } from '../resolvers/context';
-import { depthLimit } from '../resolvers/limits';
 import { authenticate } from '../services/auth/authenticate';
 import { formatGraphqlError, HTTP_STATUS_CODES, toGraphQLError } from './errors';
-import { enforceRateLimit } from './rate-limit';
-
-const MAX_QUERY_DEPTH = 10;
+import { costOf, limitRules, LIMITS } from './graphql-limits';
+import { chargeRateLimit } from './rate-limit';
+import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
 
 export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise<void> {
+  const schema = await buildGraphqlSchema();
+  const production = deps.config.env === 'production';
   const apollo = new ApolloServer<GqlContext>({
-    schema: await buildGraphqlSchema(),
-    introspection: deps.config.env !== 'production',
+    schema,
+    introspection: !production,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
-    formatError: formatGraphqlError(deps.log),
-    plugins: [
-      fastifyApolloDrainPlugin(app),
-      {
-        // A resolver refusing for lack of role (or rate) answers with the HTTP status api.md gives.
-        async requestDidStart() {
-          return {
-            async willSendResponse({ response, errors }) {
-              const status = errors
-                ?.map((e) => (e.originalError instanceof AppError ? HTTP_STATUS_CODES[e.originalError.code] : undefined))
-                .find(Boolean);
-              if (status && response.body.kind === 'single' && !response.body.singleResult.data) response.http.status = status;
-            },
-          };
-        },
-      },
-    ],
+    parseOptions: { maxTokens: LIMITS.maxTokens },
+    validationRules: limitRules(),
+    formatError: formatGraphqlError(deps.log, { hideSuggestions: production }),
+    plugins: [fastifyApolloDrainPlugin(app), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
   });
   await apollo.start();
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GqlContext> => {
       try {
         const principal = await authenticate(deps, request.headers.authorization);
-        await enforceRateLimit(deps, principal.tokenId);
         return { deps, principal, log: deps.log.child({ reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
       } catch (err) {
         throw err instanceof AppError ? toGraphQLError(err) : err;
       }
     },
   });
+}
+
+/**
+ * Once the operation is known (parsed, validated): refuse it if it costs more than one document
+ * may, then charge its cost to the key's per-minute budget. A request that never got that far
+ * (unparsable, invalid) still costs one unit.
+ */
+function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlContext> {
+  return {
+    async requestDidStart() {
+      let charged = false;
+      return {
+        async didResolveOperation({ request, document, contextValue }) {
+          const cost = costOf(schema, document, request.variables, request.operationName ?? undefined);
+          charged = true;
+          if (!cost.ok) {
+            await chargeRateLimit(deps, contextValue.principal.tokenId, 1).catch(() => undefined);
+            throw toGraphQLError(new AppError('BAD_USER_INPUT', cost.message), 400);
+          }
+          await chargeRateLimit(deps, contextValue.principal.tokenId, cost.cost).catch((err) => {
+            throw err instanceof AppError ? toGraphQLError(err) : err;
+          });
+        },
+        async didEncounterErrors({ contextValue, operation }) {
+          if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal.tokenId, 1).catch(() => undefined);
+        },
+      };
+    },
+  };
+}
+
+/** A resolver refusing for lack of role (or rate) answers with the HTTP status api.md gives. */
+function httpStatusOfRefusals(): ApolloServerPlugin<GqlContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, errors }) {
+          const status = errors
+            ?.map((e) => (e.originalError instanceof AppError ? HTTP_STATUS_CODES[e.originalError.code] : undefined))
+            .find(Boolean);
+          if (status && response.body.kind === 'single' && !response.body.singleResult.data) response.http.status = status;
+        },
+      };
+    },
+  };
+}
+
+/** The values of write-only input fields are taken out of every error message (see write-only.ts). */
+function secretsOutOfErrors(schema: GraphQLSchema): ApolloServerPlugin<GqlContext> {
+  const names = writeOnlyFieldNames(schema);
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ request, response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors?.length) return;
+          const values = writeOnlyValues(names, request.variables, request.query);
+          if (!values.length) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({ ...e, message: redact(e.message, values) }));
+        },
+      };
+    },
+  };
 }

@@ -2,24 +2,28 @@ import type { Deps } from '../context';
 import { AppError } from '../domain/errors';
 
 /**
- * Fixed one-minute window per API token, counted in Redis so every api process shares it.
- * If Redis is unreachable the request is let through: the limit protects us, it must not take
- * the API down with Redis.
+ * Charges `units` (the document's cost) to the API key's fixed one-minute window, counted in
+ * Redis so every api process shares it. If Redis is unreachable the request is let through: the
+ * limit protects us, it must not take the API down with Redis.
  */
-export async function enforceRateLimit(deps: Deps, tokenId: string): Promise<void> {
+export async function chargeRateLimit(deps: Deps, tokenId: string, units: number): Promise<void> {
   const limit = deps.config.rateLimitPerMinute;
   if (limit === 0) return;
-  const minute = Math.floor(Date.now() / 60_000);
+  const now = Date.now();
+  const minute = Math.floor(now / 60_000);
   const key = `${deps.config.queuePrefix}:ratelimit:${tokenId}:${minute}`;
-  let count: number;
+  let used: number;
   try {
-    const res = await deps.redis.multi().incr(key).expire(key, 61).exec();
-    count = Number(res?.[0]?.[1] ?? 0);
+    const res = await deps.redis.multi().incrby(key, units).expire(key, 61).exec();
+    used = Number(res?.[0]?.[1] ?? 0);
   } catch (err) {
     deps.log.warn({ err }, 'rate limit check skipped: Redis unavailable');
     return;
   }
-  if (count > limit) {
-    throw new AppError('RATE_LIMITED', `Rate limit of ${limit} requests per minute exceeded; retry after the minute ends`);
+  if (used > limit) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now) / 1000));
+    throw new AppError('RATE_LIMITED', `Rate limit of ${limit} cost units per minute exceeded (this request costs ${units}); retry after ${retryAfterSeconds} s`, {
+      details: { retryAfterSeconds },
+    });
   }
 }

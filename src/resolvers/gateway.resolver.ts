@@ -3,6 +3,7 @@ import { configureGateway } from '../services/gateways/configure-gateway';
 import { listGateways } from '../services/gateways/list-gateways';
 import { serviceCtx, type GqlContext } from './context';
 import { PaymentGateway, PaymentGatewayInput } from './gateway.types';
+import { GATEWAY_CALL_COST } from './field-extensions';
 
 @Resolver(() => PaymentGateway)
 export class GatewayResolver {
@@ -13,7 +14,7 @@ export class GatewayResolver {
   }
 
   @Authorized('OWNER')
-  @Mutation(() => PaymentGateway, { description: 'Calling again for the same type and publicId updates it (secret rotation).' })
+  @Mutation(() => PaymentGateway, { description: 'Calling again for the same type and publicId updates it (secret rotation).', complexity: GATEWAY_CALL_COST })
   configurePaymentGateway(
     @Arg('input', () => PaymentGatewayInput) input: PaymentGatewayInput,
     @Ctx() ctx: GqlContext,

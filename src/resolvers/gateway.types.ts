@@ -1,4 +1,5 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Extensions, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { WRITE_ONLY } from './field-extensions';
 import { DateTimeResolver } from 'graphql-scalars';
 import { GatewayType } from './shared.types';
 
@@ -14,9 +15,11 @@ export class PaymentGatewayInput {
   publicId!: string;
 
   @Field(() => String, { description: 'CloudPayments API Secret; CryptoCloud API key. Write-only: never returned.' })
+  @Extensions(WRITE_ONLY)
   apiSecret!: string;
 
   @Field(() => String, { nullable: true, description: 'CryptoCloud postback secret key. Write-only.' })
+  @Extensions(WRITE_ONLY)
   webhookSecret?: string | null;
 
   @Field(() => String, { nullable: true })

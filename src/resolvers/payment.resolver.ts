@@ -7,6 +7,7 @@ import { reconcilePayment } from '../services/payments/reconcile-payment';
 import { DecimalScalar } from './scalars';
 import { serviceCtx, type GqlContext } from './context';
 import { InitiatePaymentInput, InitiatePaymentResult, Payment, PaymentEvent, Refund } from './payment.types';
+import { GATEWAY_CALL_COST } from './field-extensions';
 
 @Resolver(() => Payment)
 export class PaymentResolver {
@@ -17,19 +18,19 @@ export class PaymentResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => InitiatePaymentResult)
+  @Mutation(() => InitiatePaymentResult, { complexity: GATEWAY_CALL_COST })
   initiateTopUpPayment(@Arg('input', () => InitiatePaymentInput) input: InitiatePaymentInput, @Ctx() ctx: GqlContext): Promise<InitiatePaymentResult> {
     return initiateTopUp(serviceCtx(ctx), input);
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Payment, { description: 'Cancels a PENDING payment (and its payment page at the gateway); voids an AUTHORIZED one' })
+  @Mutation(() => Payment, { description: 'Cancels a PENDING payment (and its payment page at the gateway); voids an AUTHORIZED one', complexity: GATEWAY_CALL_COST })
   cancelPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
     return cancelPayment(serviceCtx(ctx), id);
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Payment, { description: 'Two-stage: capture an AUTHORIZED payment, all of it or less' })
+  @Mutation(() => Payment, { description: 'Two-stage: capture an AUTHORIZED payment, all of it or less', complexity: GATEWAY_CALL_COST })
   capturePayment(
     @Arg('id', () => ID) id: string,
     @Arg('amount', () => DecimalScalar, { nullable: true }) amount: string | null,
@@ -39,13 +40,13 @@ export class PaymentResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Payment, { description: 'Two-stage: release an AUTHORIZED payment' })
+  @Mutation(() => Payment, { description: 'Two-stage: release an AUTHORIZED payment', complexity: GATEWAY_CALL_COST })
   voidPayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
     return voidPayment(serviceCtx(ctx), id);
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => Payment, { description: 'Ask the gateway now and apply what it says (a client says "I paid")' })
+  @Mutation(() => Payment, { description: 'Ask the gateway now and apply what it says (a client says "I paid")', complexity: GATEWAY_CALL_COST })
   reconcilePayment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment> {
     return reconcilePayment(serviceCtx(ctx), id);
   }

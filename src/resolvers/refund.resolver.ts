@@ -4,11 +4,12 @@ import { refundPayment } from '../services/refunds/refund-payment';
 import { LedgerEntry } from './client.types';
 import { serviceCtx, type GqlContext } from './context';
 import { BalanceDebitInput, RefundInput, RefundResult } from './refund.types';
+import { GATEWAY_CALL_COST } from './field-extensions';
 
 @Resolver()
 export class MoneyMovementResolver {
   @Authorized('ADMIN')
-  @Mutation(() => RefundResult, { description: 'Full (no amount) or partial; never more than what is left' })
+  @Mutation(() => RefundResult, { description: 'Full (no amount) or partial; never more than what is left', complexity: GATEWAY_CALL_COST })
   refundPayment(@Arg('input', () => RefundInput) input: RefundInput, @Ctx() ctx: GqlContext): Promise<RefundResult> {
     return refundPayment(serviceCtx(ctx), input);
   }

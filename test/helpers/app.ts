@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config';
 import { closeDeps, createDeps, type Deps } from '../../src/context';
-import { REDACT_PATHS } from '../../src/log';
+import { loggerOptions } from '../../src/log';
 import { buildApp } from '../../src/server';
 import { createOrganization, issueToken } from '../../src/services/auth/tokens';
 import type { Role } from '../../src/generated/prisma/enums';
@@ -59,11 +59,13 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     CLOUDPAYMENTS_API_URL: 'http://127.0.0.1:9',
     CRYPTOCLOUD_API_URL: 'http://127.0.0.1:9',
     LOG_LEVEL: 'info',
+    // Tests drive one key hard; the rate-limit tests switch it on.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
   const chunks: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } });
-  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const log = pino(loggerOptions('debug'), sink);
   const deps = createDeps(config, log);
   // The producer connection fails fast while connecting; let it connect before the test starts.
   if (deps.redis.status !== 'ready') {

@@ -136,6 +136,8 @@ describe('refunds and debits', () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => t.gql(DEBIT, { i: { clientId: shop.clientId, amount: 30, reason: `visit ${i}` } }, shop.token)));
     expect(results.filter((r) => r.body.data?.debitBalance)).toHaveLength(3);
     expect(await balanceOf(t, shop)).toBe('10.00');
+    // a refusal quotes the balance it was refused against, not one read before a concurrent debit
+    for (const r of results.filter((x) => x.body.errors)) expect(r.body.errors?.[0].message).toBe(`insufficient balance: client ${shop.clientId} has 10.00 RUB`);
     const once = await t.gql(DEBIT, { i: { clientId: shop.clientId, amount: 5, reason: 'drink', idempotencyKey: 'd-1' } }, shop.token);
     const twice = await t.gql(DEBIT, { i: { clientId: shop.clientId, amount: 5, reason: 'drink', idempotencyKey: 'd-1' } }, shop.token);
     expect(twice.body.data.debitBalance).toEqual(once.body.data.debitBalance);

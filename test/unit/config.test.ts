@@ -24,7 +24,7 @@ describe('config', () => {
     expect(c.role).toBe('all');
     expect(c.webhookAllowPrivateUrls).toBe(false);
     expect(c.paymentTtlMs).toBe(30 * 60 * 1000);
-    expect(c.rateLimitPerMinute).toBe(1200);
+    expect(c.rateLimitPerMinute).toBe(6000);
     expect(c.encryption.usingDevelopmentKey).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
   });

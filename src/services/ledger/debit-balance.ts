@@ -42,7 +42,11 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
         UPDATE "Client" SET balance = balance - ${amount.toFixed()}::numeric, "updatedAt" = now()
         WHERE "organizationId" = ${ctx.orgId} AND id = ${clientId} AND balance >= ${amount.toFixed()}::numeric
         RETURNING balance::text AS balance`;
-      if (!rows.length) throw badInput(`insufficient balance: client ${clientId} has ${formatAmount(client.balance, client.currency)} ${client.currency}`, 'amount');
+      if (!rows.length) {
+        // The balance now, not the one read before this transaction: a concurrent debit may have moved it.
+        const [now] = await tx.$queryRaw<{ balance: string }[]>`SELECT balance::text AS balance FROM "Client" WHERE "organizationId" = ${ctx.orgId} AND id = ${clientId}`;
+        throw badInput(`insufficient balance: client ${clientId} has ${formatAmount(now.balance, client.currency)} ${client.currency}`, 'amount');
+      }
       return tx.ledgerEntry.create({
         data: {
           id: newId('led'), organizationId: ctx.orgId, clientId, kind: 'SPEND', amount: amount.negated().toFixed(), balanceAfter: rows[0].balance,

@@ -51,7 +51,10 @@ export function httpsOrHttpUrl(value: string | null | undefined, field: string):
   return url.toString();
 }
 
-export function pageSize(first: number | null | undefined, { def = 20, max = 100 } = {}): number {
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export function pageSize(first: number | null | undefined, { def = DEFAULT_PAGE_SIZE, max = MAX_PAGE_SIZE } = {}): number {
   if (first === undefined || first === null) return def;
   if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`, 'first');
   return first;

@@ -1,0 +1,72 @@
+// What one GraphQL document may cost, checked before anything executes, each in time linear in the
+// document (or bounded by a node budget): its size, its depth and its aliases (graphql-armor's
+// rules, which remember each fragment once), and its cost (graphql-query-complexity, which gives
+// up after a fixed number of nodes). Gateway callbacks share the process: no document may hold it.
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import {
+  getNamedType, getNullableType, GraphQLError, isCompositeType, isListType,
+  type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { MUTATION_COST } from '../resolvers/field-extensions';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/shared/validate';
+
+export const LIMITS = {
+  /** Request body of POST /graphql. */
+  maxBodyBytes: 64 * 1024,
+  /** Lexer tokens in one document (graphql-js stops parsing past it). */
+  maxTokens: 5000,
+  maxDepth: 10,
+  maxAliases: 200,
+  /** Cost units of one document; see estimateCost. */
+  maxCost: 1000,
+  /** graphql-query-complexity walks fragments per spread; past this many nodes it gives up. */
+  maxCostNodes: 10_000,
+} as const;
+
+
+const refuse = (message: string) => (context: ValidationContext | null) => context?.reportError(new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } }));
+
+export function limitRules(): ValidationRule[] {
+  return [
+    maxDepthRule({ n: LIMITS.maxDepth, flattenFragments: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: [refuse(`query is nested deeper than the limit of ${LIMITS.maxDepth} levels`)] }),
+    maxAliasesRule({ n: LIMITS.maxAliases, allowList: [], propagateOnRejection: false, onReject: [refuse(`query uses more than ${LIMITS.maxAliases} aliases`)] }),
+  ];
+}
+
+/**
+ * The cost model: a read by id costs 1, a page costs its `first` (times what each item costs), a
+ * bounded list inside a result 1, fields of a fetched object nothing more, a mutation 10 and a
+ * mutation that calls a gateway 50 (declared on the field as `complexity`).
+ */
+export const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const declared = field.extensions?.complexity;
+  if (typeof declared === 'number') return declared + childComplexity;
+  if (field.args.some((a) => a.name === 'first')) {
+    // A page larger than any page is refused by the resolver, with a clearer message than a cost.
+    const first = typeof args.first === 'number' ? Math.min(args.first, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+    return Math.max(1, first) * Math.max(1, childComplexity);
+  }
+  if (type.name === 'Mutation') return MUTATION_COST + childComplexity;
+  if (type.name === 'Query') return 1 + childComplexity;
+  if (isListType(getNullableType(field.type)) && isCompositeType(getNamedType(field.type))) return 1 + childComplexity;
+  return childComplexity;
+};
+
+export type CostResult = { ok: true; cost: number } | { ok: false; message: string };
+
+/** The document's cost, or why it is refused. Variables that do not fit are left to execution to report. */
+export function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): CostResult {
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [estimateCost], maxQueryNodes: LIMITS.maxCostNodes });
+  } catch (err) {
+    if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message)) {
+      return { ok: false, message: `query is too large to run (more than ${LIMITS.maxCostNodes} fields once fragments are expanded)` };
+    }
+    return { ok: true, cost: 1 }; // bad variables: execution refuses them with the usual error
+  }
+  if (cost > LIMITS.maxCost) return { ok: false, message: `query costs ${cost}, more than the limit of ${LIMITS.maxCost} per request` };
+  return { ok: true, cost: Math.max(1, cost) };
+}

@@ -1,0 +1,71 @@
+// The limits on one GraphQL document, against the real schema: depth, aliases and cost, each
+// computed in time linear in the document (fragments are remembered, not walked again).
+import 'reflect-metadata';
+import { parse, validate, type GraphQLSchema } from 'graphql';
+import { costOf, limitRules, LIMITS } from '../../src/http/graphql-limits';
+import { buildGraphqlSchema } from '../../src/resolvers/schema';
+
+let schema: GraphQLSchema;
+beforeAll(async () => {
+  schema = await buildGraphqlSchema();
+});
+
+const errors = (query: string) => validate(schema, parse(query), limitRules()).map((e) => e.message);
+const cost = (query: string, variables?: Record<string, unknown>) => costOf(schema, parse(query), variables, undefined);
+const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+const mutations = (n: number, field: string) => `mutation ${aliases(n, field)}`;
+/** N fragments, each spreading the next twice: 2^N fields once expanded. */
+function doublingChain(n: number): string {
+  const frags = Array.from({ length: n }, (_, i) => `fragment F${i} on Client { ...F${i + 1} ...F${i + 1} }`);
+  return `query { client(id: "c") { ...F0 } } ${frags.join(' ')} fragment F${n} on Client { balance }`;
+}
+
+describe('GraphQL document limits', () => {
+  it('allows depth up to the limit and refuses deeper, also through fragments', () => {
+    expect(errors('{ client(id: "c") { ledger { edges { node { id } } } } }')).toEqual([]);
+    const deep = `{ webhookDeliveries(webhookId: "w") { edges { node { attemptLog { statusCode } } } } }`;
+    expect(errors(deep)).toEqual([]);
+    const ofType = (n: number) => `${'ofType { '.repeat(n)}name${' }'.repeat(n)}`;
+    expect(errors(`{ __type(name: "Query") { fields { type { ${ofType(6)} } } } }`)).toEqual([]); // 10 levels, the leaf included
+    expect(errors(`{ __type(name: "Query") { fields { type { ${ofType(7)} } } } }`)).toEqual([`query is nested deeper than the limit of ${LIMITS.maxDepth} levels`]);
+    expect(errors(`{ __type(name: "Query") { ...A } } fragment A on __Type { fields { type { ...B } } } fragment B on __Type { ${ofType(8)} }`)).toHaveLength(1);
+    // __schema is exempt: the standard introspection query's depth is fixed by the spec
+    expect(errors('{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }')).toEqual([]);
+  });
+
+  it('allows 200 aliases and refuses 201', () => {
+    expect(errors(aliases(200, '__typename'))).toEqual([]);
+    expect(errors(aliases(201, '__typename'))).toHaveLength(1);
+    expect(errors(aliases(200, 'client(id: "c") { balance }'))).toEqual([]);
+    expect(errors(aliases(201, 'client(id: "c") { balance }'))).toEqual([`query uses more than ${LIMITS.maxAliases} aliases`]);
+  });
+
+  it('prices a read by id at 1, a page at its first, a gateway-calling mutation at 50', () => {
+    expect(cost('{ client(id: "c") { balance } }')).toEqual({ ok: true, cost: 1 });
+    expect(cost('{ payment(id: "p") { id status amount } }')).toEqual({ ok: true, cost: 1 });
+    expect(cost('{ client(id: "c") { ledger(first: 50) { edges { node { amount } } } } }')).toEqual({ ok: true, cost: 51 });
+    expect(cost('query($n: Int) { client(id: "c") { ledger(first: $n) { edges { node { amount } } } } }', { n: 7 })).toEqual({ ok: true, cost: 8 });
+    expect(cost('mutation { reconcilePayment(id: "p") { status } }')).toEqual({ ok: true, cost: 50 });
+    expect(cost('mutation { initiateTopUpPayment(input: { clientId: "c", clubId: "k", amount: 1 }) { transactionId } }')).toEqual({ ok: true, cost: 50 });
+    expect(cost('mutation { upsertClub(input: { id: "k", name: "K" }) { id } }')).toEqual({ ok: true, cost: 10 });
+  });
+
+  it('lets 100 aliased reads through and refuses 100 aliased gateway calls', () => {
+    expect(cost(aliases(100, 'client(id: "c") { balance }'))).toEqual({ ok: true, cost: 100 });
+    expect(cost(mutations(100, 'reconcilePayment(id: "p") { status }'))).toMatchObject({ ok: false, message: expect.stringMatching(/costs 5000, more than the limit of 1000/) });
+  });
+
+  it('answers a fragment chain that doubles at every link at once, refusing it, however long', () => {
+    // 2^10 copies of one field are merged by graphql-js and run once: cheap, allowed
+    expect(errors(doublingChain(10))).toEqual([]);
+    expect(cost(doublingChain(10))).toMatchObject({ ok: true });
+    for (const n of [22, 60, 200]) {
+      const started = process.hrtime.bigint();
+      const doc = doublingChain(n);
+      const result = [...errors(doc), ...[cost(doc)].filter((c) => !c.ok).map((c) => (c as { message: string }).message)];
+      expect(result.length).toBeGreaterThan(0);
+      // Not a timed assertion on speed: a bound that only an exponential walk could break.
+      expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5_000);
+    }
+  });
+});

@@ -4,8 +4,11 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { deliverAttempt } from '../services/webhooks/deliver';
+import { acquireLease } from '../services/webhooks/leases';
 
 const PER_ENDPOINT = 4;
+/** Beyond the attempt's own time limit, for the bookkeeping after it. */
+const LEASE_MARGIN_MS = 5_000;
 const jobData = z.object({ deliveryId: z.string().min(1), attempt: z.number().int().min(1) });
 
 export async function processWebhookJob(deps: Deps, job: Job, token?: string): Promise<string> {
@@ -13,16 +16,15 @@ export async function processWebhookJob(deps: Deps, job: Job, token?: string): P
   if (!parsed.success) throw new UnrecoverableError(`webhook job ${job.id} is malformed`);
   const delivery = await deps.db.webhookDelivery.findUnique({ where: { id: parsed.data.deliveryId }, select: { endpointId: true } });
   if (!delivery) return 'gone';
-  const key = `${deps.config.queuePrefix}:webhook-inflight:${delivery.endpointId}`;
-  const inFlight = await deps.redis.multi().incr(key).pexpire(key, deps.config.webhooks.timeoutMs * 3).exec();
-  if (Number(inFlight?.[0]?.[1] ?? 0) > PER_ENDPOINT) {
-    await deps.redis.decr(key);
+  const key = `${deps.config.queuePrefix}:webhook-leases:${delivery.endpointId}`;
+  const lease = await acquireLease(deps.redis, key, `${job.id}:${token ?? ''}`, PER_ENDPOINT, deps.config.webhooks.timeoutMs + LEASE_MARGIN_MS);
+  if (!lease) {
     await job.moveToDelayed(Date.now() + 250 + Math.floor(Math.random() * 250), token);
     throw new DelayedError();
   }
   try {
     return await deliverAttempt(deps, parsed.data.deliveryId, parsed.data.attempt);
   } finally {
-    await deps.redis.decr(key).catch(() => undefined);
+    await lease.release();
   }
 }

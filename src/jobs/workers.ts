@@ -45,15 +45,36 @@ export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Pr
       throw new Error(`unknown maintenance job ${job.name}`);
     }, { concurrency: 2 }), // the relay must not wait behind a slow expiry run
   ];
-  // Job schedulers live in Redis: every worker process upserts the same ones, none is duplicated.
-  await deps.queues.maintenance.upsertJobScheduler('outbox-relay', { every: RELAY_EVERY_MS }, { name: 'outbox-relay', opts: { removeOnComplete: true, removeOnFail: 100 } });
-  await deps.queues.maintenance.upsertJobScheduler('reconcile-payments', { every: RECONCILE_EVERY_MS }, { name: 'reconcile-payments', opts: { removeOnComplete: true, removeOnFail: 100 } });
-  await deps.queues.maintenance.upsertJobScheduler('expire-payments', { every: EXPIRE_EVERY_MS }, { name: 'expire-payments', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  // Job schedulers live in Redis, which may come back empty (it keeps nothing on disk): every
+  // worker process registers them now, whenever its connection comes back, and checks every few
+  // seconds that they are still there. Upserting the same scheduler twice does not duplicate it.
+  await ensureSchedulers(deps);
+  const watchdog = setInterval(() => void ensureSchedulers(deps).catch((err) => deps.log.debug({ err }, 'job schedulers not checked: Redis unavailable')), SCHEDULER_CHECK_MS);
+  watchdog.unref();
+  const onReady = () => void ensureSchedulers(deps).catch((err) => deps.log.warn({ err }, 'job schedulers not restored yet'));
+  connection.on('ready', onReady);
 
   return {
     async close(force = false) {
+      clearInterval(watchdog);
+      connection.off('ready', onReady);
       await Promise.all(workers.map((w) => w.close(force)));
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+}
+
+const SCHEDULER_CHECK_MS = 5_000;
+const SCHEDULERS = [
+  { id: 'outbox-relay', every: RELAY_EVERY_MS },
+  { id: 'reconcile-payments', every: RECONCILE_EVERY_MS },
+  { id: 'expire-payments', every: EXPIRE_EVERY_MS },
+] as const;
+
+async function ensureSchedulers(deps: Deps): Promise<void> {
+  for (const { id, every } of SCHEDULERS) {
+    if (await deps.queues.maintenance.getJobScheduler(id)) continue;
+    await deps.queues.maintenance.upsertJobScheduler(id, { every }, { name: id, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    deps.log.info({ scheduler: id }, 'job scheduler registered');
+  }
 }

@@ -239,4 +239,34 @@ describe('a worker killed in the middle of a delivery', () => {
     const d = await waitFor(() => t.deps.db.webhookDelivery.findFirstOrThrow({ where: { endpointId: hook.id }, include: { attemptLog: true } }), (x) => x.status === 'DELIVERED', { timeoutMs: 10_000 });
     expect(d.attemptLog.some((a) => a.statusCode === 200)).toBe(true);
   });
+
+  it('a dead worker holds no places: its leases on a slow endpoint expire and the endpoint is served again', async () => {
+    await t.stopWorkers();
+    const shop = await makeShop(t);
+    const url = rx.on('/leases', (n) => (n <= 4 ? 'hang' : { status: 200 }));
+    const hook = (await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }', { i: { url, events: ['PAYMENT_RECEIVED'] } }, shop.token)).body.data.createWebhook;
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, PAYGATE_ROLE: 'worker', DATABASE_URL: t.deps.config.databaseUrl.reveal(), REDIS_URL, QUEUE_PREFIX: t.deps.config.queuePrefix,
+        PAYGATE_ENCRYPTION_KEY: t.deps.config.encryption.key.reveal().toString('base64'), WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT: '2s',
+        WEBHOOK_RETRY_DELAYS: FAST.WEBHOOK_RETRY_DELAYS, WORKER_LOCK_DURATION: '1s', LOG_LEVEL: 'warn', PUBLIC_URL: t.url },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    for (let i = 0; i < 6; i++) {
+      const { paymentUrl } = await topUp(t, shop, { amount: 1 + i });
+      await payWithCard(paymentUrl, CARDS.success);
+    }
+    // four attempts hang at the partner, the other two wait for a place; then the worker dies
+    await waitFor(async () => rx.at('/leases'), (l) => l.length === 4, { timeoutMs: 15_000 });
+    child.kill('SIGKILL');
+    await exited;
+    await t.startWorkers();
+    const delivered = await waitFor(
+      () => t.deps.db.webhookDelivery.findMany({ where: { endpointId: hook.id } }),
+      (ds) => ds.length === 6 && ds.every((d) => d.status === 'DELIVERED'),
+      { timeoutMs: 25_000, everyMs: 200 },
+    );
+    expect(delivered).toHaveLength(6);
+  }, 60_000);
 });

@@ -6,6 +6,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { AppError } from '../domain/errors';
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 export function keyId(key: Buffer): string {
   return createHash('sha256').update('paygate-key-id:').update(key).digest('hex').slice(0, 8);
@@ -29,8 +31,8 @@ export function createSecretBox(currentKey: Buffer, oldKeys: readonly Buffer[] =
   return {
     currentKeyId,
     seal(plaintext, associatedData) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
@@ -45,10 +47,16 @@ export function createSecretBox(currentKey: Buffer, oldKeys: readonly Buffer[] =
       if (!key) {
         throw new AppError('INTERNAL_SERVER_ERROR', `stored secret was sealed with key ${kid}, which is not configured`);
       }
+      const ivBytes = Buffer.from(iv, 'base64url');
+      const tagBytes = Buffer.from(tag, 'base64url');
+      // GCM accepts tags cut short (down to 4 bytes), which makes forging one cheap: only whole ones.
+      if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) {
+        throw new AppError('INTERNAL_SERVER_ERROR', 'stored secret failed authentication');
+      }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        const decipher = createDecipheriv('aes-256-gcm', key, ivBytes, { authTagLength: TAG_BYTES });
         decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        decipher.setAuthTag(tagBytes);
         return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
       } catch (cause) {
         throw new AppError('INTERNAL_SERVER_ERROR', 'stored secret failed authentication', { cause });

@@ -1,26 +1,24 @@
-// Partner webhook URLs must not reach our own networks: loopback, private, link-local (cloud
-// metadata at 169.254.169.254), multicast and unspecified addresses are refused when the URL is
-// saved and again at connect time (the name may resolve elsewhere by then: DNS rebinding).
-import { BlockList, isIP } from 'node:net';
+// Partner webhook URLs may reach only globally routable unicast addresses: everything IANA lists
+// as special-purpose (loopback, private, CGNAT, link-local and cloud metadata, documentation and
+// benchmarking nets, 6to4, Teredo, NAT64, discard-only, the IETF protocol block …) is refused, by
+// ipaddr.js's maintained range list, when the URL is saved and again at connect time (the name
+// may resolve elsewhere by then: DNS rebinding).
 import { lookup, type LookupAddress } from 'node:dns';
 import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { badInput } from '../domain/errors';
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
-}
+/** IANA's global unicast block; the rest of the IPv6 space is reserved or unassigned. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 export function isBlockedAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const ip = mapped ?? address;
-  const family = isIP(ip);
-  if (!family) return true;
-  return blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  if (!ipaddr.isValid(address)) return true;
+  let ip = ipaddr.parse(address);
+  // An IPv4 address written as IPv6 (::ffff:a.b.c.d, ::a.b.c.d) is judged as the IPv4 address.
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  if (ip.range() !== 'unicast') return true;
+  return ip.kind() === 'ipv6' && !(ip as ipaddr.IPv6).match(GLOBAL_UNICAST_V6);
 }
 
 export interface UrlPolicy {

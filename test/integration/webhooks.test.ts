@@ -185,6 +185,17 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
     'http://[::1]/hook',
     'http://192.168.1.10/hook',
     'http://0.0.0.0/hook',
+    'http://192.0.2.10/hook',
+    'http://198.51.100.10/hook',
+    'http://203.0.113.10/hook',
+    'http://192.88.99.1/hook',
+    'http://[::127.0.0.1]/hook',
+    'http://[::ffff:0:127.0.0.1]/hook',
+    'http://[2002:7f00:1::]/hook',
+    'http://[100::1]/hook',
+    'http://[2001:db8::1]/hook',
+    'http://[2001:1ff::1]/hook',
+    'http://2130706433/hook', // 127.0.0.1 written as one number
   ])('refuses %s', async (url) => {
     const res = await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }', { i: { url, events: ['PAYMENT_RECEIVED'] } }, token);
     expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/private, loopback or otherwise internal/) });
@@ -195,6 +206,9 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
     const { postWebhook } = await import('../../src/webhooks/post');
     const res = await postWebhook('http://localhost:9/hook', {}, '{}', { timeoutMs: 1000, allowPrivate: false });
     expect(res).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused to connect to internal address/) });
+    for (const literal of ['http://[::127.0.0.1]:9/hook', 'http://192.0.2.1:9/hook', 'http://[2001:db8::1]:9/hook']) {
+      expect(await postWebhook(literal, {}, '{}', { timeoutMs: 1000, allowPrivate: false })).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused to connect/) });
+    }
   });
 });
 

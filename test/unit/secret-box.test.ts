@@ -27,6 +27,18 @@ describe('secret box (AES-256-GCM)', () => {
     expect(() => box.open(parts.join('.'), 'a')).toThrow('failed authentication');
   });
 
+  it('refuses a genuine tag cut short (GCM would accept 4 of its 16 bytes) and a wrong-sized IV', () => {
+    const parts = box.seal('secret', 'a').split('.');
+    for (const bytes of [4, 8, 12, 15]) {
+      const cut = [...parts];
+      cut[3] = Buffer.from(parts[3], 'base64url').subarray(0, bytes).toString('base64url');
+      expect(() => box.open(cut.join('.'), 'a')).toThrow('failed authentication');
+    }
+    const longIv = [...parts];
+    longIv[2] = Buffer.concat([Buffer.from(parts[2], 'base64url'), Buffer.alloc(4)]).toString('base64url');
+    expect(() => box.open(longIv.join('.'), 'a')).toThrow('failed authentication');
+  });
+
   it('opens ciphertexts of an old key during a rotation and says they need resealing', () => {
     const oldKey = randomBytes(32);
     const sealed = createSecretBox(oldKey).seal('rotating', 'a');

@@ -2,16 +2,17 @@
 import { z } from 'zod';
 import type { GatewayPaymentState } from '../types';
 
-const num = z.union([z.number(), z.string()]).transform((v) => String(v));
+const num = z.union([z.number(), z.string()]).transform((v) => String(v)).refine((v) => /^\d{1,20}(\.\d{1,18})?$/.test(v), 'not a decimal amount');
 
 export const createdInvoice = z.object({ uuid: z.string(), link: z.string(), status: z.string().optional() }).passthrough();
 
+/** What CryptoCloud answers is read as strictly as a callback: nothing overlong reaches the database. */
 export const invoiceInfo = z.object({
-  uuid: z.string(),
-  status: z.string(),
-  order_id: z.string().nullish(),
+  uuid: z.string().regex(/^(INV-)?[A-Za-z0-9]{1,64}$/i),
+  status: z.string().max(32),
+  order_id: z.string().max(128).nullish(),
   amount_in_fiat: num.nullish(),
-  fiat_currency: z.string().nullish(),
+  fiat_currency: z.string().max(8).nullish(),
   amount_usd: num.nullish(),
   received: num.nullish(),
   received_usd: num.nullish(),

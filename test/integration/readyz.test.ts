@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, startTestApp, type TestApp } from '../helpers/app';
+import { ownRedis, type OwnRedis } from '../helpers/own-redis';
 
 async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;
@@ -12,18 +12,15 @@ async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_0
 }
 
 describe('/healthz and /readyz', () => {
-  let redis: ChildProcess;
+  let redis: OwnRedis;
   let t: TestApp;
-  let port: number;
 
   beforeAll(async () => {
-    // A Redis of our own, so the test can stop it.
-    port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    t = await startTestApp('readyz', { REDIS_URL: `redis://127.0.0.1:${port}` });
+    redis = await ownRedis(); // so the test can stop it
+    t = await startTestApp('readyz', { REDIS_URL: redis.url });
   });
   afterAll(async () => {
-    redis.kill('SIGKILL');
+    await redis.kill();
     await t.close();
   });
 
@@ -39,12 +36,12 @@ describe('/healthz and /readyz', () => {
   });
 
   it('reports a stopped Redis, and recovers when it is back', async () => {
-    redis.kill('SIGKILL');
+    await redis.kill();
     const down = await waitFor(readyz, (r) => r.status === 503);
     expect(down.body).toEqual({ status: 'unavailable', checks: { postgres: 'up', redis: 'down' } });
     // still alive while a dependency is down
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await redis.start();
     expect((await waitFor(readyz, (r) => r.status === 200, 20_000)).body.checks.redis).toBe('up');
   });
 

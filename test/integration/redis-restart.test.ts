@@ -1,13 +1,12 @@
 // Redis keeps nothing on disk: a restart loses every queued job and every job scheduler. Postgres
 // is the truth, so credits committed while Redis was away, or queued when it died, are still
 // booked, exactly once, by workers that were never restarted.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';
 import { makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { ownRedis, type OwnRedis } from '../helpers/own-redis';
 import { waitFor } from '../helpers/wait';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 
 describe('a Redis restart with the worker left running', () => {
   let redis: OwnRedis;
@@ -56,22 +55,14 @@ describe('a Redis restart with the worker left running', () => {
     const ids: string[] = [];
     for (let i = 0; i < 150; i++) ids.push((await topUp(t, shop, { amount: 1 })).transactionId);
     const before = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).balance;
-    const env = {
-      ...process.env, PAYGATE_ROLE: 'worker', DATABASE_URL: t.deps.config.databaseUrl.reveal(), REDIS_URL: redis.url, QUEUE_PREFIX: t.deps.config.queuePrefix,
-      PAYGATE_ENCRYPTION_KEY: t.deps.config.encryption.key.reveal().toString('base64'), WORKER_LOCK_DURATION: '1s', LOG_LEVEL: 'silent', PUBLIC_URL: t.url,
-    };
-    let worker: ChildProcess | undefined;
+    let worker = spawnWorkerProcess(t, { LOG_LEVEL: 'silent' });
     let stopped = false;
-    const spawnWorker = () => {
-      worker = spawn(process.execPath, ['dist/main.js'], { cwd: path.resolve(__dirname, '../..'), env, stdio: 'ignore' });
-    };
-    spawnWorker();
     const killer = (async () => {
       while (!stopped) {
         await new Promise((r) => setTimeout(r, 2000));
         if (stopped) break;
-        worker?.kill('SIGKILL');
-        spawnWorker();
+        await worker.kill();
+        worker = spawnWorkerProcess(t, { LOG_LEVEL: 'silent' });
       }
     })();
     try {
@@ -96,7 +87,7 @@ describe('a Redis restart with the worker left running', () => {
     } finally {
       stopped = true;
       await killer;
-      worker?.kill('SIGKILL');
+      await worker.kill();
     }
     expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: { in: ids } } })).toBe(150); // none twice
     const after = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).balance;

@@ -1,13 +1,11 @@
 // Partner webhooks end to end: a real receiver verifies every delivery with `standardwebhooks`.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
 import { makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { Receiver, type Received } from '../helpers/receiver';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
-import { REDIS_URL } from '../helpers/env';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 
 const FAST = { WEBHOOK_RETRY_DELAYS: '0,200ms,200ms,200ms,200ms', WEBHOOK_TIMEOUT: '700ms' };
 
@@ -230,20 +228,12 @@ describe('a worker killed in the middle of a delivery', () => {
     const url = rx.on('/kill', (n) => (n === 1 ? 'hang' : { status: 200 }));
     const hook = (await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id secret } }', { i: { url, events: ['PAYMENT_RECEIVED'] } }, shop.token)).body.data.createWebhook;
     // A separate worker process that will die with the attempt in flight.
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: path.resolve(__dirname, '../..'),
-      env: { ...process.env, PAYGATE_ROLE: 'worker', DATABASE_URL: t.deps.config.databaseUrl.reveal(), REDIS_URL, QUEUE_PREFIX: t.deps.config.queuePrefix,
-        PAYGATE_ENCRYPTION_KEY: t.deps.config.encryption.key.reveal().toString('base64'), WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT: '10s',
-        WEBHOOK_RETRY_DELAYS: FAST.WEBHOOK_RETRY_DELAYS, WORKER_LOCK_DURATION: '1s', LOG_LEVEL: 'warn', PUBLIC_URL: t.url },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const worker = spawnWorkerProcess(t, { WEBHOOK_TIMEOUT: '10s', WEBHOOK_RETRY_DELAYS: FAST.WEBHOOK_RETRY_DELAYS });
     const { paymentUrl } = await topUp(t, shop, { amount: 5 });
     await payWithCard(paymentUrl, CARDS.success);
     await waitFor(async () => rx.at('/kill'), (l) => l.length === 1, { timeoutMs: 15_000 });
-    child.kill('SIGKILL');
+    await worker.kill();
     killed = true;
-    await exited;
     // Another worker picks the stalled attempt up once its lock expires.
     await t.startWorkers();
     const got = await waitFor(async () => rx.at('/kill'), (l) => l.length >= 2, { timeoutMs: 15_000 });
@@ -259,22 +249,14 @@ describe('a worker killed in the middle of a delivery', () => {
     const shop = await makeShop(t);
     const url = rx.on('/leases', (n) => (n <= 4 ? 'hang' : { status: 200 }));
     const hook = (await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }', { i: { url, events: ['PAYMENT_RECEIVED'] } }, shop.token)).body.data.createWebhook;
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: path.resolve(__dirname, '../..'),
-      env: { ...process.env, PAYGATE_ROLE: 'worker', DATABASE_URL: t.deps.config.databaseUrl.reveal(), REDIS_URL, QUEUE_PREFIX: t.deps.config.queuePrefix,
-        PAYGATE_ENCRYPTION_KEY: t.deps.config.encryption.key.reveal().toString('base64'), WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT: '2s',
-        WEBHOOK_RETRY_DELAYS: FAST.WEBHOOK_RETRY_DELAYS, WORKER_LOCK_DURATION: '1s', LOG_LEVEL: 'warn', PUBLIC_URL: t.url },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const worker = spawnWorkerProcess(t, { WEBHOOK_TIMEOUT: '2s', WEBHOOK_RETRY_DELAYS: FAST.WEBHOOK_RETRY_DELAYS });
     for (let i = 0; i < 6; i++) {
       const { paymentUrl } = await topUp(t, shop, { amount: 1 + i });
       await payWithCard(paymentUrl, CARDS.success);
     }
     // four attempts hang at the partner, the other two wait for a place; then the worker dies
     await waitFor(async () => rx.at('/leases'), (l) => l.length === 4, { timeoutMs: 15_000 });
-    child.kill('SIGKILL');
-    await exited;
+    await worker.kill();
     await t.startWorkers();
     const delivered = await waitFor(
       () => t.deps.db.webhookDelivery.findMany({ where: { endpointId: hook.id } }),

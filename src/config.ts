@@ -87,6 +87,10 @@ const schema = z
     if (env.NODE_ENV === 'production' && !env.PAYGATE_ENCRYPTION_KEY) {
       ctx.addIssue({ code: 'custom', path: ['PAYGATE_ENCRYPTION_KEY'], message: 'is required when NODE_ENV=production' });
     }
+    // With every proxy trusted, a caller writes its own X-Forwarded-For and the allow-list means nothing.
+    if (env.CALLBACK_IP_ALLOWLIST && env.TRUST_PROXY === 'true') {
+      ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY'], message: 'must list the proxies\' addresses (not true) when CALLBACK_IP_ALLOWLIST is on' });
+    }
   });
 
 export type Role = 'all' | 'api' | 'worker';

@@ -7,9 +7,16 @@
 
 export type FieldsResult = { ok: true; fields: Record<string, unknown> } | { ok: false; problem: string };
 
+/**
+ * The bytes decide how a body is read, never the Content-Type header, which no signature covers:
+ * a signed JSON body posted again as a form would split at every `&` a payer-chosen value holds.
+ * A body that opens with `{` is JSON; one the header calls JSON must be JSON; anything else is a form.
+ */
 export function readCallbackFields(raw: Buffer, contentType: string): FieldsResult {
   const text = raw.toString('utf8');
-  return contentType.includes('json') ? parseJsonObject(text) : parseForm(text);
+  const looksJson = /^\s*[{[]/.test(text);
+  if (looksJson || contentType.includes('json')) return parseJsonObject(text);
+  return parseForm(text);
 }
 
 function parseForm(text: string): FieldsResult {

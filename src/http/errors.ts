@@ -5,27 +5,13 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { AppError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../log';
+import { withoutEchoedValues, withoutSuggestions } from './error-messages';
 
 const PUBLIC_CODES = new Set<string>(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GATEWAY_ERROR', 'RATE_LIMITED']);
 /** Apollo's and graphql-js's own codes for a request that is malformed: bad input to our clients. */
 const REQUEST_ERROR_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED']);
 /** Codes that also set the HTTP status of a GraphQL response (api.md: 401, 403; 429 for the rate limit). */
 const HTTP_STATUS_CODES: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
-
-/**
- * graphql-js echoes offending values in coercion messages: say where the input is wrong, not what
- * it was. (Write-only values are also taken out by schema, whatever the message: write-only.ts.)
- */
-function withoutEchoedValues(message: string): string {
-  return message
-    .replace(/ got invalid value .*?(; | at ")/s, (_m, tail: string) => ` got an invalid value${tail}`)
-    .replace(/(cannot represent [^:]*value): .*$/s, '$1')
-    .replace(/(Expected value of type "[^"]+"), found .*$/s, '$1.')
-    .replace(/(Syntax Error: .*found (?:String|BlockString|Name|Int|Float)) .*$/s, '$1.');
-}
-
-/** "Did you mean …?" tells a stranger the schema that introspection would not. */
-const withoutSuggestions = (message: string) => message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
 
 export function formatGraphqlError(log: Logger, options: { hideSuggestions?: boolean } = {}) {
   const shown = (message: string) => (options.hideSuggestions ? withoutSuggestions(message) : message);

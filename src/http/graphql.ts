@@ -8,7 +8,7 @@ import { buildGraphqlSchema } from '../resolvers/schema';
 import type { GqlContext } from '../resolvers/context';
 import { authenticate } from '../services/auth/authenticate';
 import { formatGraphqlError, HTTP_STATUS_CODES, toGraphQLError } from './errors';
-import { costOf, limitRules, LIMITS } from './graphql-limits';
+import { costOf, documentShapeProblem, limitRules, LIMITS, sizeUnits } from './graphql-limits';
 import { chargeRateLimit } from './rate-limit';
 import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
 
@@ -25,6 +25,13 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
     plugins: [fastifyApolloDrainPlugin(app), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
   });
   await apollo.start();
+  // Before Apollo parses anything: what the text alone shows to be too big is refused here.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.url !== '/graphql') return;
+    const query = (request.method === 'GET' ? (request.query as { query?: unknown }) : (request.body as { query?: unknown } | null))?.query;
+    const problem = typeof query === 'string' ? documentShapeProblem(query) : null;
+    if (problem) return reply.status(400).send({ errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GqlContext> => {
       try {
@@ -39,8 +46,8 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
 
 /**
  * Once the operation is known (parsed, validated): refuse it if it costs more than one document
- * may, then charge its cost to the key's per-minute budget. A request that never got that far
- * (unparsable, invalid) still costs one unit.
+ * may, then charge its cost (at least its size in units) to the key's per-minute budget. A request
+ * that never got that far (unparsable, invalid) is charged its size.
  */
 function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlContext> {
   return {
@@ -49,17 +56,19 @@ function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlC
       return {
         async didResolveOperation({ request, document, contextValue }) {
           const cost = costOf(schema, document, request.variables, request.operationName ?? undefined);
+          const size = sizeUnits(request.query);
           charged = true;
           if (!cost.ok) {
-            await chargeRateLimit(deps, contextValue.principal.tokenId, 1).catch(() => undefined);
+            await chargeRateLimit(deps, contextValue.principal.tokenId, size).catch(() => undefined);
             throw toGraphQLError(new AppError('BAD_USER_INPUT', cost.message), 400);
           }
-          await chargeRateLimit(deps, contextValue.principal.tokenId, cost.cost).catch((err) => {
+          await chargeRateLimit(deps, contextValue.principal.tokenId, Math.max(cost.cost, size)).catch((err) => {
             throw err instanceof AppError ? toGraphQLError(err) : err;
           });
         },
-        async didEncounterErrors({ contextValue, operation }) {
-          if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal.tokenId, 1).catch(() => undefined);
+        async didEncounterErrors({ request, contextValue, operation }) {
+          // unparsable or invalid: it cost parsing and validating
+          if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal.tokenId, sizeUnits(request.query)).catch(() => undefined);
         },
       };
     },

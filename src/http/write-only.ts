@@ -30,16 +30,24 @@ export function writeOnlyValues(names: ReadonlySet<string>, variables: unknown, 
     }
   };
   walk(variables);
-  if (query) scanDocument(names, query, found);
+  if (query) {
+    // A variable used where a write-only field goes holds a secret too, whatever it is called.
+    for (const name of scanDocument(names, query, found)) leaves((variables as Record<string, unknown> | undefined)?.[name]);
+  }
   return [...found].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
 }
 
 const VALUE_TOKENS: ReadonlySet<string> = new Set([TokenKind.NAME, TokenKind.INT, TokenKind.FLOAT, TokenKind.STRING, TokenKind.BLOCK_STRING]);
 
-/** A write-only field's name, then its value: one token, or everything inside the list or object that follows. */
-function scanDocument(names: ReadonlySet<string>, query: string, found: Set<string>): void {
+/**
+ * A write-only field's name, then its value: one token, or everything inside the list or object
+ * that follows. Literal values go into `found`; the names of variables in those places are returned.
+ */
+function scanDocument(names: ReadonlySet<string>, query: string, found: Set<string>): string[] {
+  const variables: string[] = [];
   let state: 'idle' | 'named' | 'value' = 'idle';
   let depth = 0;
+  let variable = false;
   try {
     const lexer = new Lexer(new Source(query));
     for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
@@ -49,6 +57,12 @@ function scanDocument(names: ReadonlySet<string>, query: string, found: Set<stri
         // the colon may be missing: that is the document's syntax error, which quotes the next token
         if (VALUE_TOKENS.has(token.kind)) found.add(token.value);
         state = token.kind === TokenKind.COLON ? 'value' : 'idle';
+      } else if (token.kind === TokenKind.DOLLAR) {
+        variable = true;
+      } else if (variable && token.kind === TokenKind.NAME) {
+        variable = false;
+        variables.push(token.value);
+        if (depth === 0) state = 'idle';
       } else if (token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.BRACE_L) {
         depth++;
       } else if (token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.BRACE_R) {
@@ -62,6 +76,7 @@ function scanDocument(names: ReadonlySet<string>, query: string, found: Set<stri
   } catch {
     // a token the lexer cannot read ends the scan; an error names no value past it
   }
+  return variables;
 }
 
 export function redact(message: string, values: readonly string[]): string {

@@ -19,7 +19,15 @@ export async function expirePayments(deps: Deps): Promise<Record<string, number>
   const started = Date.now();
   for (const { id } of due) {
     if (Date.now() - started > RUN_BUDGET_MS) break;
-    const result = await expirePayment(deps, id);
+    let result: string;
+    try {
+      result = await expirePayment(deps, id);
+    } catch (err) {
+      // One payment that cannot be handled must not stop the others: it goes to the back of the line.
+      deps.log.error({ err, paymentId: id }, 'expiry failed for this payment; trying again on a later run');
+      await deps.db.payment.update({ where: { id }, data: { updatedAt: new Date() } }).catch(() => undefined);
+      result = 'failed';
+    }
     counts[result] = (counts[result] ?? 0) + 1;
   }
   if (due.length) deps.log.info(counts, 'expiry run');

@@ -29,21 +29,23 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
   // Gateways that answer for many payments at once (CryptoCloud: 100 invoices a call) are asked once.
   const batched = new Set<string>();
   for (const gatewayId of new Set(due.map((d) => d.gatewayId))) {
-    const gateway = await loadGateway(deps, gatewayId);
-    if (!gateway || gateway.unavailable || !gateway.adapter.getPayments) continue;
-    batched.add(gatewayId);
-    const payments = await deps.db.payment.findMany({ where: { id: { in: due.filter((d) => d.gatewayId === gatewayId).map((d) => d.id) } }, include: { client: { select: { email: true } } } });
+    const ids = due.filter((d) => d.gatewayId === gatewayId).map((d) => d.id);
     try {
+      const gateway = await loadGateway(deps, gatewayId);
+      if (!gateway || gateway.unavailable || !gateway.adapter.getPayments) continue;
+      batched.add(gatewayId);
+      const payments = await deps.db.payment.findMany({ where: { id: { in: ids } }, include: { client: { select: { email: true } } } });
       const states = await gateway.adapter.getPayments(gateway.env, gateway.creds, payments.map((p) => toGatewayPayment(p, p.client.email)));
       for (const p of payments) {
         const state = states.get(p.id);
-        if (state) await applyState(deps, p, state, 'system:reconcile');
+        if (state) await applyState(deps, p, state, 'system:reconcile').catch((err) => deps.log.error({ err, paymentId: p.id }, 'reconciliation could not apply what the gateway said'));
         asked++;
       }
     } catch (err) {
+      batched.add(gatewayId);
       deps.log.warn({ err, gatewayId }, 'reconciliation: the gateway did not answer');
     }
-    await deps.db.payment.updateMany({ where: { id: { in: payments.map((p) => p.id) } }, data: { updatedAt: new Date() } });
+    await deps.db.payment.updateMany({ where: { id: { in: ids } }, data: { updatedAt: new Date() } });
   }
   for (const { id, gatewayId } of due) {
     if (batched.has(gatewayId)) continue;

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ITEM_LIST } from '../services/shared/validate';
 import { cancelPayment } from '../services/payments/cancel-payment';
 import { getPayment, paymentHistory, paymentRefunds } from '../services/payments/get-payment';
 import { initiateTopUp } from '../services/payments/initiate-top-up';
@@ -51,13 +52,21 @@ export class PaymentResolver {
     return reconcilePayment(serviceCtx(ctx), id);
   }
 
-  @FieldResolver(() => [PaymentEvent], { description: 'Every status change, oldest first' })
-  history(@Root() payment: Payment, @Ctx() ctx: GqlContext): Promise<PaymentEvent[]> {
-    return paymentHistory(serviceCtx(ctx), payment.id);
+  @FieldResolver(() => [PaymentEvent], { description: `Every status change, oldest first (the first ${ITEM_LIST.def} unless \`first\` says more, at most ${ITEM_LIST.max})` })
+  history(
+    @Root() payment: Payment,
+    @Arg('first', () => Int, { nullable: true, defaultValue: ITEM_LIST.def }) first: number,
+    @Ctx() ctx: GqlContext,
+  ): Promise<PaymentEvent[]> {
+    return paymentHistory(serviceCtx(ctx), payment.id, first);
   }
 
-  @FieldResolver(() => [Refund])
-  refunds(@Root() payment: Payment, @Ctx() ctx: GqlContext): Promise<Refund[]> {
-    return paymentRefunds(serviceCtx(ctx), payment.id, payment.currency);
+  @FieldResolver(() => [Refund], { description: `Oldest first (the first ${ITEM_LIST.def} unless \`first\` says more, at most ${ITEM_LIST.max})` })
+  refunds(
+    @Root() payment: Payment,
+    @Arg('first', () => Int, { nullable: true, defaultValue: ITEM_LIST.def }) first: number,
+    @Ctx() ctx: GqlContext,
+  ): Promise<Refund[]> {
+    return paymentRefunds(serviceCtx(ctx), payment.id, payment.currency, first);
   }
 }

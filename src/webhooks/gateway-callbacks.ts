@@ -39,7 +39,14 @@ async function handle(
   reply: FastifyReply,
 ) {
   const { protocol, gatewayId, kind } = request.params;
-  const gateway = await loadGateway(deps, gatewayId);
+  let gateway;
+  try {
+    gateway = await loadGateway(deps, gatewayId);
+  } catch (err) {
+    // e.g. its secret was sealed with a key this server no longer has: nothing can be verified
+    request.log.error({ err, gatewayId }, 'gateway callback: the gateway cannot be loaded');
+    return reply.status(503).send({ error: 'try again later' });
+  }
   if (!gateway || gateway.adapter.callbackProtocol !== protocol || !gateway.adapter.callbackKinds.includes(kind)) {
     return reply.status(404).send({ error: 'unknown callback URL' });
   }
@@ -87,9 +94,13 @@ async function handle(
 
   if (parsed.verdict !== 'VALID') {
     const outcome = parsed.verdict === 'UNREADABLE' ? { result: 'unreadable' as const } : { result: 'rejected' as const };
-    if (parsed.verdict === 'UNREADABLE') log.error({ problem: parsed.problem }, 'signed gateway callback is unreadable: kept for manual handling');
-    else log.warn({ verdict: parsed.verdict, problem: parsed.problem }, 'gateway callback rejected');
-    await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });
+    if (parsed.verdict === 'UNREADABLE') {
+      log.error({ problem: parsed.problem }, 'signed gateway callback is unreadable: kept for manual handling');
+      await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });
+    } else if (await withinRejectedQuota(deps, gatewayId)) {
+      log.warn({ verdict: parsed.verdict, problem: parsed.problem }, 'gateway callback rejected');
+      await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });
+    }
     const answer = gateway.adapter.answerCallback(kind, outcome);
     return reply.status(answer.status).send(answer.body);
   }
@@ -100,10 +111,33 @@ async function handle(
     return reply.status(answer.status).send(answer.body);
   }
 
-  const outcome = await handleGatewayEvent(deps, { ...record, body: parsed.kept }, parsed.event);
+  let outcome;
+  try {
+    outcome = await handleGatewayEvent(deps, { ...record, body: parsed.kept }, parsed.event);
+  } catch (err) {
+    // Verified, but not applied (a fault of ours): nothing was written with it; the gateway sends it again.
+    log.error({ err }, 'verified gateway callback could not be applied; the gateway will retry');
+    await store('VALID', parsed.kept, `not applied: ${(err as Error).message}`, { outcome: { result: 'retry' } }).catch(() => undefined);
+    outcome = { result: 'retry' as const };
+  }
   log.info({ event: parsed.event.kind, outcome }, 'gateway callback handled');
   const answer = gateway.adapter.answerCallback(kind, outcome);
   return reply.status(answer.status).send(answer.body);
+}
+
+/** Unsigned requests anyone can send: each gateway keeps at most this many a minute as evidence. */
+const REJECTED_KEPT_PER_MINUTE = 120;
+
+async function withinRejectedQuota(deps: Deps, gatewayId: string): Promise<boolean> {
+  const key = `${deps.config.queuePrefix}:rejected-callbacks:${gatewayId}:${Math.floor(Date.now() / 60_000)}`;
+  try {
+    const res = await deps.redis.multi().incr(key).expire(key, 61).exec();
+    const count = Number(res?.[0]?.[1] ?? 0);
+    if (count === REJECTED_KEPT_PER_MINUTE + 1) deps.log.warn({ gatewayId }, `more than ${REJECTED_KEPT_PER_MINUTE} rejected callbacks this minute: the rest are counted, not stored`);
+    return count <= REJECTED_KEPT_PER_MINUTE;
+  } catch {
+    return true; // Redis away: keep the evidence
+  }
 }
 
 const blockLists = new Map<readonly string[], BlockList>();

@@ -46,3 +46,12 @@ export async function ledgerInvariant(t: TestApp, shop: Shop, clientId = shop.cl
   const sum = await t.deps.db.ledgerEntry.aggregate({ where: { organizationId: shop.orgId, clientId }, _sum: { amount: true } });
   return { balance: client.balance.toFixed(2), sum: sum._sum.amount ? sum._sum.amount.toFixed(2) : '0.00' };
 }
+
+/** Waits until every credit, refund booking and event already committed has been carried out. */
+export async function outboxDrained(t: TestApp, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await t.deps.db.outbox.count({ where: { status: 'PENDING' } })) > 0) {
+    if (Date.now() > until) throw new Error('outbox not drained in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -29,7 +29,7 @@ describe('callback attacks', () => {
     sendNotification(t.url, shop.gatewayId, kind, fields, { secret: shop.apiSecret, ...options });
   const payment = (id: string) => t.deps.db.payment.findUniqueOrThrow({ where: { id } });
   const credits = (paymentId: string) => t.deps.db.ledgerEntry.count({ where: { paymentId, kind: 'TOP_UP' } });
-  const lastCallback = () => t.deps.db.gatewayCallback.findFirstOrThrow({ where: { gatewayId: shop.gatewayId }, orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }] });
+  const lastCallback = (kind?: string) => t.deps.db.gatewayCallback.findFirstOrThrow({ where: { gatewayId: shop.gatewayId, ...(kind ? { kind } : {}) }, orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }] });
   const history = async (id: string) => (await t.gql(SEED_STATUS, { transactionId: id }, shop.token)).body.data.payment.history as Array<{ reason: string }>;
 
   describe('re-splicing a genuine notification (X-Content-HMAC covers decoded fields)', () => {
@@ -65,6 +65,38 @@ describe('callback attacks', () => {
       for (const id of [transactionId, other.transactionId]) expect((await payment(id)).status).toBe('PENDING');
     });
 
+    it('a signed JSON body posted again as a form is still read as the JSON it is', async () => {
+      const small = await topUp(t, shop, { amount: '1.00' });
+      const big = await topUp(t, shop, { amount: '500.00' });
+      const injected = `&TransactionId=77&Amount=500.00&Currency=RUB&InvoiceId=${big.transactionId}&Status=Completed&OperationType=Payment&GatewayName=T&x=`;
+      const json = JSON.stringify({ ...payFields(small.transactionId, shop.clientId, '1.00'), Description: injected });
+      expect((await signedPost('pay', json, 'application/json')).body).toEqual({ code: 0 });
+      for (const contentType of ['application/x-www-form-urlencoded', 'text/plain']) {
+        expect((await signedPost('pay', json, contentType)).body).toEqual({ code: 0 }); // the same Pay again: a duplicate
+      }
+      expect((await payment(big.transactionId)).status).toBe('PENDING');
+      await waitFor(() => credits(small.transactionId), (n) => n === 1);
+      expect(await credits(big.transactionId)).toBe(0);
+    });
+
+    it('a card payout reported through the Pay notification is not a top-up', async () => {
+      const { transactionId } = await topUp(t, shop);
+      expect((await notify('pay', { ...payFields(transactionId, shop.clientId), OperationType: 'CardPayout' })).body).toEqual({ code: 0 });
+      expect((await payment(transactionId)).status).toBe('PENDING');
+    });
+
+    it('a flood of unsigned requests is counted, not stored without end', async () => {
+      const flooded = await makeShop(t); // its own gateway: the quota is per gateway
+      const { transactionId } = await topUp(t, flooded);
+      const body = encodeForm(payFields(transactionId, flooded.clientId));
+      const answers = await Promise.all(Array.from({ length: 150 }, () =>
+        fetch(`${t.url}/payments/cloudpayments/${flooded.gatewayId}/pay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })));
+      expect(answers.every((a) => a.status === 401)).toBe(true);
+      const stored = await t.deps.db.gatewayCallback.count({ where: { gatewayId: flooded.gatewayId, verdict: 'MISSING' } });
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThanOrEqual(120);
+    });
+
     it('signature headers are not stored beside bodies', async () => {
       const { transactionId } = await topUp(t, shop);
       await notify('pay', payFields(transactionId, shop.clientId));
@@ -84,7 +116,7 @@ describe('callback attacks', () => {
       expect(failed.gatewayTransactionId).toBe(new URLSearchParams(fail).get('TransactionId')); // a Fail records its transaction
       const res = await signedPost('pay', fail);
       expect(res.status).toBe(401);
-      expect(await lastCallback()).toMatchObject({ verdict: 'INVALID', error: 'a fail notification posted to the pay URL' });
+      expect(await lastCallback('pay')).toMatchObject({ verdict: 'INVALID', error: 'a fail notification posted to the pay URL' });
       expect((await payment(transactionId)).status).toBe('FAILED');
       await new Promise((r) => setTimeout(r, 300));
       expect(await credits(transactionId)).toBe(0);
@@ -166,6 +198,38 @@ describe('callback attacks', () => {
       const everything = JSON.stringify(await t.deps.db.gatewayCallback.findMany()) + t.logs();
       for (const s of secretish) expect(everything).not.toContain(s);
       expect(everything).not.toContain('12/30'); // CardExpDate
+    });
+  });
+
+  describe('what cannot be applied is answered, never a 500', () => {
+    it('a Pay naming a transaction another payment already holds: a note, not a database error', async () => {
+      const a = await topUp(t, shop);
+      const b = await topUp(t, shop);
+      const first = payFields(a.transactionId, shop.clientId);
+      await notify('pay', first);
+      const res = await notify('pay', { ...payFields(b.transactionId, shop.clientId), TransactionId: first.TransactionId });
+      expect(res).toEqual({ status: 200, body: { code: 0 } });
+      expect((await payment(b.transactionId)).status).toBe('PENDING');
+      expect((await history(b.transactionId)).at(-1)?.reason).toMatch(/already recorded for payment .*manual handling/);
+    });
+
+    it('the same unappliable notification again and again adds one note, not one per copy', async () => {
+      const { transactionId } = await topUp(t, shop);
+      for (let i = 0; i < 5; i++) await notify('pay', payFields(transactionId, shop.clientId, '499.00'));
+      expect((await history(transactionId)).filter((e) => /not applied/.test(e.reason))).toHaveLength(1);
+      const long = await t.gql('query($id: ID!) { payment(id: $id) { history(first: 501) { reason } } }', { id: transactionId }, shop.token);
+      expect(long.body.errors?.[0].message).toMatch(/first must be between 1 and 500/);
+    });
+
+    it('a Refund notification whose amount differs from our refund it names is not booked', async () => {
+      const { transactionId } = await topUp(t, shop);
+      const pay = payFields(transactionId, shop.clientId);
+      await notify('pay', pay);
+      await waitFor(() => credits(transactionId), (n) => n === 1);
+      await t.deps.db.refund.create({ data: { id: 'ref_amountcheck000000000000', organizationId: shop.orgId, paymentId: transactionId, amount: '10', actor: 'test' } });
+      await notify('refund', { TransactionId: '8801', PaymentTransactionId: String(pay.TransactionId), Amount: '400.00', InvoiceId: transactionId, Data: '{"paygateRefundId":"ref_amountcheck000000000000"}' });
+      expect(await t.deps.db.refund.findUniqueOrThrow({ where: { id: 'ref_amountcheck000000000000' } })).toMatchObject({ status: 'PENDING', gatewayRefundId: null });
+      expect((await history(transactionId)).at(-1)?.reason).toMatch(/not booked, manual handling/);
     });
   });
 

@@ -4,7 +4,7 @@ import { SandboxStore } from '../../src/gateways/sandbox/store';
 import { expirePayments } from '../../src/jobs/expire-payments';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';
-import { balanceOf, ledgerInvariant, makeShop, SEED_STATUS, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, ledgerInvariant, makeShop, outboxDrained, SEED_STATUS, topUp, type Shop } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 
 describe('gateway callbacks', () => {
@@ -111,6 +111,7 @@ describe('gateway callbacks', () => {
 
   describe('exactly once', () => {
     it('the same Pay 20 times at once, and again after a worker restart: one credit', async () => {
+      await outboxDrained(t); // credits of earlier tests must not land in this one's balance
       const before = Number(await balanceOf(t, shop));
       const { transactionId } = await topUp(t, shop);
       const fields = payFields(transactionId, shop.clientId);
@@ -173,6 +174,21 @@ describe('gateway callbacks', () => {
       expect(p.status).toBe('CONFIRMED');
       expect(p.history.at(-1).actor).toBe('system:expiry');
       await waitFor(() => credits(transactionId), (n) => n === 1);
+    });
+
+    it('one payment that cannot be expired does not stop expiry of the others; its callbacks are asked for again', async () => {
+      const broken = await makeShop(t);
+      const stuck = await topUp(t, broken);
+      const fine = await topUp(t, shop);
+      await t.deps.db.payment.updateMany({ where: { id: { in: [stuck.transactionId, fine.transactionId] } }, data: { expiresAt: new Date(Date.now() - 1000), updatedAt: new Date(0) } });
+      // its secret was sealed with a key this server no longer has
+      await t.deps.db.paymentGateway.update({ where: { id: broken.gatewayId }, data: { apiSecretEncrypted: 'v1.00000000.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA' } });
+      const counts = await expirePayments(t.deps);
+      expect(counts).toMatchObject({ failed: 1, expired: expect.any(Number) });
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: fine.transactionId } })).status).toBe('CANCELLED');
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: stuck.transactionId } })).status).toBe('PENDING');
+      const res = await sendNotification(t.url, broken.gatewayId, 'pay', payFields(stuck.transactionId, broken.clientId), { secret: broken.apiSecret });
+      expect(res.status).toBe(503);
     });
 
     it('a credit whose job was lost (crash between commit and enqueue, Redis restart) is still booked by the relay', async () => {

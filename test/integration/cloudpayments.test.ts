@@ -1,7 +1,7 @@
 // The CLOUDPAYMENTS gateway against the simulator: payment links, notifications as the real
 // service sends them, refunds, two-stage, reconciliation, and the API's limits.
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, makeShop, SEED_STATUS, type Shop } from '../helpers/fixtures';
+import { balanceOf, makeShop, SEED_STATUS, type Shop, outboxDrained } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 import { makeOrg } from '../helpers/app';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
@@ -52,6 +52,7 @@ describe('CloudPayments gateway', () => {
   });
 
   it('Check and Pay as CloudPayments sends them (.NET form, both HMACs, Cyrillic): credited once', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = Number(await balanceOf(t, shop));
     const { transactionId } = (await initiate()).body.data.initiateTopUpPayment;
     const txn = cp.payInvoice(transactionId);
@@ -100,7 +101,7 @@ describe('CloudPayments gateway', () => {
     const a = await mk();
     const captured = await t.gql('mutation($id: ID!) { capturePayment(id: $id, amount: "25.00") { status amount } }', { id: a.id }, org.token);
     expect(captured.body.data.capturePayment).toEqual({ status: 'CONFIRMED', amount: '25.00' });
-    expect(cp.requests.filter((q) => q.path === 'payments/confirm').at(-1)).toMatchObject({ requestId: `capture-${a.id}-25.00`, body: { TransactionId: a.txn.TransactionId, Amount: 25 } });
+    expect(cp.requests.filter((q) => q.path === 'payments/confirm').at(-1)).toMatchObject({ requestId: `capture-${a.id}-${a.txn.TransactionId}-25.00`, body: { TransactionId: a.txn.TransactionId, Amount: 25 } });
     const b = await mk();
     expect((await t.gql('mutation($id: ID!) { voidPayment(id: $id) { status } }', { id: b.id }, org.token)).body.data.voidPayment.status).toBe('CANCELLED');
     expect(cp.transactions.get(b.txn.TransactionId)?.Status).toBe('Cancelled');
@@ -165,6 +166,18 @@ describe('CloudPayments gateway', () => {
       expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).amount.toFixed(2)).toBe(captured);
     });
 
+    it('a void after the payer authorized again voids the new hold, not the answer remembered for the first', async () => {
+      const { id, txn } = await hold('30.00');
+      const voidIt = () => t.gql('mutation($id: ID!) { voidPayment(id: $id) { status } }', { id }, org.token);
+      expect((await voidIt()).body.data.voidPayment.status).toBe('CANCELLED');
+      expect(cp.transactions.get(txn.TransactionId)?.Status).toBe('Cancelled');
+      const again = cp.payInvoice(id, 'Authorized'); // the payer paid again: a second hold
+      await cp.notify(`${t.url}/payments/cloudpayments/${gw2}/pay`, 'pk_cp_test', { TransactionId: again.TransactionId, Amount: '30.00', Currency: 'RUB', Status: 'Authorized', InvoiceId: id, AccountId: 'k3', GatewayName: 'Test', OperationType: 'Payment' });
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('AUTHORIZED');
+      expect((await voidIt()).body.data.voidPayment.status).toBe('CANCELLED');
+      expect(cp.transactions.get(again.TransactionId)?.Status).toBe('Cancelled');
+    });
+
     it('a Confirm notification for part of the hold (captured in the dashboard) credits that part', async () => {
       const { id, txn } = await hold();
       await cp.notify(`${t.url}/payments/cloudpayments/${gw2}/confirm`, 'pk_cp_test', { TransactionId: txn.TransactionId, Amount: '60.00', Currency: 'RUB', Status: 'Completed', InvoiceId: id, AccountId: 'k3' });
@@ -178,6 +191,7 @@ describe('CloudPayments gateway', () => {
   });
 
   it('reconcilePayment finds a Pay that never arrived with v2/payments/find', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = Number(await balanceOf(t, shop));
     const { transactionId } = (await initiate({ amount: 9 })).body.data.initiateTopUpPayment;
     cp.payInvoice(transactionId);

@@ -2,7 +2,7 @@
 import { SandboxStore } from '../../src/gateways/sandbox/store';
 import { reconcilePayments } from '../../src/jobs/reconcile-payments';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 
 describe('reconciliation', () => {
@@ -30,6 +30,7 @@ describe('reconciliation', () => {
   }
 
   it('reconcilePayment applies a lost Pay: CONFIRMED, credited, history says reconciled', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = Number(await balanceOf(t, shop));
     const { transactionId } = await topUp(t, shop, { amount: 75 });
     expect((await reconcile(transactionId)).body.data.reconcilePayment.status).toBe('PENDING'); // nothing at the gateway yet

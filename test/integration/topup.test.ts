@@ -1,7 +1,7 @@
 // Top-ups end to end over real HTTP: GraphQL → sandbox checkout → signed Check/Pay callbacks →
 // outbox → BullMQ credit worker → balance.
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, ledgerInvariant, makeShop, SEED_STATUS, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, ledgerInvariant, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
 import { answer3ds, CARDS, payWithCard, submitCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 
@@ -18,6 +18,7 @@ describe('top-up through the sandbox gateway', () => {
   const status = async (id: string) => (await t.gql(SEED_STATUS, { transactionId: id }, shop.token)).body.data.payment;
 
   it('pays with 4111…, redirects to returnUrl and credits the balance once', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = await balanceOf(t, shop);
     const { paymentUrl, transactionId, expiresAt } = await topUp(t, shop);
     expect(paymentUrl).toMatch(new RegExp(`^${t.url}/sandbox/checkout/[0-9a-f]{16}$`));
@@ -86,6 +87,7 @@ describe('top-up through the sandbox gateway', () => {
     [CARDS.bankDecline, '5005'],
     [CARDS.unknownButValid, '5014'],
   ])('%s is declined with ReasonCode %s, nothing credited', async (card, code) => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = await balanceOf(t, shop);
     const { paymentUrl, transactionId } = await topUp(t, shop);
     const res = await payWithCard(paymentUrl, card);

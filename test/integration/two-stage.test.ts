@@ -1,6 +1,6 @@
 // Two-stage payments through the sandbox: the card is authorized, then captured or voided.
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 
@@ -27,6 +27,7 @@ describe('two-stage payments', () => {
   }
 
   it('holds the money without crediting, then capture confirms and credits once', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = Number(await balanceOf(t, shop));
     const id = await authorized();
     expect(await credits(id)).toBe(0);
@@ -40,6 +41,7 @@ describe('two-stage payments', () => {
   });
 
   it('captures part of the hold and credits only that', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = Number(await balanceOf(t, shop));
     const id = await authorized(500);
     expect((await capture(id, '600.00')).body.errors?.[0].message).toMatch(/500.00 RUB is authorized/);
@@ -50,6 +52,7 @@ describe('two-stage payments', () => {
   });
 
   it('void releases the hold; cancelPayment on an AUTHORIZED payment voids it too', async () => {
+    await outboxDrained(t); // earlier tests' credits land before this one counts
     const before = await balanceOf(t, shop);
     const a = await authorized();
     expect((await voidIt(a)).body.data.voidPayment.status).toBe('CANCELLED');

@@ -149,3 +149,13 @@ describe('amounts for the CloudPayments API', () => {
     expect(() => amountForApi('abc')).toThrow();
   });
 });
+
+describe('CryptoCloud answers', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { invoiceInfo } = require('../../src/gateways/cryptocloud/wire');
+  it('reads amounts in any notation JSON gives them, and refuses what is not an amount', () => {
+    expect(invoiceInfo.parse({ uuid: 'INV-ABCD1234', status: 'partial', received: 5e-7, received_usd: '0.0000004' })).toMatchObject({ received: '0.0000005', received_usd: '0.0000004' });
+    expect(invoiceInfo.safeParse({ uuid: 'INV-ABCD1234', status: 'paid', received: 'lots' }).success).toBe(false);
+    expect(invoiceInfo.safeParse({ uuid: 'x'.repeat(300), status: 'paid' }).success).toBe(false);
+  });
+});

@@ -97,4 +97,9 @@ describe('config', () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain(KEY);
   });
+
+  it('refuses a source-network allow-list behind "trust every proxy": callers would write their own address', () => {
+    expect(problems({ CALLBACK_IP_ALLOWLIST: 'true', TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/^TRUST_PROXY must list the proxies' addresses/)]);
+    expect(loadConfig({ CALLBACK_IP_ALLOWLIST: 'true', TRUST_PROXY: '10.0.0.1' }).callbackIpAllowlist).toBe(true);
+  });
 });

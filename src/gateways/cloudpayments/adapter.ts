@@ -152,13 +152,13 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
       TransactionId: Number(payment.gatewayTransactionId),
       Amount: exactJsonNumber(amount),
       JsonData: { paygatePaymentId: payment.id },
-    }, { requestId: `capture-${payment.id}-${amount}` }); // a replayed answer can only stand for this amount
+    }, { requestId: `capture-${payment.id}-${payment.gatewayTransactionId}-${amount}` }); // a replayed answer stands for this hold and amount only
     return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'capture refused' };
   },
 
   async void(env, creds, payment) {
     if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no authorization to void' };
-    const res = await cpRequest(env, creds, 'payments/void', { TransactionId: Number(payment.gatewayTransactionId) }, { requestId: `void-${payment.id}` });
+    const res = await cpRequest(env, creds, 'payments/void', { TransactionId: Number(payment.gatewayTransactionId) }, { requestId: `void-${payment.id}-${payment.gatewayTransactionId}` });
     return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'void refused' };
   },
 

@@ -46,13 +46,14 @@ const common = {
   JsonData: jsonData,
 };
 const card = { CardFirstSix: cardPart(/^\d{6}$/), CardLastFour: cardPart(/^\d{4}$/), CardType: optional(freeText(32)) };
-const charged = z.object({ ...common, ...card, Status: z.enum(['Completed', 'Authorized']) });
+const operation = { OperationType: optional(freeText(32)) };
+const charged = z.object({ ...common, ...card, ...operation, Status: z.enum(['Completed', 'Authorized']) });
 const schemas = {
   check: charged,
   pay: charged,
   confirm: z.object({ ...common, ...card, Status: z.literal('Completed') }),
   fail: z.object({ ...common, ...card, Reason: optional(freeText(200)), ReasonCode: optional(reasonCode) }),
-  refund: z.object({ ...common, PaymentTransactionId: transactionId }),
+  refund: z.object({ ...common, ...operation, PaymentTransactionId: transactionId }),
   cancel: z.object(common),
 };
 
@@ -91,7 +92,12 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
   if (kind === 'recurrent' || kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
   const parsed = schemas[kind].safeParse(fields);
   if (!parsed.success) return { ok: false, problem: problemOf(parsed.error) };
-  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string };
+  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string; OperationType?: string };
+  // The same notifications report payouts to cards (OperationType=CardPayout): money going out, never a top-up.
+  const expected = kind === 'refund' ? 'Refund' : 'Payment';
+  if ((kind === 'check' || kind === 'pay' || kind === 'refund') && n.OperationType && n.OperationType !== expected) {
+    return { ok: true, event: { kind: 'ignored', note: `an OperationType=${n.OperationType} notification is not ours to act on` } };
+  }
   const facts = { invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, transactionId: n.TransactionId };
   switch (kind) {
     case 'check':

@@ -11,9 +11,14 @@ const INFO_BATCH = 100; // the documented maximum of uuids per info call
 
 const ddmmyyyy = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
 
+/** An answer CryptoCloud should not have given is its fault, not the postback's: try again later. */
 async function info(...args: Parameters<typeof ccRequest>): Promise<InvoiceInfo[]> {
   const result = await ccRequest<unknown[]>(...args);
-  return (Array.isArray(result) ? result : []).map((r) => invoiceInfo.parse(r));
+  return (Array.isArray(result) ? result : []).map((r) => {
+    const parsed = invoiceInfo.safeParse(r);
+    if (!parsed.success) throw new GatewayError(`CryptoCloud invoice/merchant/info: an invoice in an unexpected shape (${parsed.error.issues[0]?.path.join('.')})`, true);
+    return parsed.data;
+  });
 }
 
 const unsupported = (what: string) => async (): Promise<never> => {

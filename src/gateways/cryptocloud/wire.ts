@@ -1,8 +1,18 @@
 // CryptoCloud's shapes (gateways.md 2.2–2.4) and the one status mapping.
 import { z } from 'zod';
+import { Decimal } from '../../domain/money';
 import type { GatewayPaymentState } from '../types';
 
-const num = z.union([z.number(), z.string()]).transform((v) => String(v)).refine((v) => /^\d{1,20}(\.\d{1,18})?$/.test(v), 'not a decimal amount');
+/** Amounts as plain decimal text, whatever notation came (JSON numbers below 1e-6 print as 5e-7). */
+const num = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const text = String(v).trim();
+  const plain = /^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? new Decimal(text).toFixed() : null;
+  if (!plain || plain.length > 40) {
+    ctx.addIssue({ code: 'custom', message: 'not a decimal amount' });
+    return z.NEVER;
+  }
+  return plain;
+});
 
 export const createdInvoice = z.object({ uuid: z.string(), link: z.string(), status: z.string().optional() }).passthrough();
 

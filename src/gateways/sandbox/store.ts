@@ -70,8 +70,13 @@ export class SandboxStore {
     return ref ? this.order(ref.gatewayId, ref.invoiceId) : null;
   }
 
+  /**
+   * A Long, as CloudPayments' are, unique even after Redis comes back empty (its counter starts
+   * again, the clock does not): milliseconds, then the counter's last three digits.
+   */
   async nextTransactionId(): Promise<string> {
-    return String(2_000_000_000 + (await this.redis.incr(this.key('seq'))));
+    const seq = await this.redis.incr(this.key('seq'));
+    return String(Date.now() * 1000 + (seq % 1000));
   }
 
   async saveTransaction(tx: SandboxTransaction) {

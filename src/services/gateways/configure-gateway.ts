@@ -28,6 +28,7 @@ export interface ConfigureGatewayInput {
 }
 
 const MAX_CLUBS = 1000;
+const MAX_GATEWAYS = 50;
 
 export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): Promise<GatewayView> {
   if (input.organizationId !== ctx.orgId) {
@@ -59,6 +60,9 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
     where: { organizationId_type_publicId: { organizationId: ctx.orgId, type: input.type, publicId } },
     select: { id: true, apiSecretEncrypted: true, webhookSecretEncrypted: true },
   });
+  if (!stored && (await ctx.deps.db.paymentGateway.count({ where: { organizationId: ctx.orgId } })) >= MAX_GATEWAYS) {
+    throw badInput(`an organization may have at most ${MAX_GATEWAYS} payment gateways`, 'publicId');
+  }
   if (!stored && adapter.requiresWebhookSecret && !webhookSecret) {
     throw badInput(`${input.type} needs webhookSecret (the postback secret key)`, 'webhookSecret');
   }

@@ -47,3 +47,13 @@ export async function recordEvent(tx: Tx, paymentId: string, from: PaymentStatus
     data: { paymentId, fromStatus: from, toStatus: change.to, actor: change.actor, reason: change.reason?.slice(0, 500) ?? null, data: change.data ?? {} },
   });
 }
+
+/**
+ * A note for staff, once: the same note right after itself is not news (a gateway or a tenant
+ * repeating one notification must not grow a payment's history without end).
+ */
+export async function recordNote(tx: Tx, payment: Pick<Payment, 'id' | 'status'>, actor: string, reason: string, data?: Prisma.InputJsonValue): Promise<void> {
+  const last = await tx.paymentEvent.findFirst({ where: { paymentId: payment.id }, orderBy: { id: 'desc' }, select: { reason: true, toStatus: true } });
+  if (last?.reason === reason.slice(0, 500) && last.toStatus === payment.status) return;
+  await recordEvent(tx, payment.id, payment.status, { to: payment.status, actor, reason, data });
+}

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context';
 import { formatAmount } from '../../domain/money';
 import type { PaymentStatus, RefundStatus } from '../../generated/prisma/enums';
+import { ITEM_LIST, pageSize } from '../shared/validate';
 import { toPaymentView, type PaymentView } from './view';
 
 /** null when the payment does not exist in the caller's organization. */
@@ -17,10 +18,11 @@ export interface PaymentEventView {
   reason: string | null;
 }
 
-export async function paymentHistory(ctx: Ctx, paymentId: string): Promise<PaymentEventView[]> {
+export async function paymentHistory(ctx: Ctx, paymentId: string, first?: number | null): Promise<PaymentEventView[]> {
   const rows = await ctx.deps.db.paymentEvent.findMany({
     where: { paymentId, payment: { organizationId: ctx.orgId } },
     orderBy: { id: 'asc' },
+    take: pageSize(first, ITEM_LIST),
   });
   return rows.map((e) => ({ at: e.at, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, reason: e.reason }));
 }
@@ -35,8 +37,8 @@ export interface RefundView {
   gatewayRefundId: string | null;
 }
 
-export async function paymentRefunds(ctx: Ctx, paymentId: string, currency: string): Promise<RefundView[]> {
-  const rows = await ctx.deps.db.refund.findMany({ where: { paymentId, organizationId: ctx.orgId }, orderBy: { createdAt: 'asc' } });
+export async function paymentRefunds(ctx: Ctx, paymentId: string, currency: string, first?: number | null): Promise<RefundView[]> {
+  const rows = await ctx.deps.db.refund.findMany({ where: { paymentId, organizationId: ctx.orgId }, orderBy: { createdAt: 'asc' }, take: pageSize(first, ITEM_LIST) });
   return rows.map((r) => ({
     id: r.id, status: r.status, amount: formatAmount(r.amount, currency), shortfall: formatAmount(r.shortfall, currency),
     reason: r.reason, createdAt: r.createdAt, gatewayRefundId: r.gatewayRefundId,

@@ -9,7 +9,7 @@ import { newId } from '../../domain/ids';
 import type { Payment, Prisma } from '../../generated/prisma/client';
 import type { CallbackOutcome, DeclineReason, GatewayEvent } from '../../gateways/types';
 import { addOutbox, publishOutbox, type OutboxEntry } from '../outbox/outbox';
-import { changeStatus, lockPayment, recordEvent } from './change-status';
+import { changeStatus, lockPayment, recordEvent, recordNote } from './change-status';
 
 export interface CallbackRecord {
   id: string;
@@ -129,12 +129,12 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       if (!p) return { outcome: OK, note: `money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling` };
       if (!acceptableAmount(p, event)) {
         const note = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${p.amount} ${p.currency} payment: not applied, manual handling`;
-        await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { transactionId: event.transactionId } });
+        await recordNote(tx, p, actor, note, { transactionId: event.transactionId });
         return { outcome: OK, paymentId: p.id, note };
       }
       if (p.gatewayTransactionId && p.gatewayTransactionId !== event.transactionId && (SETTLED.includes(p.status) || p.status === 'AUTHORIZED')) {
         const note = `second payment ${event.transactionId} for an invoice already paid by ${p.gatewayTransactionId}: refund it manually`;
-        await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason: note, data: { transactionId: event.transactionId } });
+        await recordNote(tx, p, actor, note, { transactionId: event.transactionId });
         return { outcome: OK, paymentId: p.id, note };
       }
       const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
@@ -142,6 +142,16 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
       const closedTransaction = CLOSED_UNPAID.includes(p.status) && p.gatewayTransactionId === event.transactionId;
       if (closedTransaction || p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
         return { outcome: OK, paymentId: p.id }; // a duplicate, or already further along
+      }
+      // A transaction id another payment of this gateway already holds: the gateway names two
+      // payments with one transaction. Apply neither twice; a person decides.
+      if (event.transactionId !== p.gatewayTransactionId) {
+        const holder = await tx.payment.findFirst({ where: { gatewayId, gatewayTransactionId: event.transactionId, NOT: { id: p.id } }, select: { id: true } });
+        if (holder) {
+          const note = `transaction ${event.transactionId} is already recorded for payment ${holder.id}: not applied, manual handling`;
+          await recordNote(tx, p, actor, note, { transactionId: event.transactionId });
+          return { outcome: OK, paymentId: p.id, note };
+        }
       }
       const revived = CLOSED_UNPAID.includes(p.status);
       const captured = to === 'CONFIRMED' && p.status === 'AUTHORIZED';
@@ -160,7 +170,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
         patch: {
           ...(event.details ? { metadata: { ...(p.metadata as Prisma.JsonObject), ...event.details } } : {}),
           gatewayTransactionId: event.transactionId,
-          ...(to === 'CONFIRMED' ? { confirmedAt: now } : { authorizedAt: now, authorizedAmount: event.amount }),
+          ...(to === 'CONFIRMED' ? { confirmedAt: now } : { authorizedAt: now, authorizedAmount: event.amount, captureAmount: null, capturedAmount: null }),
           ...(captured ? { amount: event.amount, capturedAmount: event.amount } : {}),
         },
       });
@@ -207,11 +217,7 @@ async function apply(tx: Tx, gatewayId: string, actor: string, event: GatewayEve
     case 'progress': {
       const p = await findPayment(tx, gatewayId, event.invoiceId, true);
       if (!p) return { outcome: OK, note: `${event.note} for unknown invoice ${event.invoiceId ?? '(none)'}` };
-      const reason = `${event.note}${how}`;
-      // The same news twice is not news.
-      const last = await tx.paymentEvent.findFirst({ where: { paymentId: p.id }, orderBy: { id: 'desc' } });
-      if (last?.reason === reason) return { outcome: OK, paymentId: p.id };
-      await recordEvent(tx, p.id, p.status, { to: p.status, actor, reason, data: event.details });
+      await recordNote(tx, p, actor, `${event.note}${how}`, event.details);
       await tx.payment.update({ where: { id: p.id }, data: { metadata: { ...(p.metadata as Prisma.JsonObject), ...event.details } } });
       return { outcome: OK, paymentId: p.id };
     }
@@ -245,6 +251,12 @@ async function applyRefund(tx: Tx, gatewayId: string, actor: string, event: Extr
   const book = (refundId: string) =>
     addOutbox(tx, { key: `refund-${refundId}`, kind: 'refund.book', organizationId: p!.organizationId, payload: { refundId } });
 
+  if (ours && !ours.amount.equals(event.amount)) {
+    // Matched by an id, but not by the money: book neither amount without a person.
+    const note = `gateway reports refund ${event.gatewayRefundId} of ${event.amount} for our refund ${ours.id} of ${ours.amount.toFixed(2)}: not booked, manual handling`;
+    await recordNote(tx, p, actor, note, { refundId: ours.id, gatewayRefundId: event.gatewayRefundId });
+    return { outcome: OK, paymentId: p.id, note };
+  }
   if (ours) {
     if (ours.status === 'SUCCEEDED') return { outcome: OK, paymentId: p.id };
     // PENDING: the notification beat our own call's answer. FAILED: we took a timeout or refusal

@@ -53,6 +53,10 @@ export function httpsOrHttpUrl(value: string | null | undefined, field: string):
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** A payment's history and refunds: short lists, asked for whole, but never unbounded. */
+export const ITEM_LIST = { def: 100, max: 500 } as const;
+/** The largest page any field allows. */
+export const LARGEST_PAGE_SIZE = ITEM_LIST.max;
 
 export function pageSize(first: number | null | undefined, { def = DEFAULT_PAGE_SIZE, max = MAX_PAGE_SIZE } = {}): number {
   if (first === undefined || first === null) return def;

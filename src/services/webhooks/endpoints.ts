@@ -46,10 +46,16 @@ async function own(ctx: Ctx, id: string): Promise<WebhookEndpoint> {
   return e;
 }
 
+export const MAX_ENDPOINTS = 20;
+
 export async function createWebhook(ctx: Ctx, input: { url: string; events: string[]; description?: string | null }): Promise<{ id: string; secret: string }> {
   const list = events(input.events);
   const description = optionalText(input.description, 'description', 500) ?? null;
   const target = await url(ctx, input.url);
+  // Every endpoint can hold delivery slots: an organization may not take them all.
+  if ((await ctx.deps.db.webhookEndpoint.count({ where: { organizationId: ctx.orgId } })) >= MAX_ENDPOINTS) {
+    throw badInput(`an organization may have at most ${MAX_ENDPOINTS} webhook endpoints; delete one first`, 'url');
+  }
   const id = newId('whk');
   const secret = generateWebhookSecret();
   await ctx.deps.db.webhookEndpoint.create({

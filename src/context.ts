@@ -1,6 +1,6 @@
 // What every request, job and CLI command works with. Built once per process in main.ts.
 import type { Redis } from 'ioredis';
-import { createQueues, type Queues } from './jobs/queues';
+import { createQueues, type Queues } from './queues';
 import type { Config } from './config';
 import { createDb, type Db } from './db';
 import { createLogger, type Logger } from './log';

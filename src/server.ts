@@ -7,10 +7,10 @@ import { toAppError } from './http/errors';
 import { registerGraphql } from './http/graphql';
 import { LIMITS } from './http/graphql-limits';
 import { registerHealthRoutes } from './http/health';
-import { gatewayCallbackRoutes } from './webhooks/gateway-callbacks';
-import { sandboxEmulator } from './gateways/sandbox/emulator';
-import { sandboxMerchants } from './services/gateways/sandbox-merchants';
-import { scheduleSandboxRetry } from './jobs/sandbox-notifications';
+import { gatewayCallbackRoutes } from './http/gateway-callbacks';
+import { sandboxEmulator } from './sandbox/emulator';
+import { sandboxMerchants } from './sandbox/merchants';
+import { scheduleSandboxRetry } from './sandbox/retries';
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

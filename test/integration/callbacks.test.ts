@@ -1,6 +1,6 @@
 // Gateway callbacks over real HTTP: signatures, Check codes, duplicates, late and out-of-order
 // notifications, worker restarts and lost jobs. Exactly one credit, whatever happens.
-import { SandboxStore } from '../../src/gateways/sandbox/store';
+import { SandboxStore } from '../../src/sandbox/store';
 import { expirePayments } from '../../src/jobs/expire-payments';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';

@@ -1,5 +1,5 @@
 // Reconciliation: the gateway is asked, and what its callbacks did not tell us is applied.
-import { SandboxStore } from '../../src/gateways/sandbox/store';
+import { SandboxStore } from '../../src/sandbox/store';
 import { reconcilePayments } from '../../src/jobs/reconcile-payments';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';

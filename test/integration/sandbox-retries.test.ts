@@ -1,7 +1,7 @@
 // The sandbox retries undelivered notifications on CloudPayments' schedule (1, 2, 5, 10, 30 min…).
 import type { Job } from 'bullmq';
-import { buildNotification, RETRY_DELAYS_MS } from '../../src/gateways/sandbox/notifier';
-import { processSandboxJob, sandboxBackoff, scheduleSandboxRetry } from '../../src/jobs/sandbox-notifications';
+import { buildNotification, RETRY_DELAYS_MS } from '../../src/sandbox/notifier';
+import { processSandboxJob, sandboxBackoff, scheduleSandboxRetry } from '../../src/sandbox/retries';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { payFields } from '../helpers/callbacks';
 import { makeShop, topUp } from '../helpers/fixtures';

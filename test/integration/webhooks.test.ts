@@ -201,7 +201,7 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
   });
 
   it('checks again at connect time (DNS rebinding)', async () => {
-    const { postWebhook } = await import('../../src/webhooks/post');
+    const { postWebhook } = await import('../../src/services/webhooks/post');
     const res = await postWebhook('http://localhost:9/hook', {}, '{}', { timeoutMs: 1000, allowPrivate: false });
     expect(res).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused to connect to internal address/) });
     for (const literal of ['http://[::127.0.0.1]:9/hook', 'http://192.0.2.1:9/hook', 'http://[2001:db8::1]:9/hook']) {

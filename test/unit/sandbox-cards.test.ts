@@ -1,4 +1,4 @@
-import { cardType, luhnValid, TEST_CARDS, validExpiry } from '../../src/gateways/sandbox/cards';
+import { cardType, luhnValid, TEST_CARDS, validExpiry } from '../../src/sandbox/cards';
 
 describe('sandbox cards', () => {
   it('plays the documented test cards', () => {

@@ -1,4 +1,4 @@
-import { isBlockedAddress } from '../../src/webhooks/ssrf';
+import { isBlockedAddress } from '../../src/services/webhooks/ssrf';
 
 // Refusals only: no test ever connects to an address listed here.
 describe('webhook address guard', () => {

@@ -5,8 +5,7 @@ import type { Ctx } from '../../context';
 import { AppError, badInput, notFound } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { formatAmount, parseAmount } from '../../domain/money';
-import type { LedgerEntry } from '../../generated/prisma/client';
-import type { LedgerEntryView } from '../clients/get-client';
+import { toLedgerEntryView, type LedgerEntryView } from '../shared/views';
 import { isUniqueViolation } from '../shared/db-errors';
 import { externalId, optionalText, text } from '../shared/validate';
 
@@ -30,7 +29,7 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
     const earlier = await ctx.deps.db.ledgerEntry.findUnique({ where: { organizationId_idempotencyKey: { organizationId: ctx.orgId, idempotencyKey: idempotencyKey! } } });
     if (!earlier) return null;
     if (earlier.requestHash !== requestHash) throw new AppError('CONFLICT', `idempotencyKey ${idempotencyKey} was already used for a different debit (${earlier.id})`);
-    return toView(earlier, client.currency);
+    return toLedgerEntryView(earlier, client.currency);
   };
   if (idempotencyKey) {
     const earlier = await replay();
@@ -54,7 +53,7 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
         },
       });
     });
-    return toView(entry, client.currency);
+    return toLedgerEntryView(entry, client.currency);
   } catch (err) {
     if (idempotencyKey && isUniqueViolation(err)) {
       const earlier = await replay();
@@ -62,11 +61,4 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
     }
     throw err;
   }
-}
-
-function toView(e: LedgerEntry, currency: string): LedgerEntryView {
-  return {
-    id: e.id, at: e.at, kind: e.kind, amount: formatAmount(e.amount, currency), balanceAfter: formatAmount(e.balanceAfter, currency),
-    paymentId: e.paymentId, refundId: e.refundId, reason: e.reason,
-  };
 }

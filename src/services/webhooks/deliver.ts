@@ -4,8 +4,8 @@ import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
 import { WEBHOOK_DISABLED } from '../../domain/webhook-events';
-import { postWebhook } from '../../webhooks/post';
-import { webhookHeaders } from '../../webhooks/signing';
+import { postWebhook } from './post';
+import { webhookHeaders } from './signing';
 import { signingSecrets } from './endpoints';
 import { scheduleAttempt, withJitter } from './schedule';
 

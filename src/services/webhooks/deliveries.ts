@@ -3,8 +3,8 @@ import type { Ctx } from '../../context';
 import { badInput, notFound } from '../../domain/errors';
 import type { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import type { WebhookAttempt, WebhookDelivery } from '../../generated/prisma/client';
-import type { Page } from '../clients/get-client';
-import { decodeCursor, encodeCursor, pageSize } from '../shared/validate';
+import { toPage, type Page } from '../shared/views';
+import { decodeCursor, pageSize } from '../shared/validate';
 import { scheduleAttempt } from './schedule';
 
 export interface AttemptView { at: Date; statusCode: number | null; latencyMs: number; error: string | null; response: string | null }
@@ -59,8 +59,7 @@ export async function listDeliveries(
     take: take + 1,
     include: withAttempts,
   });
-  const edges = rows.slice(0, take).map((d) => ({ cursor: encodeCursor(d.id), node: toDeliveryView(d) }));
-  return { edges, pageInfo: { hasNextPage: rows.length > take, endCursor: edges.at(-1)?.cursor ?? null } };
+  return toPage(rows, take, toDeliveryView);
 }
 
 /** Sends the delivery again, same webhook-id, with a fresh retry schedule. */

@@ -4,8 +4,8 @@ import { badInput, notFound } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { isWebhookEvent, WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import type { WebhookEndpoint } from '../../generated/prisma/client';
-import { generateWebhookSecret } from '../../webhooks/signing';
-import { assertWebhookUrl } from '../../webhooks/ssrf';
+import { generateWebhookSecret } from './signing';
+import { assertWebhookUrl } from './ssrf';
 import { optionalText } from '../shared/validate';
 
 /** After a rotation the old secret keeps signing for this long. */

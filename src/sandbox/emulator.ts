@@ -6,9 +6,9 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../log';
-import type { NotificationKind } from '../cloudpayments/notifications';
-import { Decimal, decimalFromText } from '../../domain/money';
+import type { Logger } from '../log';
+import type { NotificationKind } from '../gateways/cloudpayments/notifications';
+import { Decimal, decimalFromText } from '../domain/money';
 import { AUTHENTICATION_FAILED, cardType, INVALID_CARD, luhnValid, TEST_CARDS, validExpiry, type CardOutcome } from './cards';
 import { buildNotification, deliver, type SandboxNotification } from './notifier';
 import { checkoutPage, resultPage, threeDsPage, type CheckoutView } from './pages';

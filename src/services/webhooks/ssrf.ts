@@ -7,7 +7,7 @@ import { lookup, type LookupAddress } from 'node:dns';
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { badInput } from '../domain/errors';
+import { badInput } from '../../domain/errors';
 
 /** IANA's global unicast block; the rest of the IPv6 space is reserved or unassigned. */
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');

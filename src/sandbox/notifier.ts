@@ -1,9 +1,9 @@
 // Sends CloudPayments-style notifications to Paygate's callback URLs: form-encoded, both HMAC
 // headers, answer {"code":0} expected. Anything else is retried like CloudPayments does.
-import type { Logger } from '../../log';
-import { notificationPath, type NotificationKind } from '../cloudpayments/notifications';
-import { signNotification } from '../cloudpayments/signature';
-import { encodeForm } from '../cloudpayments/wire';
+import type { Logger } from '../log';
+import { notificationPath, type NotificationKind } from '../gateways/cloudpayments/notifications';
+import { signNotification } from '../gateways/cloudpayments/signature';
+import { encodeForm } from '../gateways/cloudpayments/wire';
 
 /** CloudPayments: 100 attempts, "1, 2, 5, 10, 30" minutes apart (gateways.md 1.3). */
 export const RETRY_DELAYS_MS = [60_000, 120_000, 300_000, 600_000, 1_800_000];

@@ -1,8 +1,8 @@
 // Retries of the sandbox's notifications, on CloudPayments' schedule.
 import type { Job } from 'bullmq';
 import type { Deps } from '../context';
-import { deliver, MAX_ATTEMPTS, retryDelay, type SandboxNotification } from '../gateways/sandbox/notifier';
-import { sandboxMerchants } from '../services/gateways/sandbox-merchants';
+import { deliver, MAX_ATTEMPTS, retryDelay, type SandboxNotification } from './notifier';
+import { sandboxMerchants } from './merchants';
 
 export async function scheduleSandboxRetry(deps: Deps, n: SandboxNotification): Promise<void> {
   await deps.queues.sandbox.add('notify', n, {

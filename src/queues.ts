@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log';
+import type { Logger } from './log';
 
 export const QUEUE_NAMES = { outbox: 'outbox', maintenance: 'maintenance', sandbox: 'sandbox', webhooks: 'webhooks' } as const;
 

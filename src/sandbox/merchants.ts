@@ -1,8 +1,8 @@
 // The sandbox emulator's view of its "merchants": the SANDBOX gateways configured in Paygate.
 import { timingSafeEqual } from 'node:crypto';
-import type { Deps } from '../../context';
-import type { SandboxMerchant } from '../../gateways/sandbox/emulator';
-import { secretAad } from './view';
+import type { Deps } from '../context';
+import type { SandboxMerchant } from './emulator';
+import { secretAad } from '../services/gateways/view';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);

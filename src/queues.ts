@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from './log';
 
 export const QUEUE_NAMES = { outbox: 'outbox', maintenance: 'maintenance', sandbox: 'sandbox', webhooks: 'webhooks' } as const;
+export type QueueName = keyof typeof QUEUE_NAMES;
 
 export interface Queues {
   /** Effects of committed state changes (credits, refund bookings); job id = outbox key. */

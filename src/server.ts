@@ -8,9 +8,7 @@ import { registerGraphql } from './http/graphql';
 import { LIMITS } from './http/graphql-limits';
 import { registerHealthRoutes } from './http/health';
 import { gatewayCallbackRoutes } from './http/gateway-callbacks';
-import { sandboxEmulator } from './sandbox/emulator';
-import { sandboxMerchants } from './sandbox/merchants';
-import { scheduleSandboxRetry } from './sandbox/retries';
+import { registerSandbox } from './sandbox';
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -39,14 +37,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, deps);
   await app.register(gatewayCallbackRoutes, { deps });
-  if (deps.config.sandboxEnabled) await app.register(sandboxEmulator, {
-    redis: deps.redis,
-    keyPrefix: deps.config.queuePrefix,
-    publicUrl: deps.config.publicUrl,
-    log: deps.log,
-    ...sandboxMerchants(deps),
-    scheduleRetry: (n) => scheduleSandboxRetry(deps, n),
-  });
+  if (deps.config.sandboxEnabled) await registerSandbox(app, deps);
   await registerGraphql(app, deps);
   return app;
 }

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Deps } from '../context';
+import { defineJob } from './definition';
 import { expirePayment } from '../services/payments/expire-payment';
 
 export const EXPIRE_EVERY_MS = 30_000;
@@ -33,3 +35,5 @@ export async function expirePayments(deps: Deps): Promise<Record<string, number>
   if (due.length) deps.log.info(counts, 'expiry run');
   return counts;
 }
+
+export const expirePaymentsJob = defineJob({ name: 'expire-payments', queue: 'maintenance', schema: z.unknown(), every: EXPIRE_EVERY_MS, handler: expirePayments });

@@ -1,6 +1,9 @@
 // Re-enqueues outbox rows committed but not (or no longer) queued: a crash between commit and
 // enqueue, a Redis that lost its jobs. Same job id, so a row still queued is not queued twice.
+import { z } from 'zod';
 import type { Deps } from '../context';
+import { defineJob } from './definition';
+import { relayWebhookDeliveries } from './webhook-relay';
 
 export const RELAY_EVERY_MS = 5_000;
 const RELAY_AFTER_MS = 5_000;
@@ -23,3 +26,12 @@ export async function relayOutbox(deps: Deps): Promise<number> {
   }
   return rows.length;
 }
+
+/** Every few seconds: outbox rows and webhook attempts whose jobs were lost are queued again. */
+export const relayJob = defineJob({
+  name: 'outbox-relay',
+  queue: 'maintenance',
+  schema: z.unknown(),
+  every: RELAY_EVERY_MS,
+  handler: async (deps) => ({ outbox: await relayOutbox(deps), webhooks: await relayWebhookDeliveries(deps) }),
+});

@@ -1,7 +1,9 @@
 // Asks the gateway about payments whose callbacks may have been lost: PENDING ones close to
 // expiry, and holds AUTHORIZED for long (a bank may have released them). Expired PENDING
 // payments are the expiry job's.
+import { z } from 'zod';
 import type { Deps } from '../context';
+import { defineJob } from './definition';
 import { applyState, reconcileWithGateway } from '../services/payments/reconcile-payment';
 import { loadGateway } from '../services/gateways/load-gateway';
 import { toGatewayPayment } from '../services/payments/view';
@@ -60,3 +62,5 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
   }
   return asked;
 }
+
+export const reconcilePaymentsJob = defineJob({ name: 'reconcile-payments', queue: 'maintenance', schema: z.unknown(), every: RECONCILE_EVERY_MS, handler: reconcilePayments });

@@ -1,15 +1,22 @@
-// The worker role: BullMQ workers for every queue and the repeatable maintenance jobs.
-import { Worker, type Job, type WorkerOptions } from 'bullmq';
+// The worker role: one BullMQ worker per queue, running the job definitions of that queue, and
+// the job schedulers of the recurring ones.
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Deps } from '../context';
+import { QUEUE_NAMES, type QueueName } from '../queues';
 import { createRedis } from '../redis';
-import { processOutboxJob } from './outbox-worker';
-import { relayOutbox, RELAY_EVERY_MS } from './outbox-relay';
-import { QUEUE_NAMES } from '../queues';
-import { processSandboxJob, sandboxBackoff } from '../sandbox/retries';
-import { expirePayments, EXPIRE_EVERY_MS } from './expire-payments';
-import { reconcilePayments, RECONCILE_EVERY_MS } from './reconcile-payments';
-import { processWebhookJob } from './webhook-worker';
-import { relayWebhookDeliveries } from './webhook-relay';
+import { sandboxNotifyJob } from '../sandbox/retries';
+import type { JobDefinition } from './definition';
+import { deliverWebhookJob } from './deliver-webhook';
+import { expirePaymentsJob } from './expire-payments';
+import { bookRefundJob } from './outbox/book-refund';
+import { creditPaymentJob } from './outbox/credit-payment';
+import { fanOutEventJob } from './outbox/fan-out-event';
+import { relayJob } from './outbox-relay';
+import { reconcilePaymentsJob } from './reconcile-payments';
+
+export const JOBS: readonly JobDefinition[] = [
+  creditPaymentJob, bookRefundJob, fanOutEventJob, deliverWebhookJob, relayJob, expirePaymentsJob, reconcilePaymentsJob, sandboxNotifyJob,
+];
 
 export interface Workers {
   /** force: do not wait for running jobs (they are taken up again once their lock expires). */
@@ -23,28 +30,25 @@ export interface WorkersOptions {
   lockDurationMs?: number;
 }
 
+/** How many jobs of a queue run at once in one process. */
+const concurrencyOf = (queue: QueueName, options: WorkersOptions) =>
+  queue === 'webhooks' ? options.webhookConcurrency ?? 32 : queue === 'maintenance' ? 2 : options.concurrency ?? 8; // the relay must not wait behind a slow expiry run
+
 export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Promise<Workers> {
   const connection = createRedis(deps.config.redisUrl.reveal(), 'worker');
-  const prefix = deps.config.queuePrefix;
   const lockDuration = options.lockDurationMs ?? deps.config.workerLockDurationMs;
-  const make = (name: string, processor: (job: Job, token?: string) => Promise<unknown>, extra: Partial<WorkerOptions> = {}) => {
-    const w = new Worker(name, processor, { connection, prefix, concurrency: options.concurrency ?? 8, lockDuration, stalledInterval: lockDuration, ...extra });
-    w.on('error', (err) => deps.log.error({ err, queue: name }, 'worker error'));
-    w.on('failed', (job, err) => deps.log.warn({ err, queue: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+  const workers = (Object.keys(QUEUE_NAMES) as QueueName[]).map((queue) => {
+    const definitions = new Map(JOBS.filter((d) => d.queue === queue).map((d) => [d.name, d]));
+    const backoff = JOBS.find((d) => d.queue === queue && d.backoff)?.backoff;
+    const settings: Partial<WorkerOptions> = backoff ? { settings: { backoffStrategy: backoff } } : {};
+    const w = new Worker(QUEUE_NAMES[queue], (job: Job, token?: string) => run(deps, definitions, job, token), {
+      connection, prefix: deps.config.queuePrefix, concurrency: concurrencyOf(queue, options), lockDuration, stalledInterval: lockDuration, ...settings,
+    });
+    w.on('error', (err) => deps.log.error({ err, queue }, 'worker error'));
+    w.on('failed', (job, err) => deps.log.warn({ err, queue, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
     return w;
-  };
+  });
 
-  const workers = [
-    make(QUEUE_NAMES.outbox, (job) => processOutboxJob(deps, job)),
-    make(QUEUE_NAMES.webhooks, (job, token) => processWebhookJob(deps, job, token), { concurrency: options.webhookConcurrency ?? 32 }),
-    make(QUEUE_NAMES.sandbox, (job) => processSandboxJob(deps, job), { settings: { backoffStrategy: sandboxBackoff } }),
-    make(QUEUE_NAMES.maintenance, async (job) => {
-      if (job.name === 'outbox-relay') return { outbox: await relayOutbox(deps), webhooks: await relayWebhookDeliveries(deps) };
-      if (job.name === 'expire-payments') return expirePayments(deps);
-      if (job.name === 'reconcile-payments') return reconcilePayments(deps);
-      throw new Error(`unknown maintenance job ${job.name}`);
-    }, { concurrency: 2 }), // the relay must not wait behind a slow expiry run
-  ];
   // Job schedulers live in Redis, which may come back empty (it keeps nothing on disk): every
   // worker process registers them now, whenever its connection comes back, and checks every few
   // seconds that they are still there. Upserting the same scheduler twice does not duplicate it.
@@ -64,17 +68,20 @@ export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Pr
   };
 }
 
+function run(deps: Deps, definitions: ReadonlyMap<string, JobDefinition>, job: Job, token?: string): Promise<unknown> {
+  const definition = definitions.get(job.name);
+  if (!definition) throw new UnrecoverableError(`no job definition named ${job.name}`);
+  const payload = definition.schema.safeParse(job.data);
+  if (!payload.success) throw new UnrecoverableError(`job ${job.id} (${job.name}) has a malformed payload`);
+  return definition.handler(deps, payload.data, { job, token });
+}
+
 const SCHEDULER_CHECK_MS = 5_000;
-const SCHEDULERS = [
-  { id: 'outbox-relay', every: RELAY_EVERY_MS },
-  { id: 'reconcile-payments', every: RECONCILE_EVERY_MS },
-  { id: 'expire-payments', every: EXPIRE_EVERY_MS },
-] as const;
 
 async function ensureSchedulers(deps: Deps): Promise<void> {
-  for (const { id, every } of SCHEDULERS) {
-    if (await deps.queues.maintenance.getJobScheduler(id)) continue;
-    await deps.queues.maintenance.upsertJobScheduler(id, { every }, { name: id, opts: { removeOnComplete: true, removeOnFail: 100 } });
-    deps.log.info({ scheduler: id }, 'job scheduler registered');
+  for (const { name, queue, every } of JOBS) {
+    if (!every || (await deps.queues[queue].getJobScheduler(name))) continue;
+    await deps.queues[queue].upsertJobScheduler(name, { every }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    deps.log.info({ scheduler: name }, 'job scheduler registered');
   }
 }

@@ -1,7 +1,6 @@
 // The sandbox retries undelivered notifications on CloudPayments' schedule (1, 2, 5, 10, 30 min…).
-import type { Job } from 'bullmq';
 import { buildNotification, RETRY_DELAYS_MS } from '../../src/sandbox/notifier';
-import { processSandboxJob, sandboxBackoff, scheduleSandboxRetry } from '../../src/sandbox/retries';
+import { retrySandboxNotification, sandboxNotifyJob, scheduleSandboxRetry } from '../../src/sandbox/retries';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { payFields } from '../helpers/callbacks';
 import { makeShop, topUp } from '../helpers/fixtures';
@@ -21,10 +20,10 @@ describe('sandbox notification retries', () => {
     const [job] = await t.deps.queues.sandbox.getDelayed();
     expect(job.opts.delay).toBe(60_000);
     expect(job.opts.attempts).toBe(100);
-    expect([1, 2, 3, 4, 5, 6].map(sandboxBackoff)).toEqual([...RETRY_DELAYS_MS.slice(1), RETRY_DELAYS_MS[4], RETRY_DELAYS_MS[4]]);
+    expect([1, 2, 3, 4, 5, 6].map(sandboxNotifyJob.backoff!)).toEqual([...RETRY_DELAYS_MS.slice(1), RETRY_DELAYS_MS[4], RETRY_DELAYS_MS[4]]);
 
     // When the retry runs, the notification is delivered and applied.
-    await processSandboxJob(t.deps, { data: job.data } as Job);
+    await retrySandboxNotification(t.deps, job.data);
     expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).status).toBe('CONFIRMED');
   });
 
@@ -33,6 +32,6 @@ describe('sandbox notification retries', () => {
     // A Refund for a payment not settled yet is answered "later" (HTTP 503).
     const { transactionId } = await topUp(t, shop);
     const early = buildNotification(shop.gatewayId, 'refund', { TransactionId: '1', PaymentTransactionId: '2', Amount: '1.00', InvoiceId: transactionId });
-    await expect(processSandboxJob(t.deps, { data: early } as Job)).rejects.toThrow(/retrying/);
+    await expect(retrySandboxNotification(t.deps, early)).rejects.toThrow(/retrying/);
   });
 });

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { Secret } from './security/secret';
 import { parseDuration } from './domain/duration';
+import type { GatewayType } from './generated/prisma/enums';
+import { gateways } from './gateways/registry';
 
 /** Fixed key for development only; start-up logs a loud warning when it is used. */
 const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 'paygate-development-key-not-secret').toString('base64');
@@ -55,8 +57,6 @@ const schema = z
       .default('')
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .pipe(z.array(encryptionKey)),
-    CLOUDPAYMENTS_API_URL: httpUrl.default('https://api.cloudpayments.ru'),
-    CRYPTOCLOUD_API_URL: httpUrl.default('https://api.cryptocloud.plus'),
     PAYGATE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
     SANDBOX_ENABLED: bool.optional(),
@@ -110,10 +110,8 @@ export interface Config {
     /** True when PAYGATE_ENCRYPTION_KEY was not set and the development key is in use. */
     readonly usingDevelopmentKey: boolean;
   };
-  readonly gateways: {
-    readonly cloudpayments: { readonly baseUrl: string };
-    readonly cryptocloud: { readonly baseUrl: string };
-  };
+  /** Each gateway's API base URL, from the variable its adapter names (see gatewayApiVariables). */
+  readonly gatewayApiUrls: Readonly<Partial<Record<GatewayType, string>>>;
   readonly role: Role;
   readonly webhookAllowPrivateUrls: boolean;
   readonly webhooks: {
@@ -145,21 +143,30 @@ export class ConfigError extends Error {
 
 const SECRET_VARIABLES = new Set(['PAYGATE_ENCRYPTION_KEY', 'PAYGATE_ENCRYPTION_OLD_KEYS', 'DATABASE_URL', 'REDIS_URL']);
 
+/** The API base URL variables the gateway adapters declare, with their defaults. */
+const gatewayApiVariables = () =>
+  Object.values(gateways).flatMap((a) => ('env' in a.api ? [{ type: a.type, env: a.api.env, default: a.api.default }] : []));
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const given = (key: string) => (env[key] !== undefined && env[key] !== '' ? env[key] : undefined);
   const input: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
+    const value = given(key);
+    if (value !== undefined) input[key] = value;
   }
   const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'configuration');
-      const shown = SECRET_VARIABLES.has(name) || input[name] === undefined ? '' : ` (got ${JSON.stringify(input[name])})`;
-      return `${name} ${issue.message}${shown}`;
-    });
-    throw new ConfigError(problems);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'configuration');
+    const shown = SECRET_VARIABLES.has(name) || input[name] === undefined ? '' : ` (got ${JSON.stringify(input[name])})`;
+    return `${name} ${issue.message}${shown}`;
+  });
+  const apiUrls: Partial<Record<GatewayType, string>> = {};
+  for (const v of gatewayApiVariables()) {
+    const url = httpUrl.safeParse(given(v.env) ?? v.default);
+    if (url.success) apiUrls[v.type] = url.data;
+    else problems.push(`${v.env} must be an http(s) URL (got ${JSON.stringify(given(v.env))})`);
   }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const key = e.PAYGATE_ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY;
   return Object.freeze({
@@ -176,10 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       oldKeys: Object.freeze(e.PAYGATE_ENCRYPTION_OLD_KEYS.map((k) => new Secret(Buffer.from(k, 'base64')))),
       usingDevelopmentKey: !e.PAYGATE_ENCRYPTION_KEY,
     }),
-    gateways: Object.freeze({
-      cloudpayments: Object.freeze({ baseUrl: e.CLOUDPAYMENTS_API_URL }),
-      cryptocloud: Object.freeze({ baseUrl: e.CRYPTOCLOUD_API_URL }),
-    }),
+    gatewayApiUrls: Object.freeze(apiUrls),
     role: e.PAYGATE_ROLE,
     webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
     webhooks: Object.freeze({ retryDelaysMs: Object.freeze(e.WEBHOOK_RETRY_DELAYS), timeoutMs: e.WEBHOOK_TIMEOUT, disableAfterMs: e.WEBHOOK_DISABLE_AFTER }),

@@ -10,7 +10,7 @@ export interface Queues {
   readonly outbox: Queue;
   /** Repeatable housekeeping: outbox relay, payment expiry. */
   readonly maintenance: Queue;
-  /** The sandbox gateway's notification retries (it plays CloudPayments, which retries for days). */
+  /** The sandbox's notification retries (the gateway it plays retries for days). */
   readonly sandbox: Queue;
   /** Partner webhook delivery attempts; job id = deliver-<delivery>-<attempt>. */
   readonly webhooks: Queue;

@@ -8,7 +8,7 @@ import { AppError } from '../domain/errors';
 import type { Role } from '../generated/prisma/enums';
 import { buildGraphqlSchema } from '../resolvers/schema';
 import { createOrganization, issueToken, listTokens, revokeToken } from '../services/auth/tokens';
-import { seedDemo } from '../services/demo/seed-demo';
+import { seedDemo } from '../sandbox/demo';
 import { closeDeps, createDeps } from '../context';
 import { createLogger } from '../log';
 

@@ -7,8 +7,7 @@ export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUN
 export type Decimal = InstanceType<typeof Decimal>;
 
 /**
- * Minor-unit digits (ISO 4217) of the currencies our gateways take: CloudPayments' list and
- * CryptoCloud's fiat list (gateways.md 1.5, 2.2).
+ * Minor-unit digits (ISO 4217) of the currencies our gateways take (gateways.md 1.5, 2.2).
  */
 const MINOR_UNITS: Readonly<Record<string, number>> = {
   RUB: 2, USD: 2, EUR: 2, GBP: 2, UAH: 2, BYN: 2, KZT: 2, AZN: 2, CHF: 2, CZK: 2, CAD: 2, PLN: 2,
@@ -73,7 +72,7 @@ export function formatAmount(value: { toString(): string } | string, currency: s
 }
 
 /**
- * Gateway APIs that take amounts as JSON numbers (CloudPayments, CryptoCloud). Our amounts have at
+ * For gateway APIs that take amounts as JSON numbers. Our amounts have at
  * most 2 decimals and 14 significant digits, and every decimal of up to 15 significant digits
  * survives the trip through a double exactly as text, so this is the one place a number is safe.
  */

@@ -1,12 +1,14 @@
-// The one interface every gateway implements. Adding a gateway = one folder + one registry line.
+// The one interface every gateway implements. Adding a gateway = one folder + one registry line
+// (and the GatewayType value in prisma/schema.prisma). An adapter declares everything about its
+// gateway here: where its API is, which credentials and settings it takes, its callback URLs and
+// what may be kept of a callback, and what it can do (an optional method present = a capability).
 // Adapters are stateless and I/O-narrow: they get decrypted credentials and a base URL, speak
 // HTTP to their gateway, and never touch the database, queues or config.
 import type { Logger } from '../log';
 import type { GatewayType } from '../generated/prisma/enums';
+import type { KeptFields } from './callback-body';
 
 export type { GatewayType };
-
-import type { KeptFields } from './callback-body';
 
 export type SignatureVerdict = 'VALID' | 'INVALID' | 'MISSING';
 /** What became of a callback: signed and readable (VALID), or why not. */
@@ -22,15 +24,11 @@ export type ParsedCallback =
   | { verdict: 'VALID'; retryLater: string; kept: KeptFields }
   | { verdict: 'MISSING' | 'INVALID' | 'UNREADABLE'; problem: string; kept: KeptFields };
 
-/** What configurePaymentGateway asks of a gateway before storing it. */
-export interface GatewayConfigRules {
-  /** CryptoCloud signs postbacks with a separate secret; CloudPayments uses the API Secret. */
-  readonly requiresWebhookSecret: boolean;
-  /** Authorize first, capture later (CloudPayments' two-stage scheme). */
-  readonly supportsTwoStage: boolean;
-  /** Whether money can be sent back through the gateway (CryptoCloud has no refund API). */
-  readonly supportsRefunds: boolean;
-}
+/**
+ * Where the gateway's API is: an environment variable with its default (tests point it at a
+ * simulator), or a path on Paygate itself, where the sandbox emulates the gateway.
+ */
+export type GatewayApi = { readonly env: string; readonly default: string } | { readonly emulatedAt: string };
 
 export interface GatewayCredentials {
   readonly gatewayId: string;
@@ -38,18 +36,23 @@ export interface GatewayCredentials {
   readonly apiSecret: string;
   readonly webhookSecret?: string;
   readonly twoStage: boolean;
-  /** What the adapter's parseSettings accepted when the gateway was configured. */
+  /** What the adapter's settings() accepted when the gateway was configured (besides twoStage). */
   readonly settings?: Readonly<Record<string, unknown>>;
 }
 
-/** Optional per-gateway settings from configurePaymentGateway. */
+/** The settings configurePaymentGateway takes, as given (absent = not given). Each adapter says which apply to it. */
 export interface GatewaySettingsInput {
-  availableCurrencies?: readonly string[] | null;
-  cryptocurrency?: string | null;
+  twoStage?: boolean;
+  availableCurrencies?: readonly string[];
+  cryptocurrency?: string;
 }
 
+export type SettingsResult =
+  | { ok: true; twoStage?: boolean; settings: Record<string, unknown> }
+  | { ok: false; message: string; field: keyof GatewaySettingsInput };
+
 export interface AdapterEnv {
-  /** The gateway's API (config.gateways.<name>.baseUrl); tests point it at simulators. */
+  /** The gateway's API; tests point it at simulators. */
   readonly baseUrl: string;
   /** Paygate's own public base URL. */
   readonly publicUrl: string;
@@ -70,7 +73,10 @@ export interface GatewayPayment {
   readonly gatewayOrderId: string | null;
 }
 
-/** What a CRM frontend or mobile app needs to open the gateway's widget in place (no redirect). */
+/**
+ * What a CRM frontend or mobile app needs to open the gateway's widget in place (no redirect), as
+ * the API shows it: the merchant's public id, the payment, and one-stage (Single) or two-stage (Dual).
+ */
 export interface WidgetParams {
   readonly publicId: string;
   readonly amount: string;
@@ -150,41 +156,48 @@ export interface HttpAnswer {
   readonly body: unknown;
 }
 
-export interface GatewayAdapter extends GatewayConfigRules {
+export interface GatewayCallbacks {
+  /** First path segment of the callback routes: /payments/<protocol>/<gatewayId>/<kind>. */
+  readonly protocol: string;
+  readonly kinds: readonly string[];
+  /** The networks the gateway documents as the source of its callbacks (CIDR), for the optional allow-list. */
+  readonly sourceNetworks: readonly string[];
+}
+
+export interface GatewayAdapter {
   readonly type: GatewayType;
   readonly displayName: string;
-  /** Served by Paygate's own emulator of the gateway (the sandbox): usable only where it runs. */
-  readonly emulated?: boolean;
-  /** First path segment of the callback routes: /payments/<protocol>/<gatewayId>/<kind>. */
-  readonly callbackProtocol: string;
-  readonly callbackKinds: readonly string[];
-  /** The networks the gateway documents as the source of its callbacks (CIDR), for the optional allow-list. */
-  readonly callbackSourceNetworks: readonly string[];
-  baseUrl(gateways: { cloudpayments: { baseUrl: string }; cryptocloud: { baseUrl: string } }, publicUrl: string): string;
+  readonly api: GatewayApi;
+  /** Whether callbacks are signed with a secret of their own ('required'), or with the API secret ('unused'). */
+  readonly webhookSecret: 'required' | 'unused';
+  readonly callbacks: GatewayCallbacks;
+  /** The settings that apply to this gateway, checked and normalised; a clear refusal of any other. */
+  settings(input: GatewaySettingsInput): SettingsResult;
+  /** Checks the credentials with the gateway before they are stored: false when it refuses them. */
+  verifyCredentials(env: AdapterEnv, creds: GatewayCredentials): Promise<boolean>;
   /** Verifies the signature first, then reads the body strictly; never throws for what the body says. */
   parseCallback(env: AdapterEnv, creds: GatewayCredentials, request: CallbackRequest): Promise<ParsedCallback>;
   answerCallback(kind: string, outcome: CallbackOutcome): HttpAnswer;
   createPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<CreatedPayment>;
   getPayment(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<GatewayPaymentState>;
-  /** Optional: many payments in one call (keyed by payment id), for reconciliation sweeps. */
-  getPayments?(env: AdapterEnv, creds: GatewayCredentials, payments: GatewayPayment[]): Promise<Map<string, GatewayPaymentState>>;
-  refund(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
   /** Stops a pending payment from being paid (cancel the order or invoice). */
   cancel(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<void>;
-  /** Validates gateway-specific settings (throws a message for the user); absent: the gateway takes none. */
-  parseSettings?(input: GatewaySettingsInput): Record<string, unknown>;
-  /** Checks the credentials with the gateway before they are stored: false when it refuses them. */
-  verifyCredentials(env: AdapterEnv, creds: GatewayCredentials): Promise<boolean>;
-  /** Parameters for the gateway's in-page widget, where it has one. */
-  widget(creds: GatewayCredentials, payment: GatewayPayment): WidgetParams | null;
+
+  // Capabilities: a gateway that lacks one leaves the method out.
+  /** Many payments in one call (keyed by payment id), for reconciliation sweeps. */
+  getPayments?(env: AdapterEnv, creds: GatewayCredentials, payments: GatewayPayment[]): Promise<Map<string, GatewayPaymentState>>;
+  /** Sends money back. */
+  refund?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, refund: { id: string; amount: string }): Promise<RefundResult>;
   /** Two-stage: takes (part of) the money held by an authorization. */
-  capture(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, amount: string): Promise<OperationResult>;
+  capture?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, amount: string): Promise<OperationResult>;
   /** Two-stage: releases the money held by an authorization. */
-  void(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<OperationResult>;
+  void?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<OperationResult>;
+  /** Parameters for the gateway's in-page widget. */
+  widget?(creds: GatewayCredentials, payment: GatewayPayment): WidgetParams;
 }
 
 export function callbackPaths(adapter: GatewayAdapter, gatewayId: string): string[] {
-  return adapter.callbackKinds.map((kind) => `/payments/${adapter.callbackProtocol}/${gatewayId}/${kind}`);
+  return adapter.callbacks.kinds.map((kind) => `/payments/${adapter.callbacks.protocol}/${gatewayId}/${kind}`);
 }
 
 /** A transport or protocol failure talking to a gateway (not a decline). */

@@ -47,7 +47,7 @@ async function handle(
     request.log.error({ err, gatewayId }, 'gateway callback: the gateway cannot be loaded');
     return reply.status(503).send({ error: 'try again later' });
   }
-  if (!gateway || gateway.adapter.callbackProtocol !== protocol || !gateway.adapter.callbackKinds.includes(kind)) {
+  if (!gateway || gateway.adapter.callbacks.protocol !== protocol || !gateway.adapter.callbacks.kinds.includes(kind)) {
     return reply.status(404).send({ error: 'unknown callback URL' });
   }
   const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -70,7 +70,7 @@ async function handle(
     await store('INVALID', {}, gateway.unavailable);
     return reply.status(403).send({ error: AUTH_MESSAGES.endpointForbidden, reason: gateway.unavailable });
   }
-  if (deps.config.callbackIpAllowlist && !fromSourceNetwork(gateway.adapter.callbackSourceNetworks, request.ip)) {
+  if (deps.config.callbackIpAllowlist && !fromSourceNetwork(gateway.adapter.callbacks.sourceNetworks, request.ip)) {
     log.warn({ ip: request.ip }, 'gateway callback refused: not from a documented source network');
     await store('MISSING', {}, `source ${request.ip} is not an allowed network`);
     return reply.status(403).send({ error: 'source address not allowed' });

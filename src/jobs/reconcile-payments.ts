@@ -28,7 +28,7 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
     select: { id: true, gatewayId: true },
   });
   let asked = 0;
-  // Gateways that answer for many payments at once (CryptoCloud: 100 invoices a call) are asked once.
+  // Gateways that answer for many payments at once (getPayments) are asked once per gateway.
   const batched = new Set<string>();
   for (const gatewayId of new Set(due.map((d) => d.gatewayId))) {
     const ids = due.filter((d) => d.gatewayId === gatewayId).map((d) => d.id);

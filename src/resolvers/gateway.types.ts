@@ -8,17 +8,17 @@ export class PaymentGatewayInput {
   @Field(() => ID)
   organizationId!: string;
 
-  @Field(() => GatewayType, { description: 'CLOUDPAYMENTS | CRYPTOCLOUD | SANDBOX' })
+  @Field(() => GatewayType, { description: 'Which gateway; docs/gateways.md describes each' })
   type!: GatewayType;
 
-  @Field(() => String, { description: 'CloudPayments Public ID; CryptoCloud shop_id' })
+  @Field(() => String, { description: 'The merchant account\'s public id at the gateway' })
   publicId!: string;
 
-  @Field(() => String, { description: 'CloudPayments API Secret; CryptoCloud API key. Write-only: never returned.' })
+  @Field(() => String, { description: 'The API secret or key the gateway issued. Write-only: never returned.' })
   @Extensions(WRITE_ONLY)
   apiSecret!: string;
 
-  @Field(() => String, { nullable: true, description: 'CryptoCloud postback secret key. Write-only.' })
+  @Field(() => String, { nullable: true, description: 'Where the gateway signs its callbacks with a secret of their own: that secret. Write-only.' })
   @Extensions(WRITE_ONLY)
   webhookSecret?: string | null;
 
@@ -31,13 +31,13 @@ export class PaymentGatewayInput {
   @Field(() => Boolean, { nullable: true })
   isActive?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'CloudPayments: authorize first, capture later (default false)' })
+  @Field(() => Boolean, { nullable: true, description: 'Authorize first, capture later, where the gateway offers it (default false)' })
   twoStage?: boolean | null;
 
-  @Field(() => [String], { nullable: true, description: 'CryptoCloud: the cryptocurrencies offered, e.g. ["USDT_TRC20", "BTC"]' })
+  @Field(() => [String], { nullable: true, description: 'Where the gateway takes crypto: the cryptocurrencies offered, e.g. ["USDT_TRC20", "BTC"]' })
   availableCurrencies?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'CryptoCloud: one cryptocurrency chosen for the payer' })
+  @Field(() => String, { nullable: true, description: 'Where the gateway takes crypto: one cryptocurrency chosen for the payer' })
   cryptocurrency?: string | null;
 }
 

@@ -120,11 +120,11 @@ export class Payment {
   @Field(() => String, { nullable: true, description: 'Why it failed or was cancelled' })
   failureReason!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The gateway\'s reason code (CloudPayments ReasonCode), or EXPIRED / CANCELLED' })
+  @Field(() => String, { nullable: true, description: 'The gateway\'s reason code, or EXPIRED / CANCELLED' })
   failureCode!: string | null;
 }
 
-@ObjectType({ description: 'Parameters to open the gateway\'s widget in place (CloudPayments: Apple Pay / Google Pay, no redirect)' })
+@ObjectType({ description: 'Parameters to open the gateway\'s widget in place (Apple Pay / Google Pay, no redirect)' })
 export class PaymentWidget {
   @Field(() => String, { description: 'publicTerminalId' })
   publicId!: string;
@@ -168,6 +168,6 @@ export class InitiatePaymentResult {
   @Field(() => Payment)
   payment!: Payment;
 
-  @Field(() => PaymentWidget, { nullable: true, description: 'null for gateways without an in-page widget (SANDBOX, CRYPTOCLOUD)' })
+  @Field(() => PaymentWidget, { nullable: true, description: 'null for gateways without an in-page widget' })
   widget!: PaymentWidget | null;
 }

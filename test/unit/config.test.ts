@@ -19,8 +19,8 @@ describe('config', () => {
     expect(c.publicUrl).toBe('http://localhost:4000');
     expect(c.databaseUrl.reveal()).toBe('postgresql://postgres@127.0.0.1:5432/paygate');
     expect(c.redisUrl.reveal()).toBe('redis://127.0.0.1:6379');
-    expect(c.gateways.cloudpayments.baseUrl).toBe('https://api.cloudpayments.ru');
-    expect(c.gateways.cryptocloud.baseUrl).toBe('https://api.cryptocloud.plus');
+    expect(c.gatewayApiUrls.CLOUDPAYMENTS).toBe('https://api.cloudpayments.ru');
+    expect(c.gatewayApiUrls.CRYPTOCLOUD).toBe('https://api.cryptocloud.plus');
     expect(c.role).toBe('all');
     expect(c.webhookAllowPrivateUrls).toBe(false);
     expect(c.paymentTtlMs).toBe(30 * 60 * 1000);
@@ -45,7 +45,7 @@ describe('config', () => {
     expect(c.webhookAllowPrivateUrls).toBe(true);
     expect(c.paymentTtlMs).toBe(7_200_000);
     expect(c.rateLimitPerMinute).toBe(0);
-    expect(c.gateways.cloudpayments.baseUrl).toBe('http://127.0.0.1:9999');
+    expect(c.gatewayApiUrls.CLOUDPAYMENTS).toBe('http://127.0.0.1:9999');
   });
 
   it.each([

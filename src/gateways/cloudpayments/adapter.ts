@@ -3,6 +3,7 @@
 import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState } from '../types';
 import { cpRequest } from './api';
 import { readCallbackFields } from '../callback-body';
+import { refuseOthers } from '../settings';
 import { NOTIFICATION_KINDS } from './notifications';
 import { verifyNotification } from './signature';
 import { exactJsonNumber } from '../../domain/money';
@@ -51,14 +52,18 @@ const singleHeader = (h: string | string[] | undefined) => (Array.isArray(h) ? h
 export const cloudPaymentsAdapter: GatewayAdapter = {
   type: 'CLOUDPAYMENTS',
   displayName: 'CloudPayments',
-  requiresWebhookSecret: false,
-  supportsTwoStage: true,
-  supportsRefunds: true,
-  callbackProtocol: 'cloudpayments',
-  callbackKinds: NOTIFICATION_KINDS,
-  // CP-DOCS "Проверка уведомлений" (gateways.md 1.3).
-  callbackSourceNetworks: ['185.98.81.0/28', '87.251.91.160/27', '46.46.175.96/27', '46.46.168.160/27', '162.55.174.97/32', '91.216.178.243/32'],
-  baseUrl: (gateways) => gateways.cloudpayments.baseUrl,
+  api: { env: 'CLOUDPAYMENTS_API_URL', default: 'https://api.cloudpayments.ru' },
+  webhookSecret: 'unused', // notifications are signed with the API Secret
+  callbacks: {
+    protocol: 'cloudpayments',
+    kinds: NOTIFICATION_KINDS,
+    // CP-DOCS "Проверка уведомлений" (gateways.md 1.3).
+    sourceNetworks: ['185.98.81.0/28', '87.251.91.160/27', '46.46.175.96/27', '46.46.168.160/27', '162.55.174.97/32', '91.216.178.243/32'],
+  },
+
+  settings(input) {
+    return refuseOthers(this.type, input, ['twoStage']) ?? { ok: true, twoStage: input.twoStage, settings: {} };
+  },
 
   async verifyCredentials(env, creds) {
     try {

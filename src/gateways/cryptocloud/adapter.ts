@@ -4,6 +4,7 @@ import { GatewayError, type GatewayAdapter, type GatewayEvent, type GatewayPayme
 import { exactJsonNumber } from '../../domain/money';
 import { ccRequest } from './api';
 import { keep, keepFields, readCallbackFields, type Keeper } from '../callback-body';
+import { refuseOthers } from '../settings';
 import { verifyPostbackToken } from './postback';
 import { bareInvoiceId, createdInvoice, fullInvoiceId, invoiceInfo, postbackBody, toPaymentState, type InvoiceInfo } from './wire';
 
@@ -20,10 +21,6 @@ async function info(...args: Parameters<typeof ccRequest>): Promise<InvoiceInfo[
     return parsed.data;
   });
 }
-
-const unsupported = (what: string) => async (): Promise<never> => {
-  throw new GatewayError(`CryptoCloud has no ${what}`, false);
-};
 
 /** What is stored of a postback: never the token, nothing about the payer. */
 const KEPT: Readonly<Record<string, Keeper>> = {
@@ -57,21 +54,19 @@ function eventOf(i: InvoiceInfo): GatewayEvent {
 export const cryptoCloudAdapter: GatewayAdapter = {
   type: 'CRYPTOCLOUD',
   displayName: 'CryptoCloud',
-  requiresWebhookSecret: true,
-  supportsTwoStage: false,
-  supportsRefunds: false,
-  callbackProtocol: 'cryptocloud',
-  callbackKinds: ['postback'],
-  callbackSourceNetworks: [], // not documented: the allow-list does not apply
-  baseUrl: (gateways) => gateways.cryptocloud.baseUrl,
+  api: { env: 'CRYPTOCLOUD_API_URL', default: 'https://api.cryptocloud.plus' },
+  webhookSecret: 'required', // postbacks are signed with the project's postback secret, not the API key
+  callbacks: { protocol: 'cryptocloud', kinds: ['postback'], sourceNetworks: [] }, // none documented: the allow-list does not apply
 
-  parseSettings(input) {
+  settings(input) {
+    const refused = refuseOthers(this.type, input, ['availableCurrencies', 'cryptocurrency']);
+    if (refused) return refused;
     const code = /^[A-Z0-9_]{2,20}$/;
     const available = input.availableCurrencies?.map((c) => c.trim().toUpperCase());
-    if (available?.some((c) => !code.test(c))) throw new Error('availableCurrencies must be CryptoCloud currency codes such as USDT_TRC20, BTC, ETH');
+    if (available?.some((c) => !code.test(c))) return { ok: false, field: 'availableCurrencies', message: 'availableCurrencies must be CryptoCloud currency codes such as USDT_TRC20, BTC, ETH' };
     const fixed = input.cryptocurrency?.trim().toUpperCase();
-    if (fixed && !code.test(fixed)) throw new Error('cryptocurrency must be a CryptoCloud currency code such as USDT_TRC20');
-    return { ...(available?.length ? { availableCurrencies: available } : {}), ...(fixed ? { cryptocurrency: fixed } : {}) };
+    if (fixed && !code.test(fixed)) return { ok: false, field: 'cryptocurrency', message: 'cryptocurrency must be a CryptoCloud currency code such as USDT_TRC20' };
+    return { ok: true, settings: { ...(available?.length ? { availableCurrencies: available } : {}), ...(fixed ? { cryptocurrency: fixed } : {}) } };
   },
 
   // A read that needs a valid API key and changes nothing: today's invoice statistics.
@@ -152,14 +147,10 @@ export const cryptoCloudAdapter: GatewayAdapter = {
     return states;
   },
 
-  refund: unsupported('refund API'),
 
   async cancel(env, creds, payment) {
     if (!payment.gatewayOrderId) return;
     await ccRequest(env, creds, 'v2/invoice/merchant/canceled', { uuid: fullInvoiceId(payment.gatewayOrderId) });
   },
 
-  widget: () => null,
-  capture: unsupported('two-stage payments'),
-  void: unsupported('two-stage payments'),
 };

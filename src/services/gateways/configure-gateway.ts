@@ -10,7 +10,7 @@ import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../.
 import { isUniqueViolation } from '../shared/db-errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { externalId, optionalText, text } from '../shared/validate';
-import { unavailableReason } from './load-gateway';
+import { adapterEnv, unavailableReason } from './load-gateway';
 import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from './view';
 
 export interface ConfigureGatewayInput {
@@ -43,16 +43,16 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   const description = optionalText(input.description, 'description', 500);
   const clubIds = input.clubIds == null ? undefined : [...new Set(input.clubIds.map((id) => externalId(id, 'clubIds')))];
   if (clubIds && clubIds.length > MAX_CLUBS) throw badInput(`clubIds may list at most ${MAX_CLUBS} clubs`, 'clubIds');
-  if (input.twoStage && !adapter.supportsTwoStage) throw badInput(`${input.type} has no two-stage payments`, 'twoStage');
-  const settingsGiven = input.availableCurrencies != null || input.cryptocurrency != null;
-  if (settingsGiven && !adapter.parseSettings) throw badInput(`${input.type} takes no availableCurrencies or cryptocurrency settings`, 'type');
-  let settings: Record<string, unknown> | undefined;
-  try {
-    settings = settingsGiven ? adapter.parseSettings!({ availableCurrencies: input.availableCurrencies, cryptocurrency: input.cryptocurrency }) : undefined;
-  } catch (err) {
-    throw badInput((err as Error).message, 'settings');
-  }
-  if (webhookSecret && !adapter.requiresWebhookSecret) {
+  // Each gateway says which settings apply to it; only what was given is checked and changed.
+  const given = {
+    ...(input.twoStage != null ? { twoStage: input.twoStage } : {}),
+    ...(input.availableCurrencies != null ? { availableCurrencies: input.availableCurrencies } : {}),
+    ...(input.cryptocurrency != null ? { cryptocurrency: input.cryptocurrency } : {}),
+  };
+  const checked = adapter.settings(given);
+  if (!checked.ok) throw badInput(checked.message, checked.field);
+  const settings = given.availableCurrencies !== undefined || given.cryptocurrency !== undefined ? checked.settings : undefined;
+  if (webhookSecret && adapter.webhookSecret === 'unused') {
     throw badInput(`${input.type} signs its callbacks with the API Secret; webhookSecret is not used`, 'webhookSecret');
   }
 
@@ -63,8 +63,8 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   if (!stored && (await ctx.deps.db.paymentGateway.count({ where: { organizationId: ctx.orgId } })) >= MAX_GATEWAYS) {
     throw badInput(`an organization may have at most ${MAX_GATEWAYS} payment gateways`, 'publicId');
   }
-  if (!stored && adapter.requiresWebhookSecret && !webhookSecret) {
-    throw badInput(`${input.type} needs webhookSecret (the postback secret key)`, 'webhookSecret');
+  if (!stored && adapter.webhookSecret === 'required' && !webhookSecret) {
+    throw badInput(`${input.type} needs webhookSecret (the secret its callbacks are signed with)`, 'webhookSecret');
   }
   // New or changed credentials are checked with the gateway before anything is written, whether or
   // not the gateway is to be active: callbacks of inactive gateways still book (late Pays), so an
@@ -85,8 +85,8 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
         where: { organizationId_type_publicId: { organizationId: ctx.orgId, type: input.type, publicId } },
         select: { id: true, webhookSecretEncrypted: true },
       });
-      if (!existing && adapter.requiresWebhookSecret && !webhookSecret) {
-        throw badInput(`${input.type} needs webhookSecret (the postback secret key)`, 'webhookSecret');
+      if (!existing && adapter.webhookSecret === 'required' && !webhookSecret) {
+        throw badInput(`${input.type} needs webhookSecret (the secret its callbacks are signed with)`, 'webhookSecret');
       }
       const id = existing?.id ?? newId('gw');
       const sealed = {
@@ -100,7 +100,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
             ...sealed,
             ...(description !== undefined ? { description } : {}),
             ...(input.isActive != null ? { isActive: input.isActive } : {}),
-            ...(input.twoStage != null ? { twoStage: input.twoStage } : {}),
+            ...(checked.twoStage !== undefined ? { twoStage: checked.twoStage } : {}),
             ...(settings ? { settings: settings as Prisma.InputJsonObject } : {}),
           },
         });
@@ -114,7 +114,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
             ...sealed,
             description: description ?? null,
             isActive: input.isActive ?? true,
-            twoStage: input.twoStage ?? false,
+            twoStage: checked.twoStage ?? false,
             settings: (settings ?? {}) as Prisma.InputJsonObject,
           },
         });
@@ -165,7 +165,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 async function checkCredentials(ctx: Ctx, adapter: GatewayAdapter, creds: Omit<GatewayCredentials, 'gatewayId'>): Promise<void> {
-  const env = { baseUrl: adapter.baseUrl(ctx.deps.config.gateways, ctx.deps.config.publicUrl), publicUrl: ctx.deps.config.publicUrl, log: ctx.log };
+  const env = adapterEnv(ctx.deps.config, adapter, ctx.log);
   let accepted: boolean;
   try {
     accepted = await adapter.verifyCredentials(env, { gatewayId: '(new)', ...creds });

@@ -1,6 +1,7 @@
 // A stored gateway with its adapter and decrypted credentials, for the moment they are needed.
 import type { Config } from '../../config';
 import type { Deps } from '../../context';
+import type { Logger } from '../../log';
 import { badInput } from '../../domain/errors';
 import type { GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
@@ -21,7 +22,14 @@ export interface LoadedGateway {
 
 /** A gateway Paygate emulates itself exists only where the emulator runs (SANDBOX_ENABLED). */
 export function unavailableReason(config: Config, adapter: GatewayAdapter): string | null {
-  return adapter.emulated && !config.sandboxEnabled ? `the ${adapter.type} gateway is disabled on this server (SANDBOX_ENABLED=false)` : null;
+  return 'emulatedAt' in adapter.api && !config.sandboxEnabled ? `the ${adapter.type} gateway is disabled on this server (SANDBOX_ENABLED=false)` : null;
+}
+
+/** What an adapter is handed to talk to its gateway. */
+export function adapterEnv(config: Config, adapter: GatewayAdapter, log: Logger): AdapterEnv {
+  const baseUrl = 'emulatedAt' in adapter.api ? `${config.publicUrl}${adapter.api.emulatedAt}` : config.gatewayApiUrls[adapter.type];
+  if (!baseUrl) throw new Error(`no API URL is configured for ${adapter.type}`);
+  return { baseUrl, publicUrl: config.publicUrl, log };
 }
 
 export async function loadGateway(deps: Deps, gatewayId: string): Promise<LoadedGateway | null> {
@@ -43,11 +51,7 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
       twoStage: row.twoStage,
       settings: (row.settings ?? {}) as Record<string, unknown>,
     },
-    env: {
-      baseUrl: adapter.baseUrl(deps.config.gateways, deps.config.publicUrl),
-      publicUrl: deps.config.publicUrl,
-      log: deps.log.child({ gatewayId: row.id, gatewayType: row.type }),
-    },
+    env: adapterEnv(deps.config, adapter, deps.log.child({ gatewayId: row.id, gatewayType: row.type })),
   };
 }
 

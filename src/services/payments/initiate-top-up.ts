@@ -95,7 +95,7 @@ async function attachPaymentPage(ctx: Ctx, paymentId: string, email: string | nu
     ctx.log.info({ paymentId, gatewayId: gateway.id, amount: payment.amount.toString(), currency: payment.currency }, 'top-up initiated');
     return {
       paymentUrl: page.paymentUrl, transactionId: paymentId, expiresAt: payment.expiresAt, payment: toPaymentView(payment),
-      widget: gateway.adapter.widget(gateway.creds, toGatewayPayment(payment, email)),
+      widget: gateway.adapter.widget?.(gateway.creds, toGatewayPayment(payment, email)) ?? null,
     };
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
@@ -130,6 +130,6 @@ async function replay(ctx: Ctx, idempotencyKey: string, requestHash: string): Pr
   const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: earlier.clientId } } });
   return {
     paymentUrl: earlier.paymentUrl, transactionId: earlier.id, expiresAt: earlier.expiresAt, payment: toPaymentView(earlier),
-    widget: gateway.adapter.widget(gateway.creds, toGatewayPayment(earlier, client?.email ?? null)),
+    widget: gateway.adapter.widget?.(gateway.creds, toGatewayPayment(earlier, client?.email ?? null)) ?? null,
   };
 }

@@ -17,6 +17,8 @@ async function authorizedPayment(ctx: Ctx, id: string) {
   return p;
 }
 
+const noTwoStage = (g: LoadedGateway): Promise<OperationResult> => Promise.resolve({ ok: false, reason: `${g.adapter.displayName} has no two-stage payments` });
+
 async function callGateway(ctx: Ctx, gatewayId: string, call: (g: LoadedGateway) => Promise<OperationResult>) {
   const gateway = await gatewayForOperation(ctx.deps, gatewayId);
   try {
@@ -57,7 +59,7 @@ export async function capturePayment(ctx: Ctx, id: string, amountInput?: string 
   });
   if (claimed) return toPaymentView(claimed); // a Confirm notification finished it meanwhile
 
-  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.capture(g.env, g.creds, toGatewayPayment(p, p.client.email), shown));
+  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.capture?.(g.env, g.creds, toGatewayPayment(p, p.client.email), shown) ?? noTwoStage(g));
   if (!result.ok) {
     await ctx.deps.db.$transaction(async (tx) => {
       const current = (await lockPayment(tx, id))!;
@@ -85,7 +87,7 @@ export async function voidPayment(ctx: Ctx, id: string): Promise<PaymentView> {
   const p = await authorizedPayment(ctx, id);
   if (p.status === 'CANCELLED') return toPaymentView(p); // already released
   if (p.status !== 'AUTHORIZED') throw badInput(`payment ${id} is ${p.status}: only an AUTHORIZED payment can be voided${p.status === 'CONFIRMED' ? '; refund it instead' : ''}`, 'id');
-  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.void(g.env, g.creds, toGatewayPayment(p, p.client.email)));
+  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.void?.(g.env, g.creds, toGatewayPayment(p, p.client.email)) ?? noTwoStage(g));
   if (!result.ok) {
     await recordEvent(ctx.deps.db, id, p.status, { to: p.status, actor: ctx.actor, reason: `void refused by the gateway: ${result.reason}` });
     throw badInput(`the gateway refused the void: ${result.reason}`, 'id');

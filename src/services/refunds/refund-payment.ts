@@ -74,7 +74,7 @@ async function reserve(ctx: Ctx, input: RefundInput, reason: string | null, idem
     if (!p || p.organizationId !== ctx.orgId) throw notFound('payment', input.transactionId);
     const unavailable = unavailableReason(ctx.deps.config, gatewayAdapter(p.gatewayType));
     if (unavailable) throw badInput(`${unavailable}; nothing was changed`, 'transactionId');
-    if (!gatewayAdapter(p.gatewayType).supportsRefunds) {
+    if (!gatewayAdapter(p.gatewayType).refund) {
       throw badInput(`refunds are not supported by ${p.gatewayType}; return the money outside Paygate and record it with an ADJUSTMENT`, 'transactionId');
     }
     if (p.restrictRefund) throw badInput(`refunds of payment ${p.id} are restricted`, 'transactionId');
@@ -98,7 +98,7 @@ async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
   const amount = formatAmount(refund.amount, payment.currency);
   let result;
   try {
-    result = await gateway.adapter.refund(gateway.env, gateway.creds, toGatewayPayment(payment, payment.client.email), { id: refund.id, amount });
+    result = await gateway.adapter.refund!(gateway.env, gateway.creds, toGatewayPayment(payment, payment.client.email), { id: refund.id, amount });
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     // Outcome unknown: keep the reservation. The gateway's Refund notification, or a retry with the

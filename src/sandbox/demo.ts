@@ -1,12 +1,12 @@
 // The demo organization `npm run demo` sets up: a SANDBOX gateway, a club and a client.
 // Safe to run again: it reuses what exists and issues a fresh OWNER token (tokens show once).
 import { randomBytes } from 'node:crypto';
-import type { Deps } from '../../context';
-import { systemCtx } from '../../context';
-import { issueToken } from '../auth/tokens';
-import { upsertClient } from '../clients/upsert-client';
-import { upsertClub } from '../clubs/upsert-club';
-import { configureGateway } from '../gateways/configure-gateway';
+import type { Deps } from '../context';
+import { systemCtx } from '../context';
+import { issueToken } from '../services/auth/tokens';
+import { upsertClient } from '../services/clients/upsert-client';
+import { upsertClub } from '../services/clubs/upsert-club';
+import { configureGateway } from '../services/gateways/configure-gateway';
 
 export const DEMO = { orgId: 'org_demo', clubId: 'club_demo', clientId: 'client_demo', publicId: 'pk_sandbox_demo' } as const;
 

@@ -184,7 +184,8 @@ function pgDump(url) {
 
 /**
  * Normalises a schema dump to what schema.prisma describes: hand-written objects Prisma cannot
- * express (CHECK constraints, trigger functions and triggers) are left out, like Prisma's own diff does.
+ * express (CHECK constraints, partial unique indexes, trigger functions and triggers) are left out,
+ * like Prisma's own diff does.
  */
 function normaliseDump(dump) {
   return dump
@@ -193,6 +194,7 @@ function normaliseDump(dump) {
     .map((stmt) => stmt.split('\n').filter((l) => l.trim() && !l.startsWith('--')).join('\n').trim())
     .filter((s) => s && !/^(SET |SELECT pg_catalog|CREATE SCHEMA|COMMENT ON SCHEMA|\\)/.test(s))
     .filter((s) => !/^CREATE (OR REPLACE )?(FUNCTION|TRIGGER)/.test(s))
+    .filter((s) => !/^CREATE UNIQUE INDEX \S+ ON .* WHERE /s.test(s)) // partial indexes
     .map((s) =>
       s
         .split('\n')

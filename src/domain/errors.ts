@@ -33,7 +33,9 @@ export class AppError extends Error {
 export const badInput = (message: string, field?: string) =>
   new AppError('BAD_USER_INPUT', message, field ? { details: { field } } : {});
 
-export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} not found`);
+export const notFound = (what: string, id: string, hint?: string) => new AppError('NOT_FOUND', `${what} ${id} not found${hint ? `; ${hint}` : ''}`);
+/** Every mutation naming a client the organization does not have answers the same. */
+export const unknownClient = (id: string) => notFound('client', id, 'create it with upsertClient first');
 
 /** The messages integrators match on (api.md, "Transport and auth"). */
 export const AUTH_MESSAGES = {

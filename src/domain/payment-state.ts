@@ -65,5 +65,7 @@ export const OPEN: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED'];
 export const CLOSED_UNPAID: readonly PaymentStatus[] = ['FAILED', 'CANCELLED'];
 /** What a Check may let through: still open, or declined but retryable until it expires. */
 export const PAYABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED'];
+/** What expires when its time is up: not paid, not declined, not cancelled. */
+export const EXPIRABLE: readonly PaymentStatus[] = ['PENDING'];
 /** Worth asking the gateway about: it may know of money we have not heard of. */
 export const RECONCILABLE: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED', 'FAILED'];

@@ -13,7 +13,7 @@ import type { Prisma } from '../generated/prisma/client';
 import type { KeptFields } from '../gateways/callback-body';
 import type { CallbackVerdict, ParsedCallback } from '../gateways/types';
 import { loadGateway } from '../services/gateways/load-gateway';
-import { handleGatewayEvent, type CallbackRecord } from '../services/payments/handle-gateway-event';
+import { applyGatewayEvent, type CallbackRecord } from '../services/payments/gateway-word';
 
 const BODY_LIMIT = 256 * 1024;
 /** Headers kept with each callback. Signatures are not: a stored body and its signature could be sent again. */
@@ -113,7 +113,7 @@ async function handle(
 
   let outcome;
   try {
-    outcome = await handleGatewayEvent(deps, { ...record, body: parsed.kept }, parsed.event);
+    outcome = await applyGatewayEvent(deps, gatewayId, `gateway:${gatewayId}`, parsed.event, { ...record, body: parsed.kept });
   } catch (err) {
     // Verified, but not applied (a fault of ours): nothing was written with it; the gateway sends it again.
     log.error({ err }, 'verified gateway callback could not be applied; the gateway will retry');

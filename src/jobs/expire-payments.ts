@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { defineJob } from './definition';
+import { EXPIRABLE } from '../domain/payment-state';
 import { expirePayment } from '../services/payments/expire-payment';
 
 export const EXPIRE_EVERY_MS = 30_000;
@@ -10,7 +11,7 @@ const RUN_BUDGET_MS = 20_000;
 
 export async function expirePayments(deps: Deps): Promise<Record<string, number>> {
   const due = await deps.db.payment.findMany({
-    where: { status: 'PENDING', expiresAt: { lt: new Date() } },
+    where: { status: { in: [...EXPIRABLE] }, expiresAt: { lt: new Date() } },
     // Least recently looked at first: a payment kept for a gateway that does not answer moves to
     // the back (expirePayment touches it), so it cannot hold up everyone else's.
     orderBy: { updatedAt: 'asc' },

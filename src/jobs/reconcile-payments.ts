@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { defineJob } from './definition';
-import { applyState, reconcileWithGateway } from '../services/payments/reconcile-payment';
+import { applyGatewayState } from '../services/payments/gateway-word';
+import { reconcileWithGateway } from '../services/payments/reconcile-payment';
 import { loadGateway } from '../services/gateways/load-gateway';
 import { toGatewayPayment } from '../services/payments/view';
 
@@ -40,7 +41,7 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
       const states = await gateway.adapter.getPayments(gateway.env, gateway.creds, payments.map((p) => toGatewayPayment(p, p.client.email)));
       for (const p of payments) {
         const state = states.get(p.id);
-        if (state) await applyState(deps, p, state, 'system:reconcile').catch((err) => deps.log.error({ err, paymentId: p.id }, 'reconciliation could not apply what the gateway said'));
+        if (state) await applyGatewayState(deps, p, state, 'system:reconcile', 'reconciliation').catch((err) => deps.log.error({ err, paymentId: p.id }, 'reconciliation could not apply what the gateway said'));
         asked++;
       }
     } catch (err) {

@@ -35,7 +35,6 @@ describe('initiateTopUpPayment', () => {
     ['a boolean amount', { amount: true }, /Decimal must be/],
     ['an unknown currency', { currency: 'XYZ' }, /unsupported currency/],
     ['a currency other than the balance\'s', { currency: 'USD' }, /keeps a RUB balance/],
-    ['an unknown client', { clientId: 'client_nobody' }, /client client_nobody not found/],
     ['an unknown club', { clubId: 'club_nowhere' }, /club club_nowhere not found/],
     ['a returnUrl that is not a URL', { returnUrl: 'javascript:alert(1)' }, /returnUrl must be an http\(s\) URL/],
     ['an overlong description', { description: 'd'.repeat(501) }, /description must be at most 500/],
@@ -45,6 +44,15 @@ describe('initiateTopUpPayment', () => {
     expect(res.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.body.errors?.[0].message).toMatch(message);
     expect(await t.deps.db.payment.count()).toBe(before);
+  });
+
+  it('an unknown client is NOT_FOUND, as in every mutation, and nothing is written', async () => {
+    const before = await t.deps.db.payment.count();
+    const res = await initiate({ clientId: 'client_nobody' });
+    expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' }, message: expect.stringMatching(/client client_nobody not found; create it with upsertClient first/) });
+    expect(await t.deps.db.payment.count()).toBe(before);
+    const debit = await t.gql('mutation { debitBalance(input: { clientId: "client_nobody", amount: 1, reason: "x" }) { id } }', {}, shop.token);
+    expect(debit.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
   it('amount literals in the query are checked too', async () => {

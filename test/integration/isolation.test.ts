@@ -79,7 +79,7 @@ describe('organization isolation', () => {
       expect(await t.deps.db.payment.count({ where: { organizationId: a.orgId } })).toBe(1);
       // and a client B does not have cannot be charged
       const none = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_2", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.token);
-      expect(none.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(none.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.cancelPayment': async () => {
       const res = await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { id } }', { id: paymentA }, b.token);

@@ -1,20 +1,26 @@
 // Two-stage payments: an AUTHORIZED payment holds the client's money at the gateway until it is
-// captured (all or part) or voided. The gateway's answer decides; its Confirm/Cancel notification,
-// which may come first, finds the work done and changes nothing.
+// captured (all or part) or voided. The book records what is asked before the gateway is called
+// and decides on its answer; a Confirm/Cancel notification that comes first leaves nothing to do.
 import type { Ctx } from '../../context';
-import { AppError, badInput, notFound } from '../../domain/errors';
-import { Decimal, formatAmount, parseAmount } from '../../domain/money';
-import { SETTLED } from '../../domain/payment-state';
+import type { BookInput } from '../../domain/book';
+import { AppError, notFound } from '../../domain/errors';
+import { formatAmount, parseAmount } from '../../domain/money';
 import { GatewayError, type OperationResult } from '../../gateways/types';
+import { refused, runBook, type Ran } from '../book/run';
 import { gatewayForOperation, type LoadedGateway } from '../gateways/load-gateway';
-import { addOutbox, publishOutbox, type OutboxEntry } from '../outbox/outbox';
-import { changeStatus, lockPayment, recordEvent } from './change-status';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 
-async function authorizedPayment(ctx: Ctx, id: string) {
+async function ownPayment(ctx: Ctx, id: string) {
   const p = await ctx.deps.db.payment.findFirst({ where: { id, organizationId: ctx.orgId }, include: { client: { select: { email: true } } } });
   if (!p) throw notFound('payment', id);
   return p;
+}
+
+async function book(ctx: Ctx, id: string, input: BookInput): Promise<Ran> {
+  const ran = await runBook(ctx.deps, id, input, { who: { actor: ctx.actor }, organizationId: ctx.orgId });
+  if (!ran) throw notFound('payment', id);
+  if (ran.decision.refusal) throw refused(ran.decision.refusal);
+  return ran;
 }
 
 const noTwoStage = (g: LoadedGateway): Promise<OperationResult> => Promise.resolve({ ok: false, reason: `${g.adapter.displayName} has no two-stage payments` });
@@ -30,77 +36,28 @@ async function callGateway(ctx: Ctx, gatewayId: string, call: (g: LoadedGateway)
 }
 
 /**
- * Captures all or part of a hold. The amount is recorded under the payment's lock before the
- * gateway is called, and the request id carries it: a retry (after a timeout) must ask for the
- * same amount, and a second capture of another amount is refused, so what is credited is always
- * what the gateway was asked to capture and said it did.
+ * Captures all or part of a hold. The request id the adapter sends carries the hold and the
+ * amount: a retry after a timeout asks for the same, so what is credited is what was captured.
  */
 export async function capturePayment(ctx: Ctx, id: string, amountInput?: string | null): Promise<PaymentView> {
-  const p = await authorizedPayment(ctx, id);
-  if (SETTLED.includes(p.status)) return toPaymentView(p); // already captured
-  if (p.status !== 'AUTHORIZED') throw badInput(`payment ${id} is ${p.status}: only an AUTHORIZED payment can be captured`, 'id');
-  const authorized = new Decimal((p.authorizedAmount ?? p.amount).toString());
-  const amount = amountInput == null ? authorized : parseAmount(amountInput, p.currency);
-  if (amount.gt(authorized)) throw badInput(`cannot capture ${formatAmount(amount, p.currency)}: ${formatAmount(authorized, p.currency)} ${p.currency} is authorized`, 'amount');
-  const shown = formatAmount(amount, p.currency);
-
-  const claimed = await ctx.deps.db.$transaction(async (tx) => {
-    const current = (await lockPayment(tx, id))!;
-    if (current.status !== 'AUTHORIZED') return current;
-    if (current.captureAmount && !current.captureAmount.equals(amount.toFixed())) {
-      throw new AppError('CONFLICT', `a capture of ${formatAmount(current.captureAmount, p.currency)} ${p.currency} was already asked of the gateway for payment ${id}: ` +
-        'capture that amount again to finish it (safe to retry), or reconcilePayment to ask the gateway what it did', { details: { captureAmount: formatAmount(current.captureAmount, p.currency) } });
-    }
-    if (!current.captureAmount) {
-      await tx.payment.update({ where: { id }, data: { captureAmount: amount.toFixed() } });
-      await recordEvent(tx, id, current.status, { to: current.status, actor: ctx.actor, reason: `capture of ${shown} ${p.currency} asked of the gateway` });
-    }
-    return null;
-  });
-  if (claimed) return toPaymentView(claimed); // a Confirm notification finished it meanwhile
-
-  const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.capture?.(g.env, g.creds, toGatewayPayment(p, p.client.email), shown) ?? noTwoStage(g));
-  if (!result.ok) {
-    await ctx.deps.db.$transaction(async (tx) => {
-      const current = (await lockPayment(tx, id))!;
-      await recordEvent(tx, id, current.status, { to: current.status, actor: ctx.actor, reason: `capture refused by the gateway: ${result.reason}` });
-      // Refused means nothing was captured: another amount may be tried.
-      if (current.status === 'AUTHORIZED') await tx.payment.update({ where: { id }, data: { captureAmount: null } });
-    });
-    throw badInput(`the gateway refused the capture: ${result.reason}`, 'id');
-  }
-  const done = await ctx.deps.db.$transaction(async (tx) => {
-    const current = (await lockPayment(tx, id))!;
-    if (current.status !== 'AUTHORIZED') return { payment: current, outbox: [] };
-    const partial = amount.lt(authorized) ? ` (${shown} of ${formatAmount(authorized, p.currency)} authorized; the rest is released)` : '';
-    const payment = await changeStatus(tx, current, {
-      to: 'CONFIRMED', cause: 'gateway', actor: ctx.actor, reason: `captured${partial}`,
-      patch: { confirmedAt: new Date(), amount: amount.toFixed(), capturedAmount: amount.toFixed() },
-    });
-    return { payment, outbox: [await addOutbox(tx, { key: `credit-${id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: id } })] };
-  });
-  await publishOutbox(ctx.deps, done.outbox);
-  return toPaymentView(done.payment);
+  const p = await ownPayment(ctx, id);
+  const asked = await book(ctx, id, { kind: 'capture', amount: amountInput == null ? null : parseAmount(amountInput, p.currency) });
+  const capture = asked.applied.asks.find((a) => a.action === 'capture');
+  if (!capture?.amount) return toPaymentView(asked.applied.payment); // already captured
+  const amount = capture.amount;
+  const result = await callGateway(ctx, p.gatewayId, (g) =>
+    g.adapter.capture?.(g.env, g.creds, toGatewayPayment(p, p.client.email), formatAmount(amount, p.currency)) ?? noTwoStage(g));
+  const answered = await runBook(ctx.deps, id, { kind: 'capture-answered', amount, ok: result.ok, reason: result.ok ? undefined : result.reason, now: new Date() }, { who: { actor: ctx.actor } });
+  if (answered!.decision.refusal) throw refused(answered!.decision.refusal);
+  return toPaymentView(answered!.applied.payment);
 }
 
 export async function voidPayment(ctx: Ctx, id: string): Promise<PaymentView> {
-  const p = await authorizedPayment(ctx, id);
-  if (p.status === 'CANCELLED') return toPaymentView(p); // already released
-  if (p.status !== 'AUTHORIZED') throw badInput(`payment ${id} is ${p.status}: only an AUTHORIZED payment can be voided${p.status === 'CONFIRMED' ? '; refund it instead' : ''}`, 'id');
+  const p = await ownPayment(ctx, id);
+  const asked = await book(ctx, id, { kind: 'void' });
+  if (!asked.applied.asks.length) return toPaymentView(asked.applied.payment); // already released
   const result = await callGateway(ctx, p.gatewayId, (g) => g.adapter.void?.(g.env, g.creds, toGatewayPayment(p, p.client.email)) ?? noTwoStage(g));
-  if (!result.ok) {
-    await recordEvent(ctx.deps.db, id, p.status, { to: p.status, actor: ctx.actor, reason: `void refused by the gateway: ${result.reason}` });
-    throw badInput(`the gateway refused the void: ${result.reason}`, 'id');
-  }
-  const events: OutboxEntry[] = [];
-  const payment = await ctx.deps.db.$transaction(async (tx) => {
-    const current = (await lockPayment(tx, id))!;
-    if (current.status !== 'AUTHORIZED') return current;
-    return changeStatus(tx, current, {
-      to: 'CANCELLED', cause: 'gateway', actor: ctx.actor, reason: 'authorization voided: the held money is released', events,
-      patch: { failureCode: 'VOIDED', failureReason: 'authorization voided' },
-    });
-  });
-  await publishOutbox(ctx.deps, events);
-  return toPaymentView(payment);
+  const answered = await runBook(ctx.deps, id, { kind: 'void-answered', ok: result.ok, reason: result.ok ? undefined : result.reason }, { who: { actor: ctx.actor } });
+  if (answered!.decision.refusal) throw refused(answered!.decision.refusal);
+  return toPaymentView(answered!.applied.payment);
 }

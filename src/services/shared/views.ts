@@ -26,7 +26,9 @@ export interface LedgerEntryView {
   reason: string | null;
 }
 
-export function toLedgerEntryView(e: LedgerEntry, currency: string): LedgerEntryView {
+type Amount = { toString(): string };
+
+export function toLedgerEntryView(e: Omit<LedgerEntry, 'amount' | 'balanceAfter'> & { amount: Amount; balanceAfter: Amount }, currency: string): LedgerEntryView {
   return {
     id: e.id, at: e.at, kind: e.kind, amount: formatAmount(e.amount, currency), balanceAfter: formatAmount(e.balanceAfter, currency),
     paymentId: e.paymentId, refundId: e.refundId, reason: e.reason,

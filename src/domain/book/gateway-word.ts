@@ -1,0 +1,180 @@
+// What the gateway says (a verified callback, or its API's answer during reconciliation or
+// expiry) and what it means for a payment. Callbacks arrive at least once, late or out of order:
+// every rule is idempotent, a duplicate answers success and changes nothing twice.
+import type { GatewayEvent, GatewayPaymentState } from '../gateway-events';
+import { Decimal, formatAmount } from '../money';
+import { canTransition, CLOSED_UNPAID, OPEN, PAYABLE, SETTLED } from '../payment-state';
+import { attention, change, declined, nothing, note, OK } from './decision';
+import { refundedAtGateway } from './refunds';
+import type { Decision, Effect, PaymentPatch, PaymentSnapshot, Source } from './types';
+
+type Event = Exclude<GatewayEvent, { kind: 'ignored' }>;
+interface Context { source: Source; now: Date; transactionHeldBy?: string | null }
+
+const HOW: Record<Source, string> = { callback: '', reconciliation: ' (reconciled with the gateway)', expiry: ' (reconciled with the gateway at expiry)' };
+
+export function decideGatewayEvent(p: PaymentSnapshot | null, event: Event, ctx: Context): Decision {
+  switch (event.kind) {
+    case 'check':
+      return check(p, event, ctx.now);
+    case 'authorized':
+    case 'confirmed':
+      return paid(p, event, ctx);
+    case 'failed':
+      return failed(p, event, ctx);
+    case 'cancelled':
+      return cancelled(p, event, ctx);
+    case 'progress':
+      return progress(p, event, ctx);
+    case 'refunded':
+      return refundedAtGateway(p, event);
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+/** What the gateway's API says of a payment, as the same rules read it. */
+export function decideGatewayState(p: PaymentSnapshot, state: GatewayPaymentState, ctx: Context): Decision {
+  const facts = { invoiceId: p.id, accountId: p.clientId };
+  switch (state.status) {
+    case 'confirmed':
+    case 'authorized':
+      return paid(p, { kind: state.status, ...facts, amount: state.amount, currency: state.currency, transactionId: state.transactionId }, ctx);
+    case 'cancelled':
+      // The hold we know of was released (a bank or the dashboard voided it).
+      return p.status === 'AUTHORIZED' && p.gatewayTransactionId
+        ? cancelled(p, { kind: 'cancelled', ...facts, transactionId: p.gatewayTransactionId, amount: p.amount.toFixed() }, ctx)
+        : nothing();
+    case 'failed':
+      return p.status === 'PENDING' && state.transactionId
+        ? failed(p, { kind: 'failed', ...facts, amount: p.amount.toFixed(), transactionId: state.transactionId, reason: state.reason, reasonCode: state.reasonCode }, ctx)
+        : nothing();
+    case 'pending':
+    case 'unpaid':
+    case 'unknown':
+      return nothing();
+    default: {
+      const exhaustive: never = state;
+      return exhaustive;
+    }
+  }
+}
+
+const sameAmount = (p: PaymentSnapshot, amount: string, currency: string | undefined) =>
+  p.amount.equals(new Decimal(amount)) && (!currency || currency.toUpperCase() === p.currency);
+
+/** Expired: by us (a CANCELLED payment marked EXPIRED), or past its time while still payable. */
+const isExpired = (p: PaymentSnapshot, now: Date) =>
+  p.failureCode === 'EXPIRED' || ((p.status === 'PENDING' || p.status === 'FAILED') && p.expiresAt <= now);
+
+/** A Fail or Cancel of an earlier attempt must not touch the hold of a later one. */
+const staleForHold = (p: PaymentSnapshot, transactionId: string) =>
+  p.status === 'AUTHORIZED' && p.gatewayTransactionId !== null && p.gatewayTransactionId !== transactionId;
+
+function check(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'check' }>, now: Date): Decision {
+  if (!p) return nothing(declined('UNKNOWN_INVOICE'));
+  if (!p.clientActive || (event.accountId !== undefined && event.accountId !== p.clientId)) return nothing(declined('ACCOUNT_MISMATCH'));
+  if (!sameAmount(p, event.amount, event.currency)) return nothing(declined('AMOUNT_MISMATCH'));
+  // A FAILED payment may be retried in the widget until it expires; CANCELLED by expiry answers 20.
+  if (isExpired(p, now)) return nothing(declined('EXPIRED'));
+  if (!PAYABLE.includes(p.status)) return nothing(declined('NOT_PAYABLE'));
+  return nothing(OK);
+}
+
+/**
+ * What a Pay or Confirm may report: the payment's amount, or for the capture of a hold, any part
+ * of what is authorized (the gateway captured it: its word is what gets credited).
+ */
+function acceptableAmount(p: PaymentSnapshot, event: { kind: 'authorized' | 'confirmed'; amount: string; currency?: string }): boolean {
+  if (event.currency && event.currency.toUpperCase() !== p.currency) return false;
+  if (event.kind === 'confirmed' && p.status === 'AUTHORIZED') {
+    const amount = new Decimal(event.amount);
+    return amount.gt(0) && amount.lte(p.authorizedAmount ?? p.amount);
+  }
+  return sameAmount(p, event.amount, event.currency);
+}
+
+/** Facts that do not stop a payment but that a person should see (recorded in its history). */
+function oddities(p: PaymentSnapshot, event: { accountId?: string; currency?: string }): string[] {
+  const notes: string[] = [];
+  if (event.accountId !== undefined && event.accountId !== p.clientId) notes.push(`the gateway names account ${event.accountId.slice(0, 128)}, not client ${p.clientId}`);
+  if (!event.currency) notes.push('the gateway did not state the currency');
+  return notes;
+}
+
+function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authorized' | 'confirmed' }>, ctx: Context): Decision {
+  if (!p) return attention(`money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling`);
+  const data = { transactionId: event.transactionId };
+  if (!acceptableAmount(p, event)) {
+    const text = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${formatAmount(p.amount, p.currency)} ${p.currency} payment: not applied, manual handling`;
+    return note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: true });
+  }
+  if (p.gatewayTransactionId && p.gatewayTransactionId !== event.transactionId && (SETTLED.includes(p.status) || p.status === 'AUTHORIZED')) {
+    const text = `second payment ${event.transactionId} for an invoice already paid by ${p.gatewayTransactionId}: refund it manually`;
+    return note(p, { code: 'SECOND_PAYMENT', text, key: event.transactionId, data }, { needsPerson: true });
+  }
+  const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
+  // A retried Pay for the very transaction that was since declined or voided is stale.
+  const closedTransaction = CLOSED_UNPAID.includes(p.status) && p.gatewayTransactionId === event.transactionId;
+  if (closedTransaction || p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
+    return nothing(); // a duplicate, or already further along
+  }
+  // The gateway names two payments with one transaction: apply neither twice; a person decides.
+  if (ctx.transactionHeldBy && event.transactionId !== p.gatewayTransactionId) {
+    const text = `transaction ${event.transactionId} is already recorded for payment ${ctx.transactionHeldBy}: not applied, manual handling`;
+    return note(p, { code: 'TRANSACTION_HELD_ELSEWHERE', text, key: event.transactionId, data }, { needsPerson: true });
+  }
+  const revived = CLOSED_UNPAID.includes(p.status);
+  const captured = to === 'CONFIRMED' && p.status === 'AUTHORIZED';
+  const authorized = p.authorizedAmount ?? p.amount;
+  const notes = oddities(p, event);
+  if (captured && p.captureAmount && !p.captureAmount.equals(event.amount)) {
+    notes.push(`${formatAmount(p.captureAmount, p.currency)} was asked for; the gateway captured ${event.amount}`);
+  }
+  const text = revived
+    ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands`
+    : captured ? `captured ${event.amount} of ${formatAmount(authorized, p.currency)} authorized`
+    : to === 'CONFIRMED' ? `paid${event.note ? `; ${event.note}` : ''}` : 'authorized (two-stage)';
+  const amount = new Decimal(event.amount);
+  const patch: PaymentPatch = {
+    gatewayTransactionId: event.transactionId,
+    ...(event.details ? { metadata: event.details } : {}),
+    ...(revived ? { failureReason: null, failureCode: null } : {}),
+    ...(to === 'CONFIRMED' ? { confirmedAt: ctx.now } : { authorizedAt: ctx.now, authorizedAmount: amount, captureAmount: null, capturedAmount: null }),
+    ...(captured ? { amount, capturedAmount: amount } : {}),
+  };
+  const code = revived ? 'PAID_AFTER_CLOSE' : captured ? 'CAPTURED' : to === 'CONFIRMED' ? 'PAID' : 'AUTHORIZED';
+  const entryData = { ...data, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(notes.length ? { notes } : {}) };
+  const effects: Effect[] = to === 'CONFIRMED' ? [{ kind: 'credit' }] : [];
+  return change({ to, cause: 'gateway', patch }, { code, text: text + notes.map((n) => `; ${n}`).join('') + HOW[ctx.source], data: entryData }, effects,
+    { attention: notes.length ? notes.join('; ') : null });
+}
+
+function failed(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'failed' }>, ctx: Context): Decision {
+  if (!p) return attention(`decline for unknown invoice ${event.invoiceId ?? '(none)'}`);
+  // A late Fail never undoes a Pay; a repeated Fail changes nothing.
+  if (!OPEN.includes(p.status) || staleForHold(p, event.transactionId)) return nothing();
+  // The declined transaction is recorded, so a Pay retried for it later is known as stale.
+  const patch: PaymentPatch = { failureReason: event.reason, failureCode: event.reasonCode ?? null, ...(ctx.transactionHeldBy ? {} : { gatewayTransactionId: event.transactionId }) };
+  const text = `declined: ${event.reason}${event.reasonCode ? ` (${event.reasonCode})` : ''}${HOW[ctx.source]}`;
+  return change({ to: 'FAILED', cause: 'gateway', patch }, { code: 'DECLINED', text, data: { transactionId: event.transactionId, ...(event.card ? { card: { ...event.card } } : {}) } },
+    [{ kind: 'emit', event: 'PAYMENT_FAILED', extra: { reason: text } }]);
+}
+
+function cancelled(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'cancelled' }>, ctx: Context): Decision {
+  if (!p) return attention(`cancel for unknown invoice ${event.invoiceId ?? '(none)'}`);
+  if (!OPEN.includes(p.status) || staleForHold(p, event.transactionId)) return nothing();
+  const text = `cancelled at the gateway${HOW[ctx.source]}`;
+  return change({ to: 'CANCELLED', cause: 'gateway', patch: {} }, { code: 'CANCELLED_AT_GATEWAY', text, data: { transactionId: event.transactionId } },
+    [{ kind: 'emit', event: 'PAYMENT_CANCELLED', extra: { reason: text } }]);
+}
+
+/** Money on its way but not enough yet (a partial crypto payment): news once, no money moves. */
+function progress(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'progress' }>, ctx: Context): Decision {
+  if (!p) return attention(`${event.note} for unknown invoice ${event.invoiceId ?? '(none)'}`);
+  const key = JSON.stringify(event.details);
+  if (p.lastEntry?.code === 'PROGRESS' && p.lastEntry.key === key) return nothing();
+  return change({ cause: 'gateway', patch: { metadata: event.details } }, { code: 'PROGRESS', text: `${event.note}${HOW[ctx.source]}`, key, data: event.details });
+}

@@ -1,0 +1,120 @@
+// Refunds: what is left to give back (one definition for each meaning), asking for a refund, the
+// gateway's answer, a refund the gateway reports on its own, and booking one on the balance.
+import type { GatewayEvent } from '../gateway-events';
+import { Decimal, formatAmount } from '../money';
+import { REFUNDABLE, SETTLED } from '../payment-state';
+import { ask, attention, badInput, change, nothing, note, RETRY } from './decision';
+import type { Decision, PaymentSnapshot, RefundSnapshot } from './types';
+
+const sum = (refunds: readonly RefundSnapshot[]) => refunds.reduce((total, r) => total.plus(r.amount), new Decimal(0));
+
+/** What may still be asked for: the amount less every refund not refused (asked for or done). */
+export const leftToAsk = (p: PaymentSnapshot) => p.amount.minus(sum(p.refunds.filter((r) => r.status !== 'FAILED')));
+
+/** What the gateway can still give back, by its own word: the amount less the refunds it made. */
+export const leftAtGateway = (p: PaymentSnapshot) => p.amount.minus(sum(p.refunds.filter((r) => r.status === 'SUCCEEDED')));
+
+/** After a refund of `amount` is booked: REFUNDED when the bookings reach the amount. */
+export const statusAfterBooking = (p: PaymentSnapshot, amount: Decimal) => (p.refundedAmount.plus(amount).gte(p.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED');
+
+export function decideRefundRequest(p: PaymentSnapshot, input: { amount: Decimal | null; refundsSupported: boolean; gatewayName: string }): Decision {
+  // Money only held (two-stage) is not refunded but released: nothing was charged.
+  if (p.status === 'AUTHORIZED') {
+    const held = p.authorizedAmount ?? p.amount;
+    if (input.amount && !input.amount.equals(held)) {
+      return badInput(`payment ${p.id} is only authorized: void it whole, or capture what you keep with capturePayment(amount)`, 'amount');
+    }
+    return { ...nothing(), effects: [ask('void')] };
+  }
+  if (!input.refundsSupported) return badInput(`refunds are not supported by ${input.gatewayName}; return the money outside Paygate`, 'transactionId');
+  if (p.restrictRefund) return badInput(`refunds of payment ${p.id} are restricted`, 'transactionId');
+  if (!REFUNDABLE.includes(p.status)) return badInput(`payment ${p.id} is ${p.status}: only CONFIRMED or PARTIALLY_REFUNDED payments can be refunded`, 'transactionId');
+  const left = leftToAsk(p);
+  if (left.lte(0)) return badInput(`payment ${p.id} has nothing left to refund`, 'amount');
+  const amount = input.amount ?? left;
+  if (amount.gt(left)) {
+    return badInput(`refund of ${formatAmount(amount, p.currency)} exceeds what is left to refund (${formatAmount(left, p.currency)} ${p.currency})`, 'amount');
+  }
+  return { ...nothing(), effects: [{ kind: 'reserve-refund', amount }] };
+}
+
+/** The gateway answered our refund call. A notification may have settled it first. */
+export function decideRefundAnswer(p: PaymentSnapshot, input: { refundId: string; ok: boolean; gatewayRefundId?: string; reason?: string }): Decision {
+  const refund = p.refunds.find((r) => r.id === input.refundId);
+  if (!refund) throw new Error(`refund ${input.refundId} is not a refund of ${p.id}`);
+  if (refund.status !== 'PENDING') {
+    return input.ok && refund.gatewayRefundId && refund.gatewayRefundId !== input.gatewayRefundId
+      ? attention(`the gateway answered refund ${refund.id} with ${input.gatewayRefundId}, but ${refund.gatewayRefundId} was booked: manual handling`)
+      : nothing();
+  }
+  return input.ok
+    ? { ...nothing(), effects: [{ kind: 'settle-refund', refundId: refund.id, gatewayRefundId: input.gatewayRefundId! }] }
+    : { ...nothing(), effects: [{ kind: 'fail-refund', refundId: refund.id, reason: input.reason ?? 'refused' }] };
+}
+
+/**
+ * The gateway says money went back. Ours (matched by the refund id we sent, or by the gateway's
+ * refund id, and by the amount): settle it if our own call has not yet. Unknown: a refund made in
+ * the gateway's dashboard, booked like ours.
+ */
+export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<GatewayEvent, { kind: 'refunded' }>): Decision {
+  if (!p) return attention(`refund ${event.gatewayRefundId} of an unknown payment (transaction ${event.paymentTransactionId})`);
+  const amount = new Decimal(event.amount);
+  const data = { gatewayRefundId: event.gatewayRefundId };
+  const ours = p.refunds.find((r) => r.id === event.refundId) ?? p.refunds.find((r) => r.gatewayRefundId === event.gatewayRefundId);
+  if (ours && !ours.amount.equals(amount)) {
+    const text = `gateway reports refund ${event.gatewayRefundId} of ${event.amount} for our refund ${ours.id} of ${formatAmount(ours.amount, p.currency)}: not booked, manual handling`;
+    return note(p, { code: 'REFUND_AMOUNT_MISMATCH', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
+  }
+  if (ours) {
+    if (ours.status === 'SUCCEEDED') return nothing();
+    // PENDING: the notification beat our own call's answer. FAILED: we took a timeout or refusal
+    // for the answer, but the gateway did refund: its word wins, if our books can still take it.
+    if (ours.status === 'FAILED' && leftAtGateway(p).lt(ours.amount)) {
+      const text = `gateway reports refund ${ours.id} done after it was recorded as failed, but it exceeds what is left of ${p.id}: manual handling`;
+      return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
+    }
+    return { ...nothing(), effects: [{ kind: 'settle-refund', refundId: ours.id, gatewayRefundId: event.gatewayRefundId }] };
+  }
+  // Money can only go back once the payment is settled here: if its Pay is still on its way,
+  // ask the gateway to send this again later.
+  if (!SETTLED.includes(p.status)) {
+    return attention(`refund ${event.gatewayRefundId} arrived before payment ${p.id} was settled (${p.status}); the gateway will retry`, RETRY);
+  }
+  // A refund of ours whose answer and id never came back (a timeout) looks like this one.
+  const timedOut = p.refunds.find((r) => r.status === 'PENDING' && !r.gatewayRefundId && r.amount.equals(amount));
+  if (timedOut) return { ...nothing(), effects: [{ kind: 'settle-refund', refundId: timedOut.id, gatewayRefundId: event.gatewayRefundId }] };
+  // The gateway's word counts against what it has refunded, not against our pending requests:
+  // those will be refused by the gateway if this one used up the payment.
+  const left = leftAtGateway(p);
+  if (amount.gt(left)) {
+    const text = `gateway refund ${event.gatewayRefundId} of ${event.amount} exceeds what is left of payment ${p.id} (${formatAmount(left, p.currency)}): manual handling`;
+    return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data }, { needsPerson: true });
+  }
+  return { ...nothing(), effects: [{ kind: 'record-refund', amount, gatewayRefundId: event.gatewayRefundId }] };
+}
+
+/**
+ * Books a refund the gateway accepted: the payment's status, and the debit of the client's
+ * balance. What the balance cannot cover (already spent) is the refund's shortfall, for manual
+ * handling: the balance never goes below zero.
+ */
+export function decideRefundBooking(p: PaymentSnapshot, input: { refundId: string; balance: Decimal; credited: boolean }): Decision {
+  const refund = p.refunds.find((r) => r.id === input.refundId);
+  if (!refund) throw new Error(`refund ${input.refundId} is not a refund of ${p.id}`);
+  // The credit is booked by its own job; a refund booked before it would get the shortfall wrong.
+  if (!input.credited) throw new Error(`payment ${p.id} is not credited yet; refund ${refund.id} waits`);
+  const debit = Decimal.min(input.balance, refund.amount);
+  const shortfall = refund.amount.minus(debit);
+  const shown = (d: Decimal) => formatAmount(d, p.currency);
+  const spent = shortfall.gt(0) ? `; ${shown(shortfall)} already spent: shortfall for manual handling` : '';
+  return change(
+    { to: statusAfterBooking(p, refund.amount), cause: 'system', patch: { refundedAmount: p.refundedAmount.plus(refund.amount) } },
+    { code: 'REFUND_BOOKED', text: `refund ${refund.id} of ${shown(refund.amount)} ${p.currency}${spent}`, data: { refundId: refund.id, shortfall: shortfall.toFixed() } },
+    [
+      ...(debit.gt(0) ? [{ kind: 'post' as const, ledgerKind: 'REFUND' as const, amount: debit.negated(), refundId: refund.id, reason: refund.reason ?? `refund of ${p.id}` }] : []),
+      { kind: 'set-shortfall', refundId: refund.id, shortfall },
+      { kind: 'emit', event: 'PAYMENT_REFUNDED', withBalance: true, extra: { refund: { id: refund.id, amount: shown(refund.amount), shortfall: shown(shortfall), reason: refund.reason } } },
+    ],
+  );
+}

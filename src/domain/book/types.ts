@@ -1,0 +1,137 @@
+// The payment book's vocabulary: what it is shown (a payment snapshot with its refunds), what it
+// is asked (one input), and what it answers (a decision). Pure data: the book never does I/O.
+import type { CallbackOutcome, CardFacts, GatewayEvent, GatewayPaymentState } from '../gateway-events';
+import type { Decimal } from '../money';
+import type { Cause, PaymentStatus } from '../payment-state';
+import type { WebhookEventType } from '../webhook-events';
+
+export interface RefundSnapshot {
+  readonly id: string;
+  readonly status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  readonly amount: Decimal;
+  readonly gatewayRefundId: string | null;
+  readonly reason: string | null;
+}
+
+export interface PaymentSnapshot {
+  readonly id: string;
+  readonly status: PaymentStatus;
+  /** What the payment is for; after a capture, what was captured. */
+  readonly amount: Decimal;
+  readonly currency: string;
+  readonly clientId: string;
+  readonly clientActive: boolean;
+  readonly gatewayTransactionId: string | null;
+  readonly authorizedAmount: Decimal | null;
+  readonly captureAmount: Decimal | null;
+  readonly expiresAt: Date;
+  readonly failureCode: string | null;
+  /** What refund bookings have taken back so far. */
+  readonly refundedAmount: Decimal;
+  readonly restrictRefund: boolean;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Every refund of the payment (loaded where a decision is about refunds). */
+  readonly refunds: readonly RefundSnapshot[];
+  /** The newest history entry, to tell news from a repeat. */
+  readonly lastEntry: { readonly code: HistoryCode; readonly key: string | null } | null;
+}
+
+/** Why an entry is in a payment's history: for code, never the text. */
+export type HistoryCode =
+  | 'INITIATED' | 'PAID' | 'AUTHORIZED' | 'CAPTURED' | 'PAID_AFTER_CLOSE' | 'DECLINED' | 'CANCELLED_AT_GATEWAY'
+  | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
+  | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
+  | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'LEGACY';
+
+export interface HistoryEntry {
+  readonly code: HistoryCode;
+  /** For people. */
+  readonly text: string;
+  /** Entries with the same code and key in a row are one piece of news. */
+  readonly key?: string;
+  readonly data?: Record<string, unknown>;
+}
+
+/** Columns a decision sets besides the status; null clears. Amounts are decimals. */
+export interface PaymentPatch {
+  gatewayTransactionId?: string;
+  amount?: Decimal;
+  authorizedAmount?: Decimal;
+  captureAmount?: Decimal | null;
+  capturedAmount?: Decimal | null;
+  refundedAmount?: Decimal;
+  confirmedAt?: Date;
+  authorizedAt?: Date;
+  failureReason?: string | null;
+  failureCode?: string | null;
+  /** Merged into the payment's metadata. */
+  metadata?: Record<string, string>;
+}
+
+export interface PaymentChange {
+  /** The new status; absent: the status stays. */
+  readonly to?: PaymentStatus;
+  readonly cause: Cause;
+  readonly patch: PaymentPatch;
+}
+
+/** What is to be done beside the payment row, in the same transaction (or, for `ask`, after it). */
+export type Effect =
+  /** Book the payment on the client's balance (the credit job, through the outbox). */
+  | { readonly kind: 'credit' }
+  /** A partner event (the client's balance after the decision added where it moved or was read). */
+  | { readonly kind: 'emit'; readonly event: WebhookEventType; readonly extra?: Record<string, unknown>; readonly withBalance?: boolean }
+  /** A refund of ours is done at the gateway: settle it and book it. */
+  | { readonly kind: 'settle-refund'; readonly refundId: string; readonly gatewayRefundId: string }
+  /** The gateway refused our refund: release its reservation. */
+  | { readonly kind: 'fail-refund'; readonly refundId: string; readonly reason: string }
+  /** A refund the gateway made on its own (its dashboard): record it and book it. */
+  | { readonly kind: 'record-refund'; readonly amount: Decimal; readonly gatewayRefundId: string }
+  /** Reserve a refund of this amount against the payment, then ask the gateway. */
+  | { readonly kind: 'reserve-refund'; readonly amount: Decimal }
+  /** Move money on the client's balance (signed), for this payment or refund. */
+  | { readonly kind: 'post'; readonly ledgerKind: 'TOP_UP' | 'REFUND'; readonly amount: Decimal; readonly refundId?: string; readonly reason: string }
+  | { readonly kind: 'set-shortfall'; readonly refundId: string; readonly shortfall: Decimal }
+  /** After commit: ask the gateway to do this, and bring its answer back to the book. */
+  | { readonly kind: 'ask'; readonly action: 'capture' | 'void' | 'cancel-page'; readonly amount?: Decimal };
+
+/** A refusal of a staff command: nothing changes, the caller hears why. */
+export interface Refusal {
+  readonly code: 'BAD_USER_INPUT' | 'CONFLICT';
+  readonly message: string;
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+}
+
+export interface Decision {
+  readonly change: PaymentChange | null;
+  readonly history: readonly HistoryEntry[];
+  readonly effects: readonly Effect[];
+  /** What a callback is answered. */
+  readonly answer: CallbackOutcome;
+  /** Something a person must look at (logged; listed for staff once the attention queue exists). */
+  readonly attention: string | null;
+  readonly refusal: Refusal | null;
+}
+
+/** How the gateway's word reached us, for history ("reconciled with the gateway"). */
+export type Source = 'callback' | 'reconciliation' | 'expiry';
+
+export type BookInput =
+  | { readonly kind: 'gateway-event'; readonly event: Exclude<GatewayEvent, { kind: 'ignored' }>; readonly source: Source; readonly now: Date;
+      /** Another payment of the same gateway that already holds the event's transaction id. */
+      readonly transactionHeldBy?: string | null }
+  | { readonly kind: 'gateway-state'; readonly state: GatewayPaymentState; readonly source: Source; readonly now: Date; readonly transactionHeldBy?: string | null }
+  | { readonly kind: 'capture'; readonly amount: Decimal | null }
+  | { readonly kind: 'capture-answered'; readonly amount: Decimal; readonly ok: boolean; readonly reason?: string; readonly now: Date }
+  | { readonly kind: 'void' }
+  | { readonly kind: 'void-answered'; readonly ok: boolean; readonly reason?: string }
+  | { readonly kind: 'cancel' }
+  | { readonly kind: 'expire'; readonly reason?: string }
+  | { readonly kind: 'no-payment-page'; readonly reason: string }
+  | { readonly kind: 'refund-request'; readonly amount: Decimal | null; readonly refundsSupported: boolean; readonly gatewayName: string }
+  | { readonly kind: 'refund-answered'; readonly refundId: string; readonly ok: boolean; readonly gatewayRefundId?: string; readonly reason?: string }
+  | { readonly kind: 'refund-booking'; readonly refundId: string; readonly balance: Decimal; readonly credited: boolean }
+  | { readonly kind: 'credit' };
+
+export type { CardFacts, GatewayEvent, GatewayPaymentState };

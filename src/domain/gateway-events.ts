@@ -1,0 +1,45 @@
+// What gateways say, in Paygate's words: every adapter turns its callbacks and API answers into
+// these, and the payment book (domain/book) decides what they mean. Amounts are decimal strings.
+
+/** What the gateway says about a payment, for expiry and reconciliation. */
+export type GatewayPaymentState =
+  /** unpaid: known to the gateway, nothing paid; pending: payment under way (3-D Secure, partial crypto). */
+  | { status: 'unknown' | 'unpaid' | 'pending' }
+  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string }
+  | { status: 'failed'; transactionId?: string; reason: string; reasonCode?: string }
+  | { status: 'cancelled' };
+
+interface PaymentFacts {
+  invoiceId?: string;
+  accountId?: string;
+  amount: string;
+  currency?: string;
+  transactionId: string;
+}
+
+export type GatewayEvent =
+  | ({ kind: 'check' } & PaymentFacts)
+  | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean; note?: string; details?: Record<string, string> } & PaymentFacts)
+  /** Something happened that moves no money yet (a partial crypto payment): recorded in history and metadata. */
+  | { kind: 'progress'; invoiceId?: string; note: string; details: Record<string, string> }
+  | ({ kind: 'failed'; reason: string; reasonCode?: string; card?: CardFacts } & PaymentFacts)
+  | { kind: 'refunded'; invoiceId?: string; paymentTransactionId: string; gatewayRefundId: string; amount: string; refundId?: string }
+  | { kind: 'cancelled'; invoiceId?: string; transactionId: string; amount: string }
+  | { kind: 'ignored'; note: string };
+
+export interface CardFacts {
+  firstSix?: string;
+  lastFour?: string;
+  type?: string;
+}
+
+/** Why a Check is declined; each gateway maps these to its own answer codes. */
+export type DeclineReason = 'UNKNOWN_INVOICE' | 'ACCOUNT_MISMATCH' | 'AMOUNT_MISMATCH' | 'NOT_PAYABLE' | 'EXPIRED';
+export type CallbackOutcome =
+  | { result: 'ok' }
+  | { result: 'declined'; reason: DeclineReason }
+  /** Unsigned or badly signed. */
+  | { result: 'rejected' }
+  /** Signed but not readable: nothing applied, kept for a person; the gateway must stop sending it. */
+  | { result: 'unreadable' }
+  | { result: 'retry' };

@@ -1,0 +1,122 @@
+// Persisting what the book decided, in the caller's transaction: the payment's columns and
+// status, its history, and every effect (outbox rows, refunds, ledger postings). What must
+// happen after commit comes back: outbox entries to publish, and what to ask the gateway.
+import type { Tx } from '../../db';
+import type { Decision, Effect, HistoryEntry, PaymentPatch } from '../../domain/book';
+import { newId } from '../../domain/ids';
+import { type Decimal, formatAmount } from '../../domain/money';
+import type { Payment, Prisma, Refund } from '../../generated/prisma/client';
+import type { PaymentStatus } from '../../generated/prisma/enums';
+import { postToLedger, type PostedEntry } from '../ledger/post';
+import { addOutbox, type OutboxEntry } from '../outbox/outbox';
+import { emitPaymentEvent } from '../webhooks/emit';
+
+export interface Who {
+  /** For history, ledger and refund rows: "token:tok_…", "gateway:gw_…", "system:expiry". */
+  actor: string;
+  /** The client's balance, read under its lock, for events that report it where nothing was posted. */
+  balance?: Decimal;
+  /** What a refund reserved by this decision carries. */
+  refund?: { reason: string | null; idempotencyKey: string | null; requestHash: string };
+}
+
+export interface Applied {
+  payment: Payment;
+  outbox: OutboxEntry[];
+  asks: Extract<Effect, { kind: 'ask' }>[];
+  reserved: Refund | null;
+  posted: PostedEntry[];
+}
+
+export async function applyDecision(tx: Tx, row: Payment, decision: Decision, who: Who): Promise<Applied> {
+  const applied: Applied = { payment: row, outbox: [], asks: [], reserved: null, posted: [] };
+  if (decision.change) {
+    const { to, patch } = decision.change;
+    applied.payment = await tx.payment.update({ where: { id: row.id }, data: { ...columns(row, patch), ...(to ? { status: to } : {}) } });
+  }
+  for (const entry of decision.history) await writeHistory(tx, row.id, row.status, applied.payment.status, who.actor, entry);
+  for (const effect of decision.effects) await carryOut(tx, applied, effect, who);
+  return applied;
+}
+
+/** One history row: a status change (from → to) or a note (the status stays). */
+export async function writeHistory(tx: Tx, paymentId: string, from: PaymentStatus | null, to: PaymentStatus, actor: string, entry: HistoryEntry): Promise<void> {
+  await tx.paymentEvent.create({
+    data: {
+      paymentId, fromStatus: from, toStatus: to, actor, code: entry.code, reason: entry.text.slice(0, 500),
+      data: { ...(entry.data ?? {}), ...(entry.key ? { repeatKey: entry.key } : {}) } as Prisma.InputJsonObject,
+    },
+  });
+}
+
+function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdateInput {
+  const amount = (d: Decimal | null | undefined) => (d === undefined ? undefined : d === null ? null : d.toFixed());
+  return {
+    gatewayTransactionId: patch.gatewayTransactionId,
+    amount: amount(patch.amount) ?? undefined,
+    authorizedAmount: amount(patch.authorizedAmount),
+    captureAmount: amount(patch.captureAmount),
+    capturedAmount: amount(patch.capturedAmount),
+    refundedAmount: amount(patch.refundedAmount) ?? undefined,
+    confirmedAt: patch.confirmedAt,
+    authorizedAt: patch.authorizedAt,
+    failureReason: patch.failureReason === undefined ? undefined : patch.failureReason?.slice(0, 500) ?? null,
+    failureCode: patch.failureCode === undefined ? undefined : patch.failureCode?.slice(0, 32) ?? null,
+    ...(patch.metadata ? { metadata: { ...(row.metadata as Prisma.JsonObject), ...patch.metadata } } : {}),
+  };
+}
+
+async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Promise<void> {
+  const p = applied.payment;
+  const outbox = async (entry: OutboxEntry) => void applied.outbox.push(await addOutbox(tx, entry));
+  const book = (refundId: string) => outbox({ key: `refund-${refundId}`, kind: 'refund.book', organizationId: p.organizationId, payload: { refundId } });
+  switch (effect.kind) {
+    case 'credit':
+      return outbox({ key: `credit-${p.id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: p.id } });
+    case 'emit': {
+      const balance = applied.posted.at(-1)?.balanceAfter ?? who.balance;
+      const extra = { ...effect.extra, ...(effect.withBalance && balance ? { balanceAfter: formatAmount(balance, p.currency) } : {}) };
+      applied.outbox.push(await emitPaymentEvent(tx, effect.event, p, extra));
+      return;
+    }
+    case 'settle-refund':
+      await tx.refund.update({ where: { id: effect.refundId }, data: { status: 'SUCCEEDED', gatewayRefundId: effect.gatewayRefundId, failureReason: null } });
+      return book(effect.refundId);
+    case 'fail-refund':
+      await tx.refund.update({ where: { id: effect.refundId }, data: { status: 'FAILED', failureReason: effect.reason.slice(0, 500) } });
+      return;
+    case 'record-refund': {
+      const refund = await tx.refund.create({
+        data: {
+          id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, status: 'SUCCEEDED', amount: effect.amount.toFixed(),
+          gatewayRefundId: effect.gatewayRefundId, actor: who.actor, reason: 'refunded at the gateway (dashboard)',
+        },
+      });
+      return book(refund.id);
+    }
+    case 'reserve-refund':
+      applied.reserved = await tx.refund.create({
+        data: {
+          id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, amount: effect.amount.toFixed(), actor: who.actor,
+          reason: who.refund?.reason ?? null, idempotencyKey: who.refund?.idempotencyKey ?? null, requestHash: who.refund?.requestHash ?? null,
+        },
+      });
+      return;
+    case 'post':
+      applied.posted.push(...await postToLedger(tx, [{
+        organizationId: p.organizationId, clientId: p.clientId, kind: effect.ledgerKind, amount: effect.amount,
+        paymentId: p.id, refundId: effect.refundId ?? null, actor: who.actor, reason: effect.reason,
+      }]));
+      return;
+    case 'set-shortfall':
+      await tx.refund.update({ where: { id: effect.refundId }, data: { shortfall: effect.shortfall.toFixed() } });
+      return;
+    case 'ask':
+      applied.asks.push(effect);
+      return;
+    default: {
+      const exhaustive: never = effect;
+      void exhaustive;
+    }
+  }
+}

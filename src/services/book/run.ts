@@ -1,0 +1,54 @@
+// Load, lock, decide, persist: the one way a decision about a payment is made. After commit the
+// outbox is published and what needs a person is logged.
+import type { Deps } from '../../context';
+import type { Tx } from '../../db';
+import { decide, type BookInput, type Decision, type PaymentSnapshot, type Refusal } from '../../domain/book';
+import { AppError } from '../../domain/errors';
+import type { Payment } from '../../generated/prisma/client';
+import { publishOutbox } from '../outbox/outbox';
+import { applyDecision, type Applied, type Who } from './persist';
+import { loadPayment } from './snapshot';
+
+export interface Ran {
+  decision: Decision;
+  applied: Applied;
+  snapshot: PaymentSnapshot;
+}
+
+export interface RunOptions {
+  who: Who;
+  /** Only a payment of this organization: the tenant guard of staff commands. */
+  organizationId?: string;
+  /** Load the payment's refunds (decisions about refunds read them). */
+  refunds?: boolean;
+  /** Also written in the same transaction, after the decision (a callback row). */
+  alongside?: (tx: Tx, ran: Ran) => Promise<void>;
+}
+
+type InputOf = BookInput | ((tx: Tx, snapshot: PaymentSnapshot, row: Payment) => Promise<BookInput> | BookInput);
+
+/** Null when there is no such payment (in that organization). */
+export async function runBook(deps: Deps, paymentId: string, input: InputOf, options: RunOptions): Promise<Ran | null> {
+  const ran = await deps.db.$transaction(async (tx) => {
+    const loaded = await loadPayment(tx, paymentId, { lock: true, refunds: options.refunds });
+    if (!loaded || (options.organizationId && loaded.row.organizationId !== options.organizationId)) return null;
+    const asked = typeof input === 'function' ? await input(tx, loaded.snapshot, loaded.row) : input;
+    const decision = decide(loaded.snapshot, asked);
+    const applied = await applyDecision(tx, loaded.row, decision, options.who);
+    const result = { decision, applied, snapshot: loaded.snapshot };
+    await options.alongside?.(tx, result);
+    return result;
+  });
+  if (ran) await afterCommit(deps, paymentId, ran);
+  return ran;
+}
+
+export async function afterCommit(deps: Deps, paymentId: string | null, ran: { decision: Decision; applied?: Applied | null }): Promise<void> {
+  if (ran.decision.attention) deps.log.warn({ paymentId, note: ran.decision.attention }, 'needs attention');
+  await publishOutbox(deps, ran.applied?.outbox ?? []);
+}
+
+/** A refusal of the book, as the error the caller answers with. */
+export function refused(refusal: Refusal): AppError {
+  return new AppError(refusal.code, refusal.message, { details: { ...(refusal.field ? { field: refusal.field } : {}), ...refusal.details } });
+}

@@ -1,0 +1,68 @@
+// Every movement of a balance goes through here: ledger entries (append-only) and the client's
+// balance in the caller's transaction. One UPDATE per client, guarded so that no balance goes
+// below zero, and each entry carries the balance right after it.
+import type { Tx } from '../../db';
+import { newId } from '../../domain/ids';
+import { Decimal } from '../../domain/money';
+import type { LedgerEntry } from '../../generated/prisma/client';
+import type { LedgerKind } from '../../generated/prisma/enums';
+
+export interface Posting {
+  organizationId: string;
+  clientId: string;
+  kind: LedgerKind;
+  /** Signed: + credit, − debit. */
+  amount: Decimal;
+  paymentId?: string | null;
+  refundId?: string | null;
+  actor: string;
+  reason: string | null;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
+}
+
+/** The balance would go below zero: nothing was posted. */
+export class InsufficientBalance extends Error {
+  constructor(readonly clientId: string, readonly balance: Decimal) {
+    super(`insufficient balance: client ${clientId} has ${balance.toFixed()}`);
+  }
+}
+
+/** A ledger entry as posted: amounts as decimals. */
+export type PostedEntry = Omit<LedgerEntry, 'amount' | 'balanceAfter'> & { amount: Decimal; balanceAfter: Decimal };
+
+export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promise<PostedEntry[]> {
+  const byClient = new Map<string, Posting[]>();
+  for (const p of postings) {
+    const key = JSON.stringify([p.organizationId, p.clientId]);
+    byClient.set(key, [...(byClient.get(key) ?? []), p]);
+  }
+  const entries: PostedEntry[] = [];
+  const at = new Date();
+  // Clients in a stable order, so two batches never lock each other's rows crosswise.
+  for (const key of [...byClient.keys()].sort()) {
+    const group = byClient.get(key)!;
+    const { organizationId, clientId } = group[0];
+    const delta = group.reduce((total, p) => total.plus(p.amount), new Decimal(0));
+    const rows = await tx.$queryRaw<{ balance: string }[]>`
+      UPDATE "Client" SET balance = balance + ${delta.toFixed()}::numeric, "updatedAt" = now()
+      WHERE "organizationId" = ${organizationId} AND id = ${clientId} AND balance + ${delta.toFixed()}::numeric >= 0
+      RETURNING balance::text AS balance`;
+    if (!rows.length) {
+      const [current] = await tx.$queryRaw<{ balance: string }[]>`SELECT balance::text AS balance FROM "Client" WHERE "organizationId" = ${organizationId} AND id = ${clientId}`;
+      if (!current) throw new Error(`client ${organizationId}/${clientId} not found`);
+      throw new InsufficientBalance(clientId, new Decimal(current.balance));
+    }
+    let running = new Decimal(rows[0].balance).minus(delta);
+    for (const p of group) {
+      running = running.plus(p.amount);
+      entries.push({
+        id: newId('led'), organizationId, clientId, kind: p.kind, amount: p.amount, balanceAfter: running,
+        paymentId: p.paymentId ?? null, refundId: p.refundId ?? null,
+        reason: p.reason?.slice(0, 500) ?? null, actor: p.actor, idempotencyKey: p.idempotencyKey ?? null, requestHash: p.requestHash ?? null, at,
+      });
+    }
+  }
+  await tx.ledgerEntry.createMany({ data: entries.map((e) => ({ ...e, amount: e.amount.toFixed(), balanceAfter: e.balanceAfter.toFixed() })) });
+  return entries;
+}

@@ -1,0 +1,263 @@
+// The payment book, table by table: every status against every input, duplicates, stale and
+// out-of-order words of the gateway, and staff commands. Pure: no database, no clock.
+import { decide, type BookInput, type Decision, type PaymentSnapshot, type RefundSnapshot } from '../../src/domain/book';
+import type { GatewayEvent } from '../../src/domain/gateway-events';
+import { Decimal } from '../../src/domain/money';
+import { PAYMENT_STATUSES, type PaymentStatus } from '../../src/domain/payment-state';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const LATER = new Date('2026-12-01T12:30:00Z');
+const d = (v: string) => new Decimal(v);
+
+function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
+  const held = status === 'AUTHORIZED';
+  return {
+    id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true,
+    gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
+    expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
+    restrictRefund: false, metadata: {}, refunds: [], lastEntry: null, ...over,
+  };
+}
+const refund = (id: string, status: RefundSnapshot['status'], amount: string, gatewayRefundId: string | null = null): RefundSnapshot =>
+  ({ id, status, amount: d(amount), gatewayRefundId, reason: null });
+
+const facts = { invoiceId: 'pay_1', accountId: 'client_1', amount: '500.00', currency: 'RUB' };
+const word = (event: Exclude<GatewayEvent, { kind: 'ignored' }>, extra: Partial<Extract<BookInput, { kind: 'gateway-event' }>> = {}): BookInput =>
+  ({ kind: 'gateway-event', event, source: 'callback', now: NOW, ...extra });
+const pay = (transactionId = 'T1', over = {}) => word({ kind: 'confirmed', ...facts, transactionId, ...over });
+const hold = (transactionId = 'T1') => word({ kind: 'authorized', ...facts, transactionId });
+const fail = (transactionId = 'T1') => word({ kind: 'failed', ...facts, transactionId, reason: 'InsufficientFunds', reasonCode: '5051' });
+const cancel = (transactionId = 'T1') => word({ kind: 'cancelled', invoiceId: 'pay_1', transactionId, amount: '500.00' });
+const check = (over = {}) => word({ kind: 'check', ...facts, transactionId: 'T9', ...over });
+
+/** What a decision comes to, in one line: "→ CONFIRMED [credit]", "note AMOUNT_MISMATCH", "refused BAD_USER_INPUT", "—". */
+function outcome(decision: Decision): string {
+  if (decision.refusal && !decision.change) return `refused ${decision.refusal.code}`;
+  const effects = decision.effects.map((e) => (e.kind === 'ask' ? `ask ${e.action}` : e.kind)).filter((k) => k !== 'emit');
+  const tail = effects.length ? ` [${effects.join(', ')}]` : '';
+  if (decision.change?.to) return `→ ${decision.change.to}${tail}`;
+  if (decision.history.length) return `note ${decision.history[0].code}${tail}`;
+  return effects.length ? `[${effects.join(', ')}]` : '—';
+}
+
+const table = (rows: Array<[PaymentStatus | string, PaymentSnapshot | null, BookInput, string]>) =>
+  it.each(rows)('%s: %#', (_label, p, input, expected) => expect(outcome(decide(p, input))).toBe(expected));
+
+describe('the payment book', () => {
+  it('covers every status in every table below', () => {
+    expect(PAYMENT_STATUSES.sort()).toEqual(['AUTHORIZED', 'CANCELLED', 'CONFIRMED', 'FAILED', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED']);
+  });
+
+  describe('a Pay (the money is taken)', () => table([
+    ['PENDING', payment('PENDING'), pay(), '→ CONFIRMED [credit]'],
+    ['AUTHORIZED: its Confirm', payment('AUTHORIZED'), pay(), '→ CONFIRMED [credit]'],
+    ['CONFIRMED: a duplicate', payment('CONFIRMED'), pay(), '—'],
+    ['PARTIALLY_REFUNDED: a duplicate', payment('PARTIALLY_REFUNDED'), pay(), '—'],
+    ['REFUNDED: a duplicate', payment('REFUNDED'), pay(), '—'],
+    ['FAILED: paid after a decline', payment('FAILED', { gatewayTransactionId: 'T0' }), pay(), '→ CONFIRMED [credit]'],
+    ['FAILED: a retried Pay of the declined transaction', payment('FAILED'), pay('T1'), '—'],
+    ['CANCELLED: paid after a cancel', payment('CANCELLED', { gatewayTransactionId: null }), pay(), '→ CONFIRMED [credit]'],
+    ['CANCELLED by expiry: paid late', payment('CANCELLED', { gatewayTransactionId: null, failureCode: 'EXPIRED' }), pay(), '→ CONFIRMED [credit]'],
+    ['CONFIRMED: another transaction', payment('CONFIRMED'), pay('T2'), 'note SECOND_PAYMENT'],
+    ['AUTHORIZED: another transaction', payment('AUTHORIZED'), pay('T2'), 'note SECOND_PAYMENT'],
+    ['PENDING: another amount', payment('PENDING'), pay('T1', { amount: '5000.00' }), 'note AMOUNT_MISMATCH'],
+    ['PENDING: another currency', payment('PENDING'), pay('T1', { currency: 'USD' }), 'note AMOUNT_MISMATCH'],
+    ['PENDING: the same mismatch again', payment('PENDING', { lastEntry: { code: 'AMOUNT_MISMATCH', key: '5000.00 RUB' } }), pay('T1', { amount: '5000.00' }), '—'],
+    ['PENDING: a transaction another payment holds', payment('PENDING'), { ...(pay('T7') as object), transactionHeldBy: 'pay_2' } as BookInput, 'note TRANSACTION_HELD_ELSEWHERE'],
+    ['unknown invoice', null, pay(), '—'],
+  ]));
+
+  describe('a hold (Pay with Status=Authorized)', () => table([
+    ['PENDING', payment('PENDING'), hold(), '→ AUTHORIZED'],
+    ['AUTHORIZED: a duplicate', payment('AUTHORIZED'), hold(), '—'],
+    ['FAILED: authorized after a decline', payment('FAILED', { gatewayTransactionId: 'T0' }), hold(), '→ AUTHORIZED'],
+    ['CANCELLED: authorized after a cancel', payment('CANCELLED', { gatewayTransactionId: null }), hold(), '→ AUTHORIZED'],
+    ['CONFIRMED: out of order, after its capture', payment('CONFIRMED'), hold(), '—'],
+    ['REFUNDED', payment('REFUNDED'), hold(), '—'],
+  ]));
+
+  describe('a Fail', () => table([
+    ['PENDING', payment('PENDING'), fail(), '→ FAILED'],
+    ['AUTHORIZED: its own hold fails', payment('AUTHORIZED'), fail('T1'), '→ FAILED'],
+    ['AUTHORIZED: a late Fail of an earlier attempt', payment('AUTHORIZED'), fail('T0'), '—'],
+    ['CONFIRMED: a late Fail never undoes a Pay', payment('CONFIRMED'), fail(), '—'],
+    ['PARTIALLY_REFUNDED', payment('PARTIALLY_REFUNDED'), fail(), '—'],
+    ['REFUNDED', payment('REFUNDED'), fail(), '—'],
+    ['FAILED: a duplicate', payment('FAILED'), fail(), '—'],
+    ['CANCELLED', payment('CANCELLED'), fail(), '—'],
+    ['unknown invoice', null, fail(), '—'],
+  ]));
+
+  describe('a Cancel', () => table([
+    ['PENDING', payment('PENDING'), cancel(), '→ CANCELLED'],
+    ['AUTHORIZED: its hold is voided', payment('AUTHORIZED'), cancel('T1'), '→ CANCELLED'],
+    ['AUTHORIZED: a late Cancel of an earlier attempt', payment('AUTHORIZED'), cancel('T0'), '—'],
+    ['CONFIRMED', payment('CONFIRMED'), cancel(), '—'],
+    ['FAILED', payment('FAILED'), cancel(), '—'],
+    ['CANCELLED: a duplicate', payment('CANCELLED'), cancel(), '—'],
+  ]));
+
+  describe('a Check answers', () => {
+    const answer = (p: PaymentSnapshot | null, input = check()) => decide(p, input).answer;
+    it.each([
+      ['a payable payment', payment('PENDING'), { result: 'ok' }],
+      ['a declined one not yet expired (a retry in the widget)', payment('FAILED'), { result: 'ok' }],
+      ['a declined one past its time', payment('FAILED', { expiresAt: new Date('2026-12-01T11:00:00Z') }), { result: 'declined', reason: 'EXPIRED' }],
+      ['one we expired', payment('CANCELLED', { failureCode: 'EXPIRED' }), { result: 'declined', reason: 'EXPIRED' }],
+      ['a cancelled one', payment('CANCELLED'), { result: 'declined', reason: 'NOT_PAYABLE' }],
+      ['a paid one', payment('CONFIRMED'), { result: 'declined', reason: 'NOT_PAYABLE' }],
+      ['a held one', payment('AUTHORIZED'), { result: 'declined', reason: 'NOT_PAYABLE' }],
+      ['a refunded one', payment('REFUNDED'), { result: 'declined', reason: 'NOT_PAYABLE' }],
+      ['an inactive client', payment('PENDING', { clientActive: false }), { result: 'declined', reason: 'ACCOUNT_MISMATCH' }],
+      ['an unknown invoice', null, { result: 'declined', reason: 'UNKNOWN_INVOICE' }],
+    ])('%s', (_what, p, expected) => expect(answer(p)).toEqual(expected));
+    it('another account or amount', () => {
+      expect(answer(payment('PENDING'), check({ accountId: 'client_2' }))).toEqual({ result: 'declined', reason: 'ACCOUNT_MISMATCH' });
+      expect(answer(payment('PENDING'), check({ amount: '499.99' }))).toEqual({ result: 'declined', reason: 'AMOUNT_MISMATCH' });
+      expect(answer(payment('PENDING'), check({ currency: 'USD' }))).toEqual({ result: 'declined', reason: 'AMOUNT_MISMATCH' });
+    });
+    it('changes nothing', () => expect(decide(payment('PENDING'), check())).toMatchObject({ change: null, history: [], effects: [] }));
+  });
+
+  describe('partial crypto payments (progress)', () => {
+    const news = word({ kind: 'progress', invoiceId: 'pay_1', note: 'partially paid', details: { received: '0.5' } });
+    it('is news once, then a repeat', () => {
+      const first = decide(payment('PENDING'), news);
+      expect(first.change).toMatchObject({ patch: { metadata: { received: '0.5' } } });
+      expect(first.history[0].code).toBe('PROGRESS');
+      expect(outcome(decide(payment('PENDING', { lastEntry: { code: 'PROGRESS', key: first.history[0].key! } }), news))).toBe('—');
+    });
+  });
+
+  describe('what reconciliation learns from the gateway', () => {
+    const state = (s: Extract<BookInput, { kind: 'gateway-state' }>['state']): BookInput => ({ kind: 'gateway-state', state: s, source: 'reconciliation', now: NOW });
+    table([
+      ['PENDING: paid, its Pay lost', payment('PENDING'), state({ status: 'confirmed', transactionId: 'T1', amount: '500', currency: 'RUB' }), '→ CONFIRMED [credit]'],
+      ['PENDING: held', payment('PENDING'), state({ status: 'authorized', transactionId: 'T1', amount: '500', currency: 'RUB' }), '→ AUTHORIZED'],
+      ['PENDING: declined', payment('PENDING'), state({ status: 'failed', transactionId: 'T1', reason: 'x' }), '→ FAILED'],
+      ['AUTHORIZED: the hold was released', payment('AUTHORIZED'), state({ status: 'cancelled' }), '→ CANCELLED'],
+      ['AUTHORIZED: partly captured in the dashboard', payment('AUTHORIZED'), state({ status: 'confirmed', transactionId: 'T1', amount: '300', currency: 'RUB' }), '→ CONFIRMED [credit]'],
+      ['PENDING: still under way', payment('PENDING'), state({ status: 'pending' }), '—'],
+      ['PENDING: unknown to the gateway', payment('PENDING'), state({ status: 'unpaid' }), '—'],
+      ['FAILED: declined again', payment('FAILED'), state({ status: 'failed', transactionId: 'T1', reason: 'x' }), '—'],
+    ]);
+    it('says so in history', () => {
+      expect(decide(payment('PENDING'), state({ status: 'confirmed', transactionId: 'T1', amount: '500', currency: 'RUB' })).history[0].text).toMatch(/\(reconciled with the gateway\)$/);
+    });
+  });
+
+  describe('capture', () => table([
+    ['AUTHORIZED: asks the gateway, recording the amount', payment('AUTHORIZED'), { kind: 'capture', amount: d('300') }, `note CAPTURE_ASKED [ask capture]`],
+    ['AUTHORIZED: more than is held', payment('AUTHORIZED'), { kind: 'capture', amount: d('600') }, 'refused BAD_USER_INPUT'],
+    ['AUTHORIZED: another amount than one already asked', payment('AUTHORIZED', { captureAmount: d('10') }), { kind: 'capture', amount: null }, 'refused CONFLICT'],
+    ['AUTHORIZED: the same amount again (a retry)', payment('AUTHORIZED', { captureAmount: d('10') }), { kind: 'capture', amount: d('10') }, '[ask capture]'],
+    ['CONFIRMED: already captured', payment('CONFIRMED'), { kind: 'capture', amount: null }, '—'],
+    ['REFUNDED', payment('REFUNDED'), { kind: 'capture', amount: null }, '—'],
+    ['PENDING', payment('PENDING'), { kind: 'capture', amount: null }, 'refused BAD_USER_INPUT'],
+    ['FAILED', payment('FAILED'), { kind: 'capture', amount: null }, 'refused BAD_USER_INPUT'],
+    ['CANCELLED', payment('CANCELLED'), { kind: 'capture', amount: null }, 'refused BAD_USER_INPUT'],
+    ['AUTHORIZED: the gateway captured', payment('AUTHORIZED', { captureAmount: d('300') }), { kind: 'capture-answered', amount: d('300'), ok: true, now: NOW }, '→ CONFIRMED [credit]'],
+    ['CONFIRMED: its Confirm came first', payment('CONFIRMED'), { kind: 'capture-answered', amount: d('300'), ok: true, now: NOW }, '—'],
+  ]));
+
+  it('a refused capture records why, frees the amount and refuses', () => {
+    const refused = decide(payment('AUTHORIZED', { captureAmount: d('300') }), { kind: 'capture-answered', amount: d('300'), ok: false, reason: 'no', now: NOW });
+    expect(refused.change?.patch).toEqual({ captureAmount: null });
+    expect(refused.refusal?.message).toMatch(/the gateway refused the capture: no/);
+  });
+
+  it('a capture credits what was captured', () => {
+    expect(decide(payment('AUTHORIZED'), { kind: 'capture-answered', amount: d('300'), ok: true, now: NOW }).change?.patch).toMatchObject({ amount: d('300'), capturedAmount: d('300') });
+  });
+
+  describe('void, cancel, expire', () => table([
+    ['void AUTHORIZED', payment('AUTHORIZED'), { kind: 'void' }, '[ask void]'],
+    ['void CANCELLED: already released', payment('CANCELLED'), { kind: 'void' }, '—'],
+    ...(['PENDING', 'CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'FAILED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [`void ${s}`, payment(s), { kind: 'void' }, 'refused BAD_USER_INPUT']),
+    ['voided by the gateway', payment('AUTHORIZED'), { kind: 'void-answered', ok: true }, '→ CANCELLED'],
+    ['cancel PENDING: and its page', payment('PENDING'), { kind: 'cancel' }, '→ CANCELLED [ask cancel-page]'],
+    ['cancel AUTHORIZED: a void', payment('AUTHORIZED'), { kind: 'cancel' }, '[ask void]'],
+    ['cancel CANCELLED', payment('CANCELLED'), { kind: 'cancel' }, '—'],
+    ...(['CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'FAILED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [`cancel ${s}`, payment(s), { kind: 'cancel' }, 'refused BAD_USER_INPUT']),
+    ['expire PENDING', payment('PENDING'), { kind: 'expire' }, '→ CANCELLED'],
+    ...(['AUTHORIZED', 'CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'FAILED', 'CANCELLED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [`expire ${s}`, payment(s), { kind: 'expire' }, '—']),
+  ]));
+
+  describe('asking for a refund', () => {
+    const ask = (amount: string | null, over: Partial<Extract<BookInput, { kind: 'refund-request' }>> = {}): BookInput =>
+      ({ kind: 'refund-request', amount: amount === null ? null : d(amount), refundsSupported: true, gatewayName: 'TESTPAY', ...over });
+    table([
+      ['CONFIRMED: the rest', payment('CONFIRMED'), ask(null), '[reserve-refund]'],
+      ['CONFIRMED: a part', payment('CONFIRMED'), ask('100'), '[reserve-refund]'],
+      ['CONFIRMED: more than is left', payment('CONFIRMED', { refunds: [refund('r1', 'PENDING', '450')] }), ask('100'), 'refused BAD_USER_INPUT'],
+      ['CONFIRMED: nothing left', payment('CONFIRMED', { refunds: [refund('r1', 'SUCCEEDED', '500')] }), ask(null), 'refused BAD_USER_INPUT'],
+      ['CONFIRMED: a refused refund frees its amount', payment('CONFIRMED', { refunds: [refund('r1', 'FAILED', '500')] }), ask('500'), '[reserve-refund]'],
+      ['PARTIALLY_REFUNDED', payment('PARTIALLY_REFUNDED'), ask('100'), '[reserve-refund]'],
+      ['AUTHORIZED: released instead', payment('AUTHORIZED'), ask(null), '[ask void]'],
+      ['AUTHORIZED: a part cannot be', payment('AUTHORIZED'), ask('10'), 'refused BAD_USER_INPUT'],
+      ...(['PENDING', 'FAILED', 'CANCELLED', 'REFUNDED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [s, payment(s), ask(null), 'refused BAD_USER_INPUT']),
+      ['restricted', payment('CONFIRMED', { restrictRefund: true }), ask(null), 'refused BAD_USER_INPUT'],
+      ['a gateway without refunds', payment('CONFIRMED'), ask(null, { refundsSupported: false }), 'refused BAD_USER_INPUT'],
+    ]);
+  });
+
+  describe('a Refund notification', () => {
+    const refunded = (over = {}) => word({ kind: 'refunded', invoiceId: 'pay_1', paymentTransactionId: 'T1', gatewayRefundId: 'R1', amount: '100.00', ...over });
+    table([
+      ['CONFIRMED: made in the dashboard', payment('CONFIRMED'), refunded(), '[record-refund]'],
+      ['CONFIRMED: ours, named by our id', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '100')] }), refunded({ refundId: 'ref_1' }), '[settle-refund]'],
+      ['CONFIRMED: ours, whose answer timed out (no id)', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '100')] }), refunded(), '[settle-refund]'],
+      ['CONFIRMED: ours, already settled (a duplicate)', payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '100', 'R1')] }), refunded(), '—'],
+      ['CONFIRMED: ours by id, but another amount', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '10')] }), refunded({ refundId: 'ref_1' }), 'note REFUND_AMOUNT_MISMATCH'],
+      ['CONFIRMED: more than is left at the gateway', payment('CONFIRMED', { refunds: [refund('r0', 'SUCCEEDED', '450', 'R0')] }), refunded(), 'note REFUND_EXCEEDS_LEFT'],
+      ['CONFIRMED: ours recorded as failed, done after all', payment('CONFIRMED', { refunds: [refund('ref_1', 'FAILED', '100')] }), refunded({ refundId: 'ref_1' }), '[settle-refund]'],
+      ['PENDING: before its Pay (asked again later)', payment('PENDING'), refunded(), '—'],
+      ['unknown payment', null, refunded(), '—'],
+    ]);
+    it('asks the gateway to send it again while the payment is not settled', () => {
+      expect(decide(payment('PENDING'), refunded()).answer).toEqual({ result: 'retry' });
+    });
+  });
+
+  describe('booking a refund on the balance', () => {
+    const booking = (refundId: string, balance: string, credited = true): BookInput => ({ kind: 'refund-booking', refundId, balance: d(balance), credited });
+    it('a part: PARTIALLY_REFUNDED, the balance debited', () => {
+      const decision = decide(payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '100', 'R1')] }), booking('ref_1', '500'));
+      expect(outcome(decision)).toBe('→ PARTIALLY_REFUNDED [post, set-shortfall]');
+      expect(decision.effects).toContainEqual(expect.objectContaining({ kind: 'post', amount: d('-100') }));
+    });
+    it('the rest: REFUNDED; what was spent is a shortfall, the balance never below zero', () => {
+      const decision = decide(payment('PARTIALLY_REFUNDED', { refunds: [refund('ref_2', 'SUCCEEDED', '400', 'R2')] }), booking('ref_2', '150'));
+      expect(decision.change?.to).toBe('REFUNDED');
+      expect(decision.effects).toContainEqual(expect.objectContaining({ kind: 'post', amount: d('-150') }));
+      expect(decision.effects).toContainEqual({ kind: 'set-shortfall', refundId: 'ref_2', shortfall: d('250') });
+    });
+    it('nothing left on the balance: no posting, all of it a shortfall', () => {
+      const decision = decide(payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '500', 'R1')] }), booking('ref_1', '0'));
+      expect(outcome(decision)).toBe('→ REFUNDED [set-shortfall]');
+    });
+    it('waits for the payment\'s own credit', () => {
+      expect(() => decide(payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '100')] }), booking('ref_1', '0', false))).toThrow(/not credited yet/);
+    });
+  });
+
+  describe('crediting', () => {
+    it.each(['CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const)('%s: its amount, once', (s) => {
+      expect(decide(payment(s), { kind: 'credit' }).effects).toContainEqual(expect.objectContaining({ kind: 'post', ledgerKind: 'TOP_UP', amount: d('500') }));
+    });
+    it.each(['PENDING', 'AUTHORIZED', 'FAILED', 'CANCELLED'] as const)('%s: nothing to credit', (s) => {
+      expect(() => decide(payment(s), { kind: 'credit' })).toThrow(/nothing to credit/);
+    });
+  });
+
+  it('a revived payment forgets its decline', () => {
+    expect(decide(payment('FAILED', { gatewayTransactionId: 'T0' }), pay()).change?.patch).toMatchObject({ failureReason: null, failureCode: null });
+  });
+
+  it('never decides a change the transition table forbids', () => {
+    const inputs: BookInput[] = [pay(), hold(), fail(), cancel(), { kind: 'cancel' }, { kind: 'expire' }, { kind: 'void-answered', ok: true }];
+    for (const s of PAYMENT_STATUSES) {
+      for (const input of inputs) expect(() => decide(payment(s), input)).not.toThrow(/cannot go from/);
+    }
+  });
+});

@@ -140,6 +140,11 @@ describe('partner webhooks', () => {
     const final = await waitFor(() => deliveries(id), (l) => l.every((d: any) => d.status === 'DELIVERED'));
     const delivered = rx.at('/outage').filter((r: Received) => r.json && Receiver.verify(secret, r));
     for (const d of final) expect(delivered.some((r) => r.id === d.messageId)).toBe(true);
+    // The count goes on across a replay: every attempt is in the log, and the schedule restarted.
+    for (const d of final) {
+      expect(d.attempts).toBe(d.attemptLog.length);
+      expect(d.attempts).toBeGreaterThan(1);
+    }
   });
 
   it('replayWebhookDelivery answers with the delivery it replayed, however old', async () => {

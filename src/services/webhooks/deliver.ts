@@ -25,7 +25,9 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
   const result = await postWebhook(d.endpoint.url, headers, body, { timeoutMs: deps.config.webhooks.timeoutMs, allowPrivate: deps.config.webhookAllowPrivateUrls });
   const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
   const delays = deps.config.webhooks.retryDelaysMs;
-  const next = new Date(Date.now() + withJitter(delays[attempt] ?? 0));
+  // Where this attempt is in its retry schedule (a replay starts the schedule again).
+  const position = attempt - d.scheduleOffset;
+  const next = new Date(Date.now() + withJitter(delays[position] ?? 0));
 
   const outcome = await deps.db.$transaction(async (tx): Promise<AttemptOutcome> => {
     await tx.webhookAttempt.create({
@@ -46,7 +48,7 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
       return 'failed';
     }
     if (!d.endpoint.failingSince) await tx.webhookEndpoint.update({ where: { id: d.endpoint.id }, data: { failingSince } });
-    if (attempt >= delays.length) {
+    if (position >= delays.length) {
       await tx.webhookDelivery.update({ where: { id: d.id }, data: { ...base, status: 'FAILED', nextAttemptAt: null } });
       return 'failed';
     }

@@ -77,18 +77,28 @@ export async function replayDeliveries(ctx: Ctx, webhookId: string, since: Date)
   if (!e.isActive) throw badInput(`webhook ${webhookId} is disabled (${e.disabledReason}); enable it with updateWebhook first`, 'webhookId');
   const rows = await ctx.deps.db.webhookDelivery.findMany({
     where: { endpointId: webhookId, createdAt: { gte: since }, status: { in: ['FAILED', 'PENDING'] }, eventType: { not: 'WEBHOOK_DISABLED' } },
+    orderBy: { createdAt: 'asc' },
     select: { id: true },
-    take: 10_000,
+    take: MAX_REPLAY,
   });
   await restart(ctx, rows.map((r) => r.id));
   return rows.length;
 }
 
+/** One call replays at most this many (the oldest first); call again for the rest. */
+const MAX_REPLAY = 1000;
+
 async function restart(ctx: Ctx, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  // attempts restarts from 0 for a fresh retry schedule; the attempt log keeps every earlier try.
+  // The retry schedule starts again after the attempts made so far; the count and the log go on.
   const now = new Date();
-  await ctx.deps.db.webhookDelivery.updateMany({ where: { id: { in: ids } }, data: { status: 'PENDING', attempts: 0, nextAttemptAt: now } });
-  for (const id of ids) await scheduleAttempt(ctx.deps, id, 1, now);
+  const rows = await ctx.deps.db.$transaction(async (tx) => {
+    const found = await tx.webhookDelivery.findMany({ where: { id: { in: ids } }, select: { id: true, attempts: true } });
+    for (const d of found) {
+      await tx.webhookDelivery.update({ where: { id: d.id }, data: { status: 'PENDING', scheduleOffset: d.attempts, nextAttemptAt: now } });
+    }
+    return found;
+  });
+  for (const d of rows) await scheduleAttempt(ctx.deps, d.id, d.attempts + 1, now);
   ctx.log.info({ count: ids.length }, 'webhook deliveries replayed');
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "WebhookDelivery" ADD COLUMN     "scheduleOffset" INTEGER NOT NULL DEFAULT 0;
+

@@ -10,6 +10,7 @@ import { authenticate } from '../services/auth/authenticate';
 import { formatGraphqlError, HTTP_STATUS_CODES, toGraphQLError } from './errors';
 import { costOf, documentShapeProblem, limitRules, LIMITS, sizeUnits } from './graphql-limits';
 import { chargeRateLimit } from './rate-limit';
+import { servedOperationsOnly } from './served-operations';
 import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
 
 export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -20,7 +21,7 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: LIMITS.maxTokens },
-    validationRules: limitRules(),
+    validationRules: [servedOperationsOnly, ...limitRules()],
     formatError: formatGraphqlError(deps.log, { hideSuggestions: production }),
     plugins: [fastifyApolloDrainPlugin(app), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
   });

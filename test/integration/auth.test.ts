@@ -2,7 +2,7 @@ import { makeOrg, makeToken, startTestApp, type TestApp } from '../helpers/app';
 
 const QUERY = '{ paymentGateways { id } }';
 
-describe('API keys: 401/403 exactly as api.md says', () => {
+describe('API keys: 401/403 exactly as docs/api.md says', () => {
   let t: TestApp;
   let orgId: string;
   let owner: string;
@@ -31,6 +31,17 @@ describe('API keys: 401/403 exactly as api.md says', () => {
     expect(res.body.errors).toEqual([{ message: 'Authorization field missing', extensions: { code: 'UNAUTHENTICATED' } }]);
     expect(res.body.data).toBeUndefined();
     expect(await authStatus()).toEqual({ status: 401, body: { error: 'Authorization field missing', code: 'UNAUTHENTICATED' } });
+  });
+
+  it.each([['Bearer '], ['bearer    '], ['Bearer']])('"%s" with no token after it: 401 "Authorization field missing"', async (header) => {
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: header },
+      body: JSON.stringify({ query: QUERY }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ errors: [{ message: 'Authorization field missing', extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await authStatus(header)).toEqual({ status: 401, body: { error: 'Authorization field missing', code: 'UNAUTHENTICATED' } });
   });
 
   it.each([

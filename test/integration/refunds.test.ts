@@ -39,7 +39,7 @@ describe('refunds and debits', () => {
     // the sandbox's Refund notification came and changed nothing
     await waitFor(() => t.deps.db.gatewayCallback.count({ where: { paymentId, kind: 'refund' } }), (n) => n === 1);
     expect(await t.deps.db.refund.count({ where: { paymentId } })).toBe(1);
-    expect(await t.deps.db.ledgerEntry.count({ where: { clientId: shop.clientId, kind: 'REFUND' } })).toBe(1);
+    expect(await t.deps.db.ledgerEntry.count({ where: { clientId: shop.clientId, kind: 'REFUND', paymentId } })).toBe(1);
     const inv = await ledgerInvariant(t, shop);
     expect(inv.balance).toBe(inv.sum);
   });

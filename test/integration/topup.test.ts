@@ -106,6 +106,8 @@ describe('top-up through the sandbox gateway', () => {
     expect(p.status).toBe('CONFIRMED');
     expect(p.history.map((e: any) => e.toStatus)).toEqual(['PENDING', 'FAILED', 'CONFIRMED']);
     expect(p.history[2].reason).toMatch(/after the payment was declined/);
+    const row = await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } });
+    expect([row.failureCode, row.failureReason]).toEqual([null, null]);
   });
 
   it('rejects a bad card number on the form without charging', async () => {

@@ -48,6 +48,9 @@ describe('bad input', () => {
     ['a wrong type in variables', 'mutation($i: ClientInput!) { upsertClient(input: $i) { id } }', { i: { id: 'c1', isActive: 'yes' } }],
     ['an unknown field', 'mutation { upsertClub(input: { id: "c1", name: "n", colour: "red" }) { id } }', {}],
     ['a syntax error', 'mutation { upsertClub(input: { id: "c1", name: "n" } { id } }', {}],
+    ['a subscription (the schema has none)', 'subscription { paymentUpdated { id } }', {}],
+    ['a bare subscription selection', 'subscription { __typename }', {}],
+    ['a subscription beside a valid query', 'query Q { __typename } subscription S { __typename }', {}],
   ])('%s: BAD_USER_INPUT, nothing written', async (_what, query, variables) => {
     const res = await t.gql(query, variables, token);
     expect(res.body.errors?.length).toBeGreaterThan(0);

@@ -12,10 +12,11 @@ export interface Principal {
 /** lastUsedAt is written at most this often per token, so reads stay read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Checks `Authorization: Bearer <token>`; throws UNAUTHENTICATED with the exact api.md messages. */
+/** Checks `Authorization: Bearer <token>`; throws UNAUTHENTICATED with the messages docs/api.md fixes. */
 export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Principal> {
   const header = authorization?.trim();
-  if (!header) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.missing);
+  // "Bearer" with nothing after it carries no token: the same as no header at all.
+  if (!header || /^Bearer$/i.test(header)) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.missing);
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
 

@@ -69,3 +69,11 @@ export const PAYABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED'];
 export const EXPIRABLE: readonly PaymentStatus[] = ['PENDING'];
 /** Worth asking the gateway about: it may know of money we have not heard of. */
 export const RECONCILABLE: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED', 'FAILED'];
+/**
+ * When reconciliation asks the gateway unprompted: unpaid payments about to expire (a lost Pay
+ * would otherwise be cancelled), and holds kept long (the bank may have released them).
+ */
+export const RECONCILE_UNPROMPTED = {
+  unpaid: { status: 'PENDING', withinMsOfExpiry: 5 * 60_000 },
+  held: { status: 'AUTHORIZED', heldLongerThanMs: 24 * 3_600_000 },
+} as const satisfies Record<string, { status: PaymentStatus; [rule: string]: unknown }>;

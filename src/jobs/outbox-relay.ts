@@ -2,6 +2,7 @@
 // enqueue, a Redis that lost its jobs. Same job id, so a row still queued is not queued twice.
 import { z } from 'zod';
 import type { Deps } from '../context';
+import { openOutboxRows } from '../services/outbox/outbox';
 import { defineJob } from './definition';
 import { relayWebhookDeliveries } from './webhook-relay';
 
@@ -12,13 +13,7 @@ const BATCH = 500;
 export const MAX_OUTBOX_ATTEMPTS = 40;
 
 export async function relayOutbox(deps: Deps): Promise<number> {
-  const rows = await deps.db.outbox.findMany({
-    where: { status: 'PENDING', attempts: { lt: MAX_OUTBOX_ATTEMPTS }, createdAt: { lt: new Date(Date.now() - RELAY_AFTER_MS) } },
-    orderBy: { id: 'asc' },
-    take: BATCH,
-    select: { key: true, kind: true },
-  });
-  const stuck = await deps.db.outbox.count({ where: { status: 'PENDING', attempts: { gte: MAX_OUTBOX_ATTEMPTS } } });
+  const { rows, stuck } = await openOutboxRows(deps.db, { olderThanMs: RELAY_AFTER_MS, maxAttempts: MAX_OUTBOX_ATTEMPTS, take: BATCH });
   if (stuck) deps.log.error({ stuck }, 'outbox rows out of attempts: manual handling (see Outbox.lastError)');
   if (rows.length) {
     await deps.queues.outbox.addBulk(rows.map((r) => ({ name: r.kind, data: { key: r.key }, opts: { jobId: r.key } })));

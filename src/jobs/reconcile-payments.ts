@@ -1,8 +1,8 @@
-// Asks the gateway about payments whose callbacks may have been lost: PENDING ones close to
-// expiry, and holds AUTHORIZED for long (a bank may have released them). Expired PENDING
-// payments are the expiry job's.
+// Asks the gateway about payments whose callbacks may have been lost (which ones: the domain's
+// RECONCILE_UNPROMPTED). Expired unpaid payments are the expiry job's.
 import { z } from 'zod';
 import type { Deps } from '../context';
+import { RECONCILE_UNPROMPTED } from '../domain/payment-state';
 import { defineJob } from './definition';
 import { applyGatewayState } from '../services/payments/gateway-word';
 import { reconcileWithGateway } from '../services/payments/reconcile-payment';
@@ -10,18 +10,17 @@ import { loadGateway } from '../services/gateways/load-gateway';
 import { toGatewayPayment } from '../services/payments/view';
 
 export const RECONCILE_EVERY_MS = 5 * 60_000;
-const NEAR_EXPIRY_MS = 5 * 60_000;
-const LONG_AUTHORIZED_MS = 24 * 3_600_000;
 const BATCH = 100;
 const RUN_BUDGET_MS = 60_000;
 
 export async function reconcilePayments(deps: Deps): Promise<number> {
   const now = Date.now();
+  const { unpaid, held } = RECONCILE_UNPROMPTED;
   const due = await deps.db.payment.findMany({
     where: {
       OR: [
-        { status: 'PENDING', expiresAt: { gt: new Date(now), lt: new Date(now + NEAR_EXPIRY_MS) } },
-        { status: 'AUTHORIZED', authorizedAt: { lt: new Date(now - LONG_AUTHORIZED_MS) } },
+        { status: unpaid.status, expiresAt: { gt: new Date(now), lt: new Date(now + unpaid.withinMsOfExpiry) } },
+        { status: held.status, authorizedAt: { lt: new Date(now - held.heldLongerThanMs) } },
       ],
     },
     orderBy: { updatedAt: 'asc' },

@@ -55,5 +55,5 @@ function rule(p: PaymentSnapshot, input: BookInput): Decision {
 }
 
 export { keepForAuthentication } from './commands';
-export { leftAtGateway, leftToAsk } from './refunds';
+export { leftAtGateway, leftToAsk, refundAnswer } from './refunds';
 export type * from './types';

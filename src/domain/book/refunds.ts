@@ -4,7 +4,9 @@ import type { GatewayEvent } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { REFUNDABLE, SETTLED } from '../payment-state';
 import { ask, attention, badInput, change, nothing, note, RETRY } from './decision';
-import type { Decision, PaymentSnapshot, RefundSnapshot } from './types';
+import type { Decision, Effect, PaymentSnapshot, RefundSnapshot } from './types';
+
+const settle = (refundId: string, gatewayRefundId: string): Effect => ({ kind: 'settle-refund', refundId, gatewayRefundId, status: 'SUCCEEDED' });
 
 const sum = (refunds: readonly RefundSnapshot[]) => refunds.reduce((total, r) => total.plus(r.amount), new Decimal(0));
 
@@ -16,6 +18,15 @@ export const leftAtGateway = (p: PaymentSnapshot) => p.amount.minus(sum(p.refund
 
 /** After a refund of `amount` is booked: REFUNDED when the bookings reach the amount. */
 export const statusAfterBooking = (p: PaymentSnapshot, amount: Decimal) => (p.refundedAmount.plus(amount).gte(p.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED');
+
+/** What a refund call tells its caller about a refund: settled or not, and in what words. */
+export function refundAnswer(r: { readonly status: RefundSnapshot['status']; readonly failureReason: string | null }) {
+  return {
+    waiting: r.status === 'PENDING',
+    success: r.status === 'SUCCEEDED',
+    message: r.status === 'FAILED' ? `the gateway refused the refund: ${r.failureReason}` : r.status === 'PENDING' ? 'waiting for the gateway' : null,
+  };
+}
 
 export function decideRefundRequest(p: PaymentSnapshot, input: { amount: Decimal | null; refundsSupported: boolean; gatewayName: string }): Decision {
   // Money only held (two-stage) is not refunded but released: nothing was charged.
@@ -48,8 +59,8 @@ export function decideRefundAnswer(p: PaymentSnapshot, input: { refundId: string
       : nothing();
   }
   return input.ok
-    ? { ...nothing(), effects: [{ kind: 'settle-refund', refundId: refund.id, gatewayRefundId: input.gatewayRefundId! }] }
-    : { ...nothing(), effects: [{ kind: 'fail-refund', refundId: refund.id, reason: input.reason ?? 'refused' }] };
+    ? { ...nothing(), effects: [settle(refund.id, input.gatewayRefundId!)] }
+    : { ...nothing(), effects: [{ kind: 'fail-refund', refundId: refund.id, reason: input.reason ?? 'refused', status: 'FAILED' }] };
 }
 
 /**
@@ -74,7 +85,7 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
       const text = `gateway reports refund ${ours.id} done after it was recorded as failed, but it exceeds what is left of ${p.id}: manual handling`;
       return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
     }
-    return { ...nothing(), effects: [{ kind: 'settle-refund', refundId: ours.id, gatewayRefundId: event.gatewayRefundId }] };
+    return { ...nothing(), effects: [settle(ours.id, event.gatewayRefundId)] };
   }
   // Money can only go back once the payment is settled here: if its Pay is still on its way,
   // ask the gateway to send this again later.
@@ -83,7 +94,7 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
   }
   // A refund of ours whose answer and id never came back (a timeout) looks like this one.
   const timedOut = p.refunds.find((r) => r.status === 'PENDING' && !r.gatewayRefundId && r.amount.equals(amount));
-  if (timedOut) return { ...nothing(), effects: [{ kind: 'settle-refund', refundId: timedOut.id, gatewayRefundId: event.gatewayRefundId }] };
+  if (timedOut) return { ...nothing(), effects: [settle(timedOut.id, event.gatewayRefundId)] };
   // The gateway's word counts against what it has refunded, not against our pending requests:
   // those will be refused by the gateway if this one used up the payment.
   const left = leftAtGateway(p);
@@ -91,7 +102,7 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
     const text = `gateway refund ${event.gatewayRefundId} of ${event.amount} exceeds what is left of payment ${p.id} (${formatAmount(left, p.currency)}): manual handling`;
     return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data }, { needsPerson: true });
   }
-  return { ...nothing(), effects: [{ kind: 'record-refund', amount, gatewayRefundId: event.gatewayRefundId }] };
+  return { ...nothing(), effects: [{ kind: 'record-refund', amount, gatewayRefundId: event.gatewayRefundId, status: 'SUCCEEDED' }] };
 }
 
 /**

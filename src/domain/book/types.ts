@@ -82,11 +82,11 @@ export type Effect =
   /** A partner event (the client's balance after the decision added where it moved or was read). */
   | { readonly kind: 'emit'; readonly event: WebhookEventType; readonly extra?: Record<string, unknown>; readonly withBalance?: boolean }
   /** A refund of ours is done at the gateway: settle it and book it. */
-  | { readonly kind: 'settle-refund'; readonly refundId: string; readonly gatewayRefundId: string }
+  | { readonly kind: 'settle-refund'; readonly refundId: string; readonly gatewayRefundId: string; readonly status: 'SUCCEEDED' }
   /** The gateway refused our refund: release its reservation. */
-  | { readonly kind: 'fail-refund'; readonly refundId: string; readonly reason: string }
+  | { readonly kind: 'fail-refund'; readonly refundId: string; readonly reason: string; readonly status: 'FAILED' }
   /** A refund the gateway made on its own (its dashboard): record it and book it. */
-  | { readonly kind: 'record-refund'; readonly amount: Decimal; readonly gatewayRefundId: string }
+  | { readonly kind: 'record-refund'; readonly amount: Decimal; readonly gatewayRefundId: string; readonly status: 'SUCCEEDED' }
   /** Reserve a refund of this amount against the payment, then ask the gateway. */
   | { readonly kind: 'reserve-refund'; readonly amount: Decimal }
   /** Move money on the client's balance (signed), for this payment or refund. */

@@ -80,15 +80,15 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
       return;
     }
     case 'settle-refund':
-      await tx.refund.update({ where: { id: effect.refundId }, data: { status: 'SUCCEEDED', gatewayRefundId: effect.gatewayRefundId, failureReason: null } });
+      await tx.refund.update({ where: { id: effect.refundId }, data: { status: effect.status, gatewayRefundId: effect.gatewayRefundId, failureReason: null } });
       return book(effect.refundId);
     case 'fail-refund':
-      await tx.refund.update({ where: { id: effect.refundId }, data: { status: 'FAILED', failureReason: effect.reason.slice(0, 500) } });
+      await tx.refund.update({ where: { id: effect.refundId }, data: { status: effect.status, failureReason: effect.reason.slice(0, 500) } });
       return;
     case 'record-refund': {
       const refund = await tx.refund.create({
         data: {
-          id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, status: 'SUCCEEDED', amount: effect.amount.toFixed(),
+          id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, status: effect.status, amount: effect.amount.toFixed(),
           gatewayRefundId: effect.gatewayRefundId, actor: who.actor, reason: 'refunded at the gateway (dashboard)',
         },
       });

@@ -6,7 +6,7 @@ import { decide } from '../../domain/book';
 import { applyDecision } from '../book/persist';
 import { afterCommit } from '../book/run';
 import { loadPayment } from '../book/snapshot';
-import { claimOutbox, markOutboxDone } from '../outbox/outbox';
+import { claimOutbox, closeOutbox, markOutboxDone } from '../outbox/outbox';
 import { isUniqueViolation } from '../shared/db-errors';
 
 export type Booked = 'booked' | 'already-booked';
@@ -28,7 +28,7 @@ export async function creditPayment(deps: Deps, key: string, paymentId: string):
   } catch (err) {
     // The ledger already has this credit: whatever ran before booked it. Close the outbox row.
     if (!isUniqueViolation(err)) throw err;
-    await deps.db.outbox.updateMany({ where: { key, status: 'PENDING' }, data: { status: 'DONE', processedAt: new Date() } });
+    await closeOutbox(deps.db, key);
     return 'already-booked';
   }
 }

@@ -2,6 +2,7 @@
 // guard (and a CHECK in the database), so concurrent debits cannot overdraw.
 import type { Ctx } from '../../context';
 import { badInput, unknownClient } from '../../domain/errors';
+import { spendEntryAmount } from '../../domain/ledger';
 import { formatAmount, parseAmount } from '../../domain/money';
 import { once, requestHash } from '../shared/idempotency';
 import { externalId, optionalText, text } from '../shared/validate';
@@ -31,7 +32,7 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
     create: async () => {
       try {
         const [entry] = await ctx.deps.db.$transaction((tx) => postToLedger(tx, [{
-          organizationId: ctx.orgId, clientId, kind: 'SPEND', amount: amount.negated(), reason, actor: ctx.actor, idempotencyKey: key, requestHash: hash,
+          organizationId: ctx.orgId, clientId, kind: 'SPEND', amount: spendEntryAmount(amount), reason, actor: ctx.actor, idempotencyKey: key, requestHash: hash,
         }]));
         return entry;
       } catch (err) {

@@ -3,6 +3,7 @@
 // below zero, and each entry carries the balance right after it.
 import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
+import { balancesAfterEach, netOf } from '../../domain/ledger';
 import { Decimal } from '../../domain/money';
 import type { LedgerEntry } from '../../generated/prisma/client';
 import type { LedgerKind } from '../../generated/prisma/enums';
@@ -43,7 +44,7 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
   for (const key of [...byClient.keys()].sort()) {
     const group = byClient.get(key)!;
     const { organizationId, clientId } = group[0];
-    const delta = group.reduce((total, p) => total.plus(p.amount), new Decimal(0));
+    const delta = netOf(group.map((p) => p.amount));
     const rows = await tx.$queryRaw<{ balance: string }[]>`
       UPDATE "Client" SET balance = balance + ${delta.toFixed()}::numeric, "updatedAt" = now()
       WHERE "organizationId" = ${organizationId} AND id = ${clientId} AND balance + ${delta.toFixed()}::numeric >= 0
@@ -53,11 +54,10 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
       if (!current) throw new Error(`client ${organizationId}/${clientId} not found`);
       throw new InsufficientBalance(clientId, new Decimal(current.balance));
     }
-    let running = new Decimal(rows[0].balance).minus(delta);
-    for (const p of group) {
-      running = running.plus(p.amount);
+    const after = balancesAfterEach(new Decimal(rows[0].balance), group.map((p) => p.amount));
+    for (const [i, p] of group.entries()) {
       entries.push({
-        id: newId('led'), organizationId, clientId, kind: p.kind, amount: p.amount, balanceAfter: running,
+        id: newId('led'), organizationId, clientId, kind: p.kind, amount: p.amount, balanceAfter: after[i],
         paymentId: p.paymentId ?? null, refundId: p.refundId ?? null,
         reason: p.reason?.slice(0, 500) ?? null, actor: p.actor, idempotencyKey: p.idempotencyKey ?? null, requestHash: p.requestHash ?? null, at,
       });

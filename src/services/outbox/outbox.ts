@@ -1,4 +1,4 @@
-// Effects committed together with a state change (architecture.md, "Exactly once"). The row is
+// Effects committed together with a state change (docs/architecture.md, "Exactly once"). The row is
 // written in the state change's transaction; after commit it is handed to BullMQ under its key as
 // job id. The worker marks it DONE in the transaction that books its effect; the relay re-enqueues
 // rows left PENDING (crash between commit and enqueue, Redis restart).
@@ -40,4 +40,21 @@ export async function claimOutbox(tx: Tx, key: string) {
 
 export async function markOutboxDone(tx: Tx, key: string) {
   await tx.outbox.update({ where: { key }, data: { status: 'DONE', processedAt: new Date() } });
+}
+
+/** Outside a transaction: closes the row if it is still open (its effect is known to be booked). */
+export async function closeOutbox(db: Tx, key: string) {
+  await db.outbox.updateMany({ where: { key, status: 'PENDING' }, data: { status: 'DONE', processedAt: new Date() } });
+}
+
+/** Rows still open after `olderThanMs` (their job may be lost), oldest first; and how many ran out of attempts. */
+export async function openOutboxRows(db: Tx, o: { olderThanMs: number; maxAttempts: number; take: number }) {
+  const rows = await db.outbox.findMany({
+    where: { status: 'PENDING', attempts: { lt: o.maxAttempts }, createdAt: { lt: new Date(Date.now() - o.olderThanMs) } },
+    orderBy: { id: 'asc' },
+    take: o.take,
+    select: { key: true, kind: true },
+  });
+  const stuck = await db.outbox.count({ where: { status: 'PENDING', attempts: { gte: o.maxAttempts } } });
+  return { rows, stuck };
 }

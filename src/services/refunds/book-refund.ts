@@ -20,7 +20,7 @@ export async function bookRefund(deps: Deps, key: string, refundId: string): Pro
     const decision = decide(loaded.snapshot, { kind: 'refund-booking', refundId, balance: new Decimal(balance), credited });
     const applied = await applyDecision(tx, row, decision, { actor: refund.actor, balance: new Decimal(balance) });
     await markOutboxDone(tx, key);
-    deps.log.info({ refundId, paymentId: row.id, debit: applied.posted[0]?.amount.negated().toFixed() ?? '0' }, 'refund booked');
+    deps.log.info({ refundId, paymentId: row.id, posted: applied.posted[0]?.amount.toFixed() ?? '0' }, 'refund booked');
     return { decision, applied };
   });
   if (!ran) return 'already-booked';

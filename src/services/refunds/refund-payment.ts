@@ -2,7 +2,7 @@
 // cannot exceed it), the gateway is asked, and its answer settles the refund; the balance is
 // debited by the booking job (services/refunds/book-refund.ts).
 import type { Ctx } from '../../context';
-import { decide } from '../../domain/book';
+import { decide, refundAnswer } from '../../domain/book';
 import { AppError, notFound } from '../../domain/errors';
 import { decimalFromText, formatAmount, parseAmount } from '../../domain/money';
 import type { Refund } from '../../generated/prisma/client';
@@ -72,7 +72,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
   // A replay of a finished refund answers as the first call did; a PENDING one asks the gateway
   // again with the same request id, which the gateway carries out at most once.
   const { currency } = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: refund.paymentId }, select: { currency: true } });
-  if (refund.status !== 'PENDING') return view(refund, currency);
+  if (!refundAnswer(refund).waiting) return view(refund, currency);
   return execute(ctx, refund);
 }
 
@@ -99,12 +99,8 @@ async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
 }
 
 function view(refund: Refund, currency: string): RefundResultView {
-  return {
-    success: refund.status === 'SUCCEEDED',
-    refundId: refund.id,
-    amount: formatAmount(refund.amount, currency),
-    message: refund.status === 'FAILED' ? `the gateway refused the refund: ${refund.failureReason}` : refund.status === 'PENDING' ? 'waiting for the gateway' : null,
-  };
+  const { success, message } = refundAnswer(refund);
+  return { success, refundId: refund.id, amount: formatAmount(refund.amount, currency), message };
 }
 
 async function refundByVoid(ctx: Ctx, id: string): Promise<RefundResultView> {

@@ -1,6 +1,7 @@
 // The delivery log (every attempt) and replay for recovery after a partner outage.
 import type { Ctx } from '../../context';
 import { badInput, notFound } from '../../domain/errors';
+import { AWAITING, UNDELIVERED } from '../../domain/webhook-delivery';
 import type { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import type { WebhookAttempt, WebhookDelivery } from '../../generated/prisma/client';
 import { toPage, type Page } from '../shared/views';
@@ -76,7 +77,7 @@ export async function replayDeliveries(ctx: Ctx, webhookId: string, since: Date)
   const e = await ownEndpoint(ctx, webhookId);
   if (!e.isActive) throw badInput(`webhook ${webhookId} is disabled (${e.disabledReason}); enable it with updateWebhook first`, 'webhookId');
   const rows = await ctx.deps.db.webhookDelivery.findMany({
-    where: { endpointId: webhookId, createdAt: { gte: since }, status: { in: ['FAILED', 'PENDING'] }, eventType: { not: 'WEBHOOK_DISABLED' } },
+    where: { endpointId: webhookId, createdAt: { gte: since }, status: { in: [...UNDELIVERED] }, eventType: { not: 'WEBHOOK_DISABLED' } },
     orderBy: { createdAt: 'asc' },
     select: { id: true },
     take: MAX_REPLAY,
@@ -95,7 +96,7 @@ async function restart(ctx: Ctx, ids: string[]): Promise<void> {
   const rows = await ctx.deps.db.$transaction(async (tx) => {
     const found = await tx.webhookDelivery.findMany({ where: { id: { in: ids } }, select: { id: true, attempts: true } });
     for (const d of found) {
-      await tx.webhookDelivery.update({ where: { id: d.id }, data: { status: 'PENDING', scheduleOffset: d.attempts, nextAttemptAt: now } });
+      await tx.webhookDelivery.update({ where: { id: d.id }, data: { status: AWAITING, scheduleOffset: d.attempts, nextAttemptAt: now } });
     }
     return found;
   });

@@ -37,7 +37,7 @@ export const notFound = (what: string, id: string, hint?: string) => new AppErro
 /** Every mutation naming a client the organization does not have answers the same. */
 export const unknownClient = (id: string) => notFound('client', id, 'create it with upsertClient first');
 
-/** The messages integrators match on (api.md, "Transport and auth"). */
+/** The messages integrators match on (docs/api.md, "Transport and auth"). */
 export const AUTH_MESSAGES = {
   missing: 'Authorization field missing',
   invalid: 'Invalid API key',

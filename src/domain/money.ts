@@ -7,7 +7,7 @@ export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUN
 export type Decimal = InstanceType<typeof Decimal>;
 
 /**
- * Minor-unit digits (ISO 4217) of the currencies our gateways take (gateways.md 1.5, 2.2).
+ * Minor-unit digits (ISO 4217) of the currencies our gateways take (docs/gateways.md 1.5, 2.2).
  */
 const MINOR_UNITS: Readonly<Record<string, number>> = {
   RUB: 2, USD: 2, EUR: 2, GBP: 2, UAH: 2, BYN: 2, KZT: 2, AZN: 2, CHF: 2, CZK: 2, CAD: 2, PLN: 2,

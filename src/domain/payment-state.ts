@@ -1,5 +1,5 @@
 // The payment state machine: the only place that decides whether a status change is legal
-// (architecture.md, "Money and state"). Pure: callers write the change and its history row.
+// (docs/architecture.md, "The payment book"). Pure: callers write the change and its history row.
 import type { PaymentStatus } from '../generated/prisma/enums';
 import { AppError } from './errors';
 

@@ -10,7 +10,7 @@ import { withoutEchoedValues, withoutSuggestions } from './error-messages';
 const PUBLIC_CODES = new Set<string>(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GATEWAY_ERROR', 'RATE_LIMITED']);
 /** Apollo's and graphql-js's own codes for a request that is malformed: bad input to our clients. */
 const REQUEST_ERROR_CODES = new Set<string>(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED']);
-/** Codes that also set the HTTP status of a GraphQL response (api.md: 401, 403; 429 for the rate limit). */
+/** Codes that also set the HTTP status of a GraphQL response (docs/api.md: 401, 403; 429 for the rate limit). */
 const HTTP_STATUS_CODES: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
 
 export function formatGraphqlError(log: Logger, options: { hideSuggestions?: boolean } = {}) {
@@ -33,7 +33,7 @@ export function formatGraphqlError(log: Logger, options: { hideSuggestions?: boo
   };
 }
 
-/** The GraphQL form of an AppError, carrying its HTTP status where api.md asks for one (and Retry-After). */
+/** The GraphQL form of an AppError, carrying its HTTP status where docs/api.md asks for one (and Retry-After). */
 export function toGraphQLError(err: AppError, statusOverride?: number): GraphQLError {
   const status = statusOverride ?? HTTP_STATUS_CODES[err.code];
   const retryAfter = err.details?.retryAfterSeconds;

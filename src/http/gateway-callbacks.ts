@@ -1,6 +1,6 @@
 // Inbound gateway callbacks: POST /payments/<protocol>/<gatewayId>/<kind>. One route for every
 // gateway: the adapter verifies the signature over the raw bytes, then reads the body strictly;
-// services/payments/handle-gateway-event.ts decides what it means. Every request is stored, with
+// services/payments/gateway-word.ts hands its event to the payment book. Every request is stored, with
 // the adapter's allow-listed fields of its body and the SHA-256 of the raw bytes, never the
 // signature headers.
 import { createHash } from 'node:crypto';

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { MUTATION_COST } from '../resolvers/field-extensions';
-import { DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE } from '../services/shared/validate';
+import { DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE } from '../services/common/validate';
 
 export const LIMITS = {
   /** Request body of POST /graphql. */

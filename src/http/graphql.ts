@@ -76,7 +76,7 @@ function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlC
   };
 }
 
-/** A resolver refusing for lack of role (or rate) answers with the HTTP status api.md gives. */
+/** A resolver refusing for lack of role (or rate) answers with the HTTP status docs/api.md gives. */
 function httpStatusOfRefusals(): ApolloServerPlugin<GqlContext> {
   return {
     async requestDidStart() {

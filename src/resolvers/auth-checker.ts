@@ -4,7 +4,7 @@ import type { Role } from '../generated/prisma/enums';
 import { hasRole } from '../services/auth/authenticate';
 import type { GqlContext } from './context';
 
-/** @Authorized('OWNER') or @Authorized('ADMIN'); a role too low is FORBIDDEN with the api.md message. */
+/** @Authorized('OWNER') or @Authorized('ADMIN'); a role too low is FORBIDDEN with the docs/api.md message. */
 export const authChecker: AuthChecker<GqlContext, Role> = ({ context }, roles) => {
   const required: Role = roles.includes('ADMIN') ? 'ADMIN' : roles.includes('OWNER') ? 'OWNER' : 'ADMIN';
   if (!hasRole(context.principal.role, required)) throw new AppError('FORBIDDEN', AUTH_MESSAGES.forbidden);

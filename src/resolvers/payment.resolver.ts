@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ITEM_LIST } from '../services/shared/validate';
+import { ITEM_LIST } from '../services/common/validate';
 import { cancelPayment } from '../services/payments/cancel-payment';
 import { getPayment, paymentHistory, paymentRefunds } from '../services/payments/get-payment';
 import { initiateTopUp } from '../services/payments/initiate-top-up';

@@ -1,4 +1,4 @@
-// CloudPayments' test cards (gateways.md 1.6) and the seed's, as the sandbox plays them.
+// CloudPayments' test cards (docs/gateways.md 1.6) and the seed's, as the sandbox plays them.
 
 export type CardOutcome =
   | { result: 'approved' }

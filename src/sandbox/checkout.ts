@@ -7,7 +7,7 @@ import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator
 import { checkoutPage, resultPage, threeDsPage, type CheckoutView } from './pages';
 import type { SandboxOrder, SandboxTransaction } from './store';
 
-/** Check answers → the ReasonCode CloudPayments records for the declined payment (gateways.md 1.3). */
+/** Check answers → the ReasonCode CloudPayments records for the declined payment (docs/gateways.md 1.3). */
 const declined = (reason: string, reasonCode: number): CardOutcome => ({ result: 'declined', reason, reasonCode });
 const CHECK_DECLINES: Record<number, CardOutcome> = {
   10: declined('InvalidInvoiceId', 3001),

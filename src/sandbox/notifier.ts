@@ -5,7 +5,7 @@ import { notificationPath, type NotificationKind } from '../gateways/cloudpaymen
 import { signNotification } from '../gateways/cloudpayments/signature';
 import { encodeForm } from '../gateways/cloudpayments/wire';
 
-/** CloudPayments: 100 attempts, "1, 2, 5, 10, 30" minutes apart (gateways.md 1.3). */
+/** CloudPayments: 100 attempts, "1, 2, 5, 10, 30" minutes apart (docs/gateways.md 1.3). */
 export const RETRY_DELAYS_MS = [60_000, 120_000, 300_000, 600_000, 1_800_000];
 export const MAX_ATTEMPTS = 100;
 

@@ -1,7 +1,7 @@
 // The sandbox checkout in a real browser (Debian's chromium driven by playwright-core):
 // GraphQL top-up → paymentUrl → card form filled by its autocomplete attributes → Pay
 // (→ 3-D Secure) → the browser lands on the partner's returnUrl → the worker credits the balance.
-// api.md, "Sandbox checkout page", is the contract.
+// docs/api.md, "Sandbox checkout page", is the contract.
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

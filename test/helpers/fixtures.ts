@@ -40,7 +40,7 @@ export async function balanceOf(t: TestApp, shop: Shop, clientId = shop.clientId
   return res.body.data.client.balance;
 }
 
-/** Balance = Σ ledger, never negative (architecture.md invariant), straight from the database. */
+/** Balance = Σ ledger, never negative (docs/architecture.md invariant), straight from the database. */
 export async function ledgerInvariant(t: TestApp, shop: Shop, clientId = shop.clientId) {
   const client = await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: clientId } } });
   const sum = await t.deps.db.ledgerEntry.aggregate({ where: { organizationId: shop.orgId, clientId }, _sum: { amount: true } });

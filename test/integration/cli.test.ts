@@ -1,4 +1,4 @@
-// The admin CLI as integrators call it (api.md, "Admin command line"), on the built code.
+// The admin CLI as integrators call it (docs/api.md, "Admin command line"), on the built code.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';

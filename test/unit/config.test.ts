@@ -13,7 +13,7 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
-  it('has working defaults for every variable (api.md)', () => {
+  it('has working defaults for every variable (README, Configuration)', () => {
     const c = loadConfig({});
     expect(c.port).toBe(4000);
     expect(c.publicUrl).toBe('http://localhost:4000');

@@ -9,7 +9,7 @@ import { verifyNotification } from './signature';
 import { exactJsonNumber } from '../../domain/money';
 import { classifyNotification, keptFields, toGatewayEvent } from './wire';
 
-/** Check answer codes (gateways.md 1.3). */
+/** Check answer codes (docs/gateways.md 1.3). */
 const CHECK_CODES: Record<DeclineReason, number> = {
   UNKNOWN_INVOICE: 10,
   ACCOUNT_MISMATCH: 11,
@@ -57,7 +57,7 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   callbacks: {
     protocol: 'cloudpayments',
     kinds: NOTIFICATION_KINDS,
-    // CP-DOCS "Проверка уведомлений" (gateways.md 1.3).
+    // CP-DOCS "Проверка уведомлений" (docs/gateways.md 1.3).
     sourceNetworks: ['185.98.81.0/28', '87.251.91.160/27', '46.46.175.96/27', '46.46.168.160/27', '162.55.174.97/32', '91.216.178.243/32'],
   },
 

@@ -1,4 +1,4 @@
-// CryptoCloud's shapes (gateways.md 2.2–2.4) and the one status mapping.
+// CryptoCloud's shapes (docs/gateways.md 2.2–2.4) and the one status mapping.
 import { z } from 'zod';
 import { Decimal } from '../../domain/money';
 import type { GatewayPaymentState } from '../types';
@@ -36,7 +36,7 @@ export const postbackBody = z.object({ invoice_id: z.string().regex(/^(INV-)?[A-
 export const bareInvoiceId = (id: string) => id.replace(/^INV-/i, '').toUpperCase();
 export const fullInvoiceId = (id: string) => `INV-${bareInvoiceId(id)}`;
 
-/** What an invoice's status means for the payment (gateways.md 2.3). */
+/** What an invoice's status means for the payment (docs/gateways.md 2.3). */
 export function toPaymentState(info: InvoiceInfo): GatewayPaymentState {
   const status = info.status as 'created' | 'paid' | 'overpaid' | 'partial' | 'canceled';
   switch (status) {

@@ -1,5 +1,5 @@
 // SANDBOX: CloudPayments test mode served by Paygate itself. The adapter is CloudPayments'
-// own, pointed at the emulator under /sandbox (emulator.ts), so the real code path is exercised.
+// own, pointed at the emulator under /sandbox (src/sandbox), so the real code path is exercised.
 import { cloudPaymentsAdapter } from '../cloudpayments/adapter';
 import type { GatewayAdapter } from '../types';
 

@@ -4,7 +4,7 @@ import { AppError, badInput } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import type { Role } from '../../generated/prisma/enums';
 import { generateApiToken } from '../../security/api-token';
-import { text } from '../shared/validate';
+import { text } from '../common/validate';
 
 export interface IssuedToken {
   id: string;

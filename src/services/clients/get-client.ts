@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context';
-import { decodeCursor, pageSize } from '../shared/validate';
-import { toLedgerEntryView, toPage, type LedgerEntryView, type Page } from '../shared/views';
+import { decodeCursor, pageSize } from '../common/validate';
+import { toLedgerEntryView, toPage, type LedgerEntryView, type Page } from '../common/views';
 import { toClientView, type ClientView } from './client-view';
 
 /** null when the client does not exist in the caller's organization. */

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context';
 import { badInput } from '../../domain/errors';
-import { email, externalId, optionalText, phone } from '../shared/validate';
+import { email, externalId, optionalText, phone } from '../common/validate';
 import { toClientView, type ClientView } from './client-view';
 
 export interface UpsertClientInput {

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../context';
-import { externalId, text } from '../shared/validate';
+import { externalId, text } from '../common/validate';
 
 export interface ClubView {
   id: string;

@@ -7,9 +7,9 @@ import { newId } from '../../domain/ids';
 import type { GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
 import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../../gateways/types';
-import { isUniqueViolation } from '../shared/db-errors';
+import { isUniqueViolation } from '../common/db-errors';
 import type { Prisma } from '../../generated/prisma/client';
-import { externalId, optionalText, text } from '../shared/validate';
+import { externalId, optionalText, text } from '../common/validate';
 import { adapterEnv, unavailableReason } from './load-gateway';
 import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from './view';
 

@@ -7,7 +7,7 @@ import { applyDecision } from '../book/persist';
 import { afterCommit } from '../book/run';
 import { loadPayment } from '../book/snapshot';
 import { claimOutbox, closeOutbox, markOutboxDone } from '../outbox/outbox';
-import { isUniqueViolation } from '../shared/db-errors';
+import { isUniqueViolation } from '../common/db-errors';
 
 export type Booked = 'booked' | 'already-booked';
 

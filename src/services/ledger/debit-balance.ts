@@ -4,9 +4,9 @@ import type { Ctx } from '../../context';
 import { badInput, unknownClient } from '../../domain/errors';
 import { spendEntryAmount } from '../../domain/ledger';
 import { formatAmount, parseAmount } from '../../domain/money';
-import { once, requestHash } from '../shared/idempotency';
-import { externalId, optionalText, text } from '../shared/validate';
-import { toLedgerEntryView, type LedgerEntryView } from '../shared/views';
+import { once, requestHash } from '../common/idempotency';
+import { externalId, optionalText, text } from '../common/validate';
+import { toLedgerEntryView, type LedgerEntryView } from '../common/views';
 import { InsufficientBalance, postToLedger } from './post';
 
 export interface DebitInput {

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../context';
 import { formatAmount } from '../../domain/money';
 import type { PaymentStatus, RefundStatus } from '../../generated/prisma/enums';
-import { ITEM_LIST, pageSize } from '../shared/validate';
+import { ITEM_LIST, pageSize } from '../common/validate';
 import { toPaymentView, type PaymentView } from './view';
 
 /** null when the payment does not exist in the caller's organization. */

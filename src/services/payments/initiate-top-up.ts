@@ -9,8 +9,8 @@ import type { Payment } from '../../generated/prisma/client';
 import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
 import { gatewayForOperation } from '../gateways/load-gateway';
-import { once, requestHash } from '../shared/idempotency';
-import { externalId, httpsOrHttpUrl, optionalText } from '../shared/validate';
+import { once, requestHash } from '../common/idempotency';
+import { externalId, httpsOrHttpUrl, optionalText } from '../common/validate';
 import { selectGateway } from './select-gateway';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 

@@ -13,8 +13,8 @@ import { loadPayment } from '../book/snapshot';
 import { gatewayForOperation, unavailableReason } from '../gateways/load-gateway';
 import { voidPayment } from '../payments/two-stage';
 import { toGatewayPayment } from '../payments/view';
-import { once, requestHash } from '../shared/idempotency';
-import { optionalText } from '../shared/validate';
+import { once, requestHash } from '../common/idempotency';
+import { optionalText } from '../common/validate';
 
 export interface RefundInput {
   transactionId: string;

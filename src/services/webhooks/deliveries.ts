@@ -4,8 +4,8 @@ import { badInput, notFound } from '../../domain/errors';
 import { AWAITING, UNDELIVERED } from '../../domain/webhook-delivery';
 import type { WebhookDeliveryStatus } from '../../generated/prisma/enums';
 import type { WebhookAttempt, WebhookDelivery } from '../../generated/prisma/client';
-import { toPage, type Page } from '../shared/views';
-import { decodeCursor, pageSize } from '../shared/validate';
+import { toPage, type Page } from '../common/views';
+import { decodeCursor, pageSize } from '../common/validate';
 import { scheduleAttempt } from './schedule';
 
 export interface AttemptView { at: Date; statusCode: number | null; latencyMs: number; error: string | null; response: string | null }

@@ -6,7 +6,7 @@ import { isWebhookEvent, WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import type { WebhookEndpoint } from '../../generated/prisma/client';
 import { generateWebhookSecret } from './signing';
 import { assertWebhookUrl } from './ssrf';
-import { optionalText } from '../shared/validate';
+import { optionalText } from '../common/validate';
 
 /** After a rotation the old secret keeps signing for this long. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;

@@ -206,6 +206,8 @@ function payNotifications(ids) {
       TransactionId: 3_000_000_000 + i,
       Amount: AMOUNT.toFixed(2),
       Currency: 'RUB',
+      PaymentAmount: AMOUNT.toFixed(2),
+      PaymentCurrency: 'RUB',
       InvoiceId: id,
       AccountId: CLIENT_ID,
       Status: 'Completed',
@@ -214,6 +216,11 @@ function payNotifications(ids) {
       DateTime: dateTime,
       CardFirstSix: '411111',
       CardLastFour: '1111',
+      CardType: 'Visa',
+      // A Pay names the acquirer (GatewayName): without it the fields say Check (docs/gateways.md 1.3).
+      GatewayName: 'Test',
+      AuthCode: 'A1B2C3',
+      TotalFee: 0,
     });
     return { id, body, hmac: hmacBase64(API_SECRET, body) };
   });

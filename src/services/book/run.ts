@@ -4,10 +4,9 @@ import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import { decide, type BookInput, type Decision, type PaymentSnapshot, type Refusal } from '../../domain/book';
 import { AppError } from '../../domain/errors';
-import type { Payment } from '../../generated/prisma/client';
 import { publishOutbox } from '../outbox/outbox';
 import { applyDecision, type Applied, type Who } from './persist';
-import { loadPayment } from './snapshot';
+import { loadPayment, type Loaded } from './snapshot';
 
 export interface Ran {
   decision: Decision;
@@ -21,18 +20,20 @@ export interface RunOptions {
   organizationId?: string;
   /** Load the payment's refunds (decisions about refunds read them). */
   refunds?: boolean;
+  /** Look for another payment of the gateway holding this transaction id (Loaded.transactionHeldBy). */
+  transactionId?: string;
   /** Also written in the same transaction, after the decision (a callback row). */
   alongside?: (tx: Tx, ran: Ran) => Promise<void>;
 }
 
-type InputOf = BookInput | ((tx: Tx, snapshot: PaymentSnapshot, row: Payment) => Promise<BookInput> | BookInput);
+type InputOf = BookInput | ((loaded: Loaded) => BookInput);
 
 /** Null when there is no such payment (in that organization). */
 export async function runBook(deps: Deps, paymentId: string, input: InputOf, options: RunOptions): Promise<Ran | null> {
   const ran = await deps.db.$transaction(async (tx) => {
-    const loaded = await loadPayment(tx, paymentId, { lock: true, refunds: options.refunds });
+    const loaded = await loadPayment(tx, paymentId, { lock: true, refunds: options.refunds, transactionId: options.transactionId });
     if (!loaded || (options.organizationId && loaded.row.organizationId !== options.organizationId)) return null;
-    const asked = typeof input === 'function' ? await input(tx, loaded.snapshot, loaded.row) : input;
+    const asked = typeof input === 'function' ? input(loaded) : input;
     const decision = decide(loaded.snapshot, asked);
     const applied = await applyDecision(tx, loaded.row, decision, options.who);
     const result = { decision, applied, snapshot: loaded.snapshot };

@@ -3,7 +3,7 @@
 import type { Tx } from '../../db';
 import type { HistoryCode, PaymentSnapshot, RefundSnapshot } from '../../domain/book';
 import { Decimal } from '../../domain/money';
-import type { Payment, Refund } from '../../generated/prisma/client';
+import { Prisma, type Payment, type Refund } from '../../generated/prisma/client';
 
 const dec = (v: { toString(): string }) => new Decimal(v.toString());
 const decOrNull = (v: { toString(): string } | null) => (v === null ? null : dec(v));
@@ -11,35 +11,58 @@ const decOrNull = (v: { toString(): string } | null) => (v === null ? null : dec
 export interface Loaded {
   row: Payment;
   snapshot: PaymentSnapshot;
+  /** With `transactionId`: another payment of the same gateway that already holds it. */
+  transactionHeldBy: string | null;
 }
+
+export interface LoadOptions {
+  /** Take the row lock for the rest of the transaction (every decision that changes a payment is made under it). */
+  lock: boolean;
+  /** Load the payment's refunds (decisions about refunds read them). */
+  refunds?: boolean;
+  /** Only a payment of this gateway: the tenant guard of a gateway's word. Another gateway's payment is not found. */
+  gatewayId?: string;
+  /** Look for another payment of the same gateway holding this transaction id. */
+  transactionId?: string;
+}
+
+interface Context { clientActive: boolean | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
 
 export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'gatewayRefundId' | 'reason'>): RefundSnapshot {
   return { id: r.id, status: r.status, amount: dec(r.amount), gatewayRefundId: r.gatewayRefundId, reason: r.reason };
 }
 
 /**
- * The payment with what the book needs of it. `lock` takes the row lock for the rest of the
- * transaction (every decision that changes a payment is made under it); `refunds` loads them.
+ * The payment with what the book needs of it. One query locks the row (when asked) and reads what
+ * surrounds it: whether the client is active, the newest history entry, and who else holds the
+ * transaction id; a second reads the row itself. This is the hot path of every callback.
  */
-export async function loadPayment(tx: Tx, id: string, options: { lock: boolean; refunds?: boolean }): Promise<Loaded | null> {
-  if (options.lock) await tx.$executeRaw`SELECT 1 FROM "Payment" WHERE id = ${id} FOR UPDATE`;
-  const row = await tx.payment.findUnique({ where: { id } });
-  if (!row) return null;
-  const [client, refunds, last] = await Promise.all([
-    tx.client.findUnique({ where: { organizationId_id: { organizationId: row.organizationId, id: row.clientId } }, select: { isActive: true } }),
+export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Promise<Loaded | null> {
+  const [context] = await tx.$queryRaw<Context[]>`
+    SELECT (SELECT c."isActive" FROM "Client" c WHERE c."organizationId" = p."organizationId" AND c.id = p."clientId") AS "clientActive",
+           e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
+           ${options.transactionId
+             ? Prisma.sql`(SELECT o.id FROM "Payment" o WHERE o."gatewayId" = p."gatewayId" AND o."gatewayTransactionId" = ${options.transactionId} AND o.id <> p.id LIMIT 1)`
+             : Prisma.sql`NULL::text`} AS "heldBy"
+    FROM "Payment" p
+    LEFT JOIN LATERAL (SELECT pe.id, pe.code, pe.data FROM "PaymentEvent" pe WHERE pe."paymentId" = p.id ORDER BY pe.id DESC LIMIT 1) e ON true
+    WHERE p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}
+    ${options.lock ? Prisma.sql`FOR UPDATE OF p` : Prisma.empty}`;
+  if (!context) return null;
+  const [row, refunds] = await Promise.all([
+    tx.payment.findUniqueOrThrow({ where: { id } }),
     options.refunds ? tx.refund.findMany({ where: { paymentId: id }, orderBy: { createdAt: 'asc' } }) : Promise.resolve([]),
-    tx.paymentEvent.findFirst({ where: { paymentId: id }, orderBy: { id: 'desc' }, select: { code: true, data: true } }),
   ]);
-  const repeatKey = (last?.data as { repeatKey?: unknown } | undefined)?.repeatKey;
   return {
     row,
+    transactionHeldBy: context.heldBy,
     snapshot: {
       id: row.id,
       status: row.status,
       amount: dec(row.amount),
       currency: row.currency,
       clientId: row.clientId,
-      clientActive: client?.isActive ?? false,
+      clientActive: context.clientActive ?? false,
       gatewayTransactionId: row.gatewayTransactionId,
       authorizedAmount: decOrNull(row.authorizedAmount),
       captureAmount: decOrNull(row.captureAmount),
@@ -49,7 +72,8 @@ export async function loadPayment(tx: Tx, id: string, options: { lock: boolean; 
       restrictRefund: row.restrictRefund,
       metadata: (row.metadata ?? {}) as Record<string, unknown>,
       refunds: refunds.map(toRefundSnapshot),
-      lastEntry: last ? { code: (last.code ?? 'LEGACY') as HistoryCode, key: typeof repeatKey === 'string' ? repeatKey : null } : null,
+      // History written before codes existed has none.
+      lastEntry: context.hasHistory ? { code: (context.lastCode ?? 'LEGACY') as HistoryCode, key: context.lastKey } : null,
     },
   };
 }

@@ -8,7 +8,7 @@ import type { CallbackOutcome, GatewayEvent, GatewayPaymentState } from '../../d
 import type { Payment, Prisma } from '../../generated/prisma/client';
 import { applyDecision } from '../book/persist';
 import { afterCommit, runBook } from '../book/run';
-import { loadPayment } from '../book/snapshot';
+import { loadPayment, type Loaded } from '../book/snapshot';
 
 export interface CallbackRecord {
   id: string;
@@ -24,26 +24,24 @@ export interface CallbackRecord {
 
 type Word = Exclude<GatewayEvent, { kind: 'ignored' }>;
 
-/** The payment a gateway's event is about, if it is one of this gateway's. */
-async function paymentOf(tx: Tx, gatewayId: string, event: Word): Promise<string | null> {
+/**
+ * The payment a gateway's event is about, loaded only if it is one of this gateway's: another
+ * gateway's word about it counts for nothing (the tenant guard). A Check only reads; every other
+ * word may change the payment, so it is decided under the payment's lock.
+ */
+async function paymentOf(tx: Tx, gatewayId: string, event: Word): Promise<Loaded | null> {
+  const options = { lock: event.kind !== 'check', refunds: event.kind === 'refunded', gatewayId, transactionId: transactionOf(event) };
   if (event.invoiceId) {
-    const p = await tx.payment.findUnique({ where: { id: event.invoiceId }, select: { gatewayId: true } });
-    if (p?.gatewayId === gatewayId) return event.invoiceId;
-    if (p) return null; // another gateway's payment: its word about it counts for nothing
+    const loaded = await loadPayment(tx, event.invoiceId, options);
+    if (loaded || event.kind !== 'refunded') return loaded;
+    if (await tx.payment.count({ where: { id: event.invoiceId } })) return null; // another gateway's
   }
   // A refund names the payment it refunds by the gateway's transaction id.
   if (event.kind === 'refunded') {
     const p = await tx.payment.findFirst({ where: { gatewayId, gatewayTransactionId: event.paymentTransactionId }, select: { id: true } });
-    return p?.id ?? null;
+    return p ? loadPayment(tx, p.id, options) : null;
   }
   return null;
-}
-
-/** Another payment of this gateway that already holds the transaction id (the gateway names two with one). */
-async function heldBy(tx: Tx, gatewayId: string, paymentId: string, transactionId: string | undefined): Promise<string | null> {
-  if (!transactionId) return null;
-  const other = await tx.payment.findFirst({ where: { gatewayId, gatewayTransactionId: transactionId, NOT: { id: paymentId } }, select: { id: true } });
-  return other?.id ?? null;
 }
 
 const transactionOf = (event: Word) => ('transactionId' in event ? event.transactionId : undefined);
@@ -55,11 +53,9 @@ export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: st
     let ranBook = null;
     let paymentId: string | null = null;
     if (event.kind !== 'ignored') {
-      paymentId = await paymentOf(tx, gatewayId, event);
-      // A Check only reads; every other word may change the payment, so it is decided under its lock.
-      const loaded = paymentId ? await loadPayment(tx, paymentId, { lock: event.kind !== 'check', refunds: event.kind === 'refunded' }) : null;
-      const transactionHeldBy = loaded && transactionOf(event) !== loaded.row.gatewayTransactionId ? await heldBy(tx, gatewayId, loaded.row.id, transactionOf(event)) : null;
-      const decision = decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy });
+      const loaded = await paymentOf(tx, gatewayId, event);
+      paymentId = loaded?.row.id ?? null;
+      const decision = decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null });
       const applied = loaded ? await applyDecision(tx, loaded.row, decision, { actor }) : null;
       ranBook = { decision, applied };
       outcome = decision.answer;
@@ -83,11 +79,8 @@ export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: st
 
 /** What the gateway's API says of a payment (reconciliation, expiry), applied like its callbacks. */
 export async function applyGatewayState(deps: Deps, payment: { id: string; gatewayId: string }, state: GatewayPaymentState, actor: string, source: Source) {
-  return runBook(deps, payment.id, async (tx, snapshot) => ({
-    kind: 'gateway-state',
-    state,
-    source,
-    now: new Date(),
-    transactionHeldBy: 'transactionId' in state && state.transactionId !== snapshot.gatewayTransactionId ? await heldBy(tx, payment.gatewayId, payment.id, state.transactionId) : null,
-  }), { who: { actor } });
+  return runBook(deps, payment.id, ({ transactionHeldBy }) => ({ kind: 'gateway-state', state, source, now: new Date(), transactionHeldBy }), {
+    who: { actor },
+    transactionId: 'transactionId' in state ? state.transactionId : undefined,
+  });
 }

@@ -61,7 +61,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
     what: 'refund',
     find: (k) => ctx.deps.db.refund.findUnique({ where: { organizationId_idempotencyKey: { organizationId: ctx.orgId, idempotencyKey: k } } }),
     create: async () => {
-      const ran = await runBook(ctx.deps, input.transactionId, (_tx, snapshot) => ask(snapshot.currency),
+      const ran = await runBook(ctx.deps, input.transactionId, ({ snapshot }) => ask(snapshot.currency),
         { who: { actor: ctx.actor, refund: { reason, idempotencyKey: key, requestHash: hash } }, organizationId: ctx.orgId, refunds: true });
       if (!ran) throw notFound('payment', input.transactionId);
       if (ran.decision.refusal) throw refused(ran.decision.refusal);

@@ -50,7 +50,9 @@ async function waitFor(what, fn, { timeoutMs = 30_000, everyMs = 200 } = {}) {
  */
 function startService({ root, env, logFile }) {
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: root, env, stdio: ['ignore', out, out] });
+  // BENCH_PROFILE=1: a V8 CPU profile of the service, written to bench/results/ when it stops.
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${root}/bench/results`] : [];
+  const child = spawn(process.execPath, [...profile, 'dist/main.js'], { cwd: root, env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   let exited = null;
   // Safety net: never leave the service running if this process dies before stop().

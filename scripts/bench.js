@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, starts the real service (`node dist/main.js`) on a fresh `paygate_bench`
 // database, seeds it through the public API, then measures
-//   1. CloudPayments "Pay" callbacks: one signed notification per payment (autocannon),
+//   1. CloudPayments "Pay" callbacks: one signed notification per payment (autocannon), against a
+//      bare Fastify + pg route doing the least a Pay must do (bench/bare-server.js),
 //   2. callback -> balance credited: GatewayCallback.receivedAt -> LedgerEntry.at, per payment,
 //   3. payment(id) over GraphQL against a bare Fastify + pg route doing the same lookup.
 // Prints a summary and writes it to bench/results/latest.json. Numbers are reported, never asserted;
@@ -53,6 +54,8 @@ const API_SECRET = 'bench-api-secret-not-a-real-one';
 const AMOUNT = 100;
 const CLUB_ID = 'club_bench';
 const CLIENT_ID = 'client_bench';
+/** The reference Pay route's payments belong to a client of their own, so the checks of ours stay exact. */
+const REFERENCE_CLIENT_ID = 'client_bench_reference';
 
 const PAYMENT_QUERY = 'query($id: ID!) { payment(id: $id) { id status amount clientId createdAt confirmedAt gatewayTransactionId } }';
 
@@ -163,9 +166,10 @@ async function seed(url, env) {
   const gw = await gql(url, token, 'mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }', {
     i: { organizationId, type: 'SANDBOX', publicId: 'pk_bench', apiSecret: API_SECRET, description: 'bench' },
   });
-  await gql(url, token, 'mutation($club: ClubInput!, $client: ClientInput!) { upsertClub(input: $club) { id } upsertClient(input: $client) { id } }', {
+  await gql(url, token, 'mutation($club: ClubInput!, $client: ClientInput!, $ref: ClientInput!) { upsertClub(input: $club) { id } upsertClient(input: $client) { id } ref: upsertClient(input: $ref) { id } }', {
     club: { id: CLUB_ID, name: 'Bench club' },
     client: { id: CLIENT_ID, clubId: CLUB_ID, name: 'Bench client' },
+    ref: { id: REFERENCE_CLIENT_ID, clubId: CLUB_ID, name: 'Bench reference client' },
   });
   return { organizationId, token, gatewayId: gw.configurePaymentGateway.id };
 }
@@ -194,22 +198,33 @@ async function createPayments(url, shop) {
   return { ids, seconds, retries: failures.length, firstFailure: failures[0] ?? null };
 }
 
+/** Copies of one payment (as initiateTopUpPayment made it) for the reference Pay route. */
+async function seedReferencePayments(pg, templateId, n) {
+  const { rows } = await pg.query(`
+    INSERT INTO "Payment" (id, "organizationId", "clientId", "clubId", "gatewayId", "gatewayType", status, amount, currency, description, "expiresAt", "updatedAt")
+    SELECT 'pay_benchref' || lpad(g::text, 8, '0'), p."organizationId", $3, p."clubId", p."gatewayId", p."gatewayType", 'PENDING', p.amount, p.currency, p.description, p."expiresAt", now()
+      FROM "Payment" p, generate_series(1, $2::int) g
+     WHERE p.id = $1
+    RETURNING id`, [templateId, n, REFERENCE_CLIENT_ID]);
+  return rows.map((r) => r.id).sort();
+}
+
 // ---------------------------------------------------------------- 1. Pay callbacks
 
 /** Pay notifications exactly as CloudPayments (and our sandbox) sends them, signed with Content-HMAC. */
-function payNotifications(ids) {
+function payNotifications(ids, { firstTransactionId, accountId }) {
   const { encodeForm } = require(path.join(ROOT, 'dist/gateways/cloudpayments/wire.js'));
   const { hmacBase64 } = require(path.join(ROOT, 'dist/gateways/cloudpayments/signature.js'));
   const dateTime = new Date().toISOString().replace('T', ' ').slice(0, 19);
   return ids.map((id, i) => {
     const body = encodeForm({
-      TransactionId: 3_000_000_000 + i,
+      TransactionId: firstTransactionId + i,
       Amount: AMOUNT.toFixed(2),
       Currency: 'RUB',
       PaymentAmount: AMOUNT.toFixed(2),
       PaymentCurrency: 'RUB',
       InvoiceId: id,
-      AccountId: CLIENT_ID,
+      AccountId: accountId,
       Status: 'Completed',
       OperationType: 'Payment',
       TestMode: 1,
@@ -226,14 +241,13 @@ function payNotifications(ids) {
   });
 }
 
-async function benchCallbacks(url, shop, ids) {
-  const notes = payNotifications(ids);
+async function benchCallbacks(url, notes) {
   const answers = new Array(notes.length).fill(null);
   let next = 0;
   let lastResponseAt = 0;
   const started = Date.now();
   const result = await autocannon({
-    url: `${url}/payments/cloudpayments/${shop.gatewayId}/pay`,
+    url,
     method: 'POST',
     connections: Math.min(opts.callbackConnections, notes.length),
     amount: notes.length,
@@ -313,7 +327,7 @@ async function creditLatency(pg, shop) {
            coalesce(s.total, 0)::numeric(20,2)::text AS "ledgerSum",
            c.balance = $3::numeric AS "balanceIsExpected",
            c.balance = coalesce(s.total, 0) AS "balanceIsLedgerSum",
-           (SELECT count(*)::int FROM "Payment" p WHERE p."organizationId" = c."organizationId" AND p.status = 'CONFIRMED') AS confirmed
+           (SELECT count(*)::int FROM "Payment" p WHERE p."organizationId" = c."organizationId" AND p."clientId" = c.id AND p.status = 'CONFIRMED') AS confirmed
       FROM "Client" c
       LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM "LedgerEntry" l
                           WHERE l."organizationId" = c."organizationId" AND l."clientId" = c.id) s ON true
@@ -369,10 +383,7 @@ async function benchQuery(url, shop, paymentId) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.token}` },
     body: JSON.stringify({ query: PAYMENT_QUERY, variables: { id: paymentId } }),
   });
-  state.bare = await startBareServer({ databaseUrl: DATABASE_URL, organizationId: shop.organizationId, port: await freePort() });
   const bare = await loadTest('bare GET /payment/:id', { url: `${state.bare.url}/payment/${paymentId}` });
-  await state.bare.close();
-  state.bare = null;
   return {
     seconds: opts.querySeconds,
     connections: opts.queryConnections,
@@ -399,6 +410,8 @@ function summary(r) {
     `    throughput      ${cb.reqPerSec} req/s (autocannon average)   ${cb.reqPerSecWallClock} req/s (wall clock)`,
     `    latency         p50 ${ms(cb.latencyMs.p50)}   p99 ${ms(cb.latencyMs.p99)}   max ${ms(cb.latencyMs.max)}`,
     `    answers         ${cb.answeredCode0}/${cb.requests} HTTP 200 {"code":0}, non-2xx ${cb.non2xx}, errors ${cb.errors}, timeouts ${cb.timeouts}  ${check(cb.ok)}`,
+    `    bare Fastify+pg ${cb.reference.reqPerSecWallClock} req/s (wall clock)   p50 ${ms(cb.reference.latencyMs.p50)}   p99 ${ms(cb.reference.latencyMs.p99)}   ${cb.reference.confirmed}/${cb.requests} confirmed  ${check(cb.reference.ok)}`,
+    `    Paygate / bare  ${cb.ratioToReference}`,
     '',
     `  callback → credit ${cr.latencyMs.n} payments (GatewayCallback.receivedAt → LedgerEntry.at)`,
     `    latency         p50 ${ms(cr.latencyMs.p50)}   p99 ${ms(cr.latencyMs.p99)}   max ${ms(cr.latencyMs.max)}`,
@@ -425,17 +438,32 @@ async function main() {
   say(`creating ${opts.payments} payments…`);
   const created = await createPayments(url, shop);
 
-  say(`firing ${opts.payments} Pay callbacks…`);
-  const callbacks = await benchCallbacks(url, shop, created.ids);
-
-  say('waiting for the credits…');
   state.pg = new Pool({ connectionString: DATABASE_URL, max: 2 });
   // DROP DATABASE … WITH (FORCE) at cleanup terminates connections pg may not have closed yet.
   state.pg.on('error', () => undefined);
+  const referenceIds = await seedReferencePayments(state.pg, created.ids[0], opts.payments);
+  state.bare = await startBareServer({ databaseUrl: DATABASE_URL, organizationId: shop.organizationId, gatewayId: shop.gatewayId, apiSecret: API_SECRET, port: await freePort() });
+
+  say(`firing ${opts.payments} Pay callbacks at the bare reference route, then at Paygate…`);
+  const reference = await benchCallbacks(`${state.bare.url}/pay`, payNotifications(referenceIds, { firstTransactionId: 4_000_000_000, accountId: REFERENCE_CLIENT_ID }));
+  // The reference must have done the work it stands for: every payment confirmed.
+  const { rows: [ref] } = await state.pg.query(`SELECT count(*)::int AS n FROM "Payment" WHERE "clientId" = $1 AND status = 'CONFIRMED'`, [REFERENCE_CLIENT_ID]);
+  reference.confirmed = ref.n;
+  reference.ok = reference.ok && ref.n === opts.payments;
+  const paygate = await benchCallbacks(`${url}/payments/cloudpayments/${shop.gatewayId}/pay`, payNotifications(created.ids, { firstTransactionId: 3_000_000_000, accountId: CLIENT_ID }));
+  const callbacks = {
+    ...paygate,
+    reference,
+    ratioToReference: reference.reqPerSecWallClock ? round(paygate.reqPerSecWallClock / reference.reqPerSecWallClock, 2) : null,
+  };
+
+  say('waiting for the credits…');
   const credit = await creditLatency(state.pg, shop);
 
   say(`payment(id): GraphQL then bare, ${opts.querySeconds} s each…`);
   const paymentQuery = await benchQuery(url, shop, created.ids[0]);
+  await state.bare.close();
+  state.bare = null;
 
   const report = {
     startedAt,
@@ -448,7 +476,7 @@ async function main() {
     credit,
     paymentQuery,
     serviceLogWarnings: countWarnings(SERVICE_LOG),
-    ok: callbacks.ok && credit.ok && paymentQuery.graphql.ok && paymentQuery.bare.ok,
+    ok: callbacks.ok && callbacks.reference.ok && credit.ok && paymentQuery.graphql.ok && paymentQuery.bare.ok,
   };
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(summary(report));

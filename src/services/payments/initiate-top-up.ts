@@ -78,17 +78,21 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
 
 /**
  * Asks the gateway for the payment page. Safe to run twice for one payment (a concurrent retry
- * with the same idempotencyKey): adapters send a request id derived from the payment id.
+ * with the same idempotencyKey): adapters send a request id derived from the payment id, and
+ * whichever page is stored first is the one every caller gets.
  */
 async function attachPaymentPage(ctx: Ctx, pending: Payment): Promise<InitiateTopUpResult> {
   const gateway = await gatewayForOperation(ctx.deps, pending.gatewayId);
   const email = await clientEmail(ctx, pending.clientId);
   try {
     const page = await gateway.adapter.createPayment(gateway.env, gateway.creds, toGatewayPayment(pending, email));
-    const payment = await ctx.deps.db.payment.update({
-      where: { id: pending.id },
+    // The first page stored wins: a concurrent retry whose gateway call raced ours answers with it.
+    await ctx.deps.db.payment.updateMany({
+      where: { id: pending.id, paymentUrl: null, status: { in: [...OPEN] } },
       data: { paymentUrl: page.paymentUrl, gatewayOrderId: page.gatewayOrderId ?? null, ...(page.gatewayTransactionId ? { gatewayTransactionId: page.gatewayTransactionId } : {}) },
     });
+    const payment = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: pending.id } });
+    if (!payment.paymentUrl) throw new AppError('GATEWAY_ERROR', `the first attempt with this idempotencyKey got no payment page (${payment.failureReason ?? payment.status}); retry with a new key`);
     ctx.log.info({ paymentId: payment.id, gatewayId: gateway.id, amount: payment.amount.toString(), currency: payment.currency }, 'top-up initiated');
     return result(ctx, payment, email);
   } catch (err) {

@@ -180,6 +180,9 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
   });
   afterAll(() => t.close());
 
+  // Only loopback and private addresses appear in URLs here, so that not even a broken guard could
+  // send a byte off this machine. The special-purpose public-format ranges (documentation nets,
+  // 6to4, NAT64, Teredo, …) are judged by the pure classifier in test/unit/ssrf.test.ts.
   it.each([
     'http://127.0.0.1/hook',
     'http://10.0.0.1/hook',
@@ -188,16 +191,9 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
     'http://[::1]/hook',
     'http://192.168.1.10/hook',
     'http://0.0.0.0/hook',
-    'http://192.0.2.10/hook',
-    'http://198.51.100.10/hook',
-    'http://203.0.113.10/hook',
-    'http://192.88.99.1/hook',
     'http://[::127.0.0.1]/hook',
     'http://[::ffff:0:127.0.0.1]/hook',
-    'http://[2002:7f00:1::]/hook',
-    'http://[100::1]/hook',
-    'http://[2001:db8::1]/hook',
-    'http://[2001:1ff::1]/hook',
+    'http://[::ffff:127.0.0.1]/hook',
     'http://2130706433/hook', // 127.0.0.1 written as one number
   ])('refuses %s', async (url) => {
     const res = await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }', { i: { url, events: ['PAYMENT_RECEIVED'] } }, token);
@@ -209,7 +205,9 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
     const { postWebhook } = await import('../../src/services/webhooks/post');
     const res = await postWebhook('http://localhost:9/hook', {}, '{}', { timeoutMs: 1000, allowPrivate: false });
     expect(res).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused to connect to internal address/) });
-    for (const literal of ['http://[::127.0.0.1]:9/hook', 'http://192.0.2.1:9/hook', 'http://[2001:db8::1]:9/hook']) {
+    // Loopback in every spelling the save-time check is bypassed with: were the connect-time guard
+    // broken, these would still reach nothing but this machine's closed port 9.
+    for (const literal of ['http://[::127.0.0.1]:9/hook', 'http://[::ffff:127.0.0.1]:9/hook', 'http://2130706433:9/hook', 'http://127.1:9/hook']) {
       expect(await postWebhook(literal, {}, '{}', { timeoutMs: 1000, allowPrivate: false })).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused to connect/) });
     }
   });

@@ -6,7 +6,7 @@ import { createDb, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createRedis } from './redis';
 import { createSecretBox, type SecretBox } from './security/secret-box';
-import type { Role } from './generated/prisma/enums';
+import type { Environment, Role } from './generated/prisma/enums';
 
 export interface Deps {
   readonly config: Config;
@@ -22,6 +22,8 @@ export interface Deps {
 export interface Ctx {
   readonly deps: Deps;
   readonly orgId: string;
+  /** The key's environment: everything the request reads or writes is in it (docs/api.md). */
+  readonly env: Environment;
   readonly role: Role;
   /** For history and ledger rows: "token:tok_…", "cli", "system:expiry", "gateway:gw_…". */
   readonly actor: string;
@@ -46,6 +48,6 @@ export async function closeDeps(deps: Deps): Promise<void> {
   deps.redis.disconnect();
 }
 
-export function systemCtx(deps: Deps, orgId: string, actor: string): Ctx {
-  return { deps, orgId, role: 'OWNER', actor, log: deps.log.child({ orgId, actor }) };
+export function systemCtx(deps: Deps, orgId: string, env: Environment, actor: string): Ctx {
+  return { deps, orgId, env, role: 'OWNER', actor, log: deps.log.child({ orgId, env, actor }) };
 }

@@ -5,7 +5,7 @@ import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { parseDuration } from '../domain/duration';
 import { AppError } from '../domain/errors';
-import type { Role } from '../generated/prisma/enums';
+import type { Environment, Role } from '../generated/prisma/enums';
 import { buildGraphqlSchema } from '../resolvers/schema';
 import { createOrganization, issueToken, listTokens, revokeToken } from '../services/auth/tokens';
 import { seedDemo } from '../sandbox/demo';
@@ -14,8 +14,8 @@ import { createLogger } from '../log';
 
 const HELP = `Paygate admin CLI
 
-  org create --name "<name>" [--json]        create an organization and its first OWNER token
-  token create --org <id> --role OWNER|ADMIN [--expires-in 30d] [--name <label>] [--json]
+  org create --name "<name>" [--json]        create an organization with a LIVE and a TEST OWNER key
+  token create --org <id> --role OWNER|ADMIN|VIEWER [--env live|test] [--expires-in 30d] [--name <label>] [--json]
   token list --org <id> [--json]
   token revoke <tokenId> [--json]
   migrate                                    apply pending database migrations
@@ -53,8 +53,15 @@ function required(flags: Flags, name: string): string {
 
 function role(value: string): Role {
   const r = value.toUpperCase();
-  if (r !== 'OWNER' && r !== 'ADMIN') throw new UsageError('--role must be OWNER or ADMIN');
+  if (r !== 'OWNER' && r !== 'ADMIN' && r !== 'VIEWER') throw new UsageError('--role must be OWNER, ADMIN or VIEWER');
   return r;
+}
+
+function environment(value: string | true | undefined): Environment {
+  if (value === undefined) return 'LIVE';
+  const e = typeof value === 'string' ? value.toUpperCase() : '';
+  if (e !== 'LIVE' && e !== 'TEST') throw new UsageError('--env must be live or test');
+  return e;
 }
 
 function print(flags: Flags, json: unknown, human: string): void {
@@ -84,7 +91,7 @@ async function run(argv: string[]): Promise<void> {
     const deps = createDeps(config, createLogger({ level: 'warn' }));
     try {
       const res = await seedDemo(deps);
-      print(flags, res, `demo organization ${res.organizationId}, gateway ${res.gatewayId}\nOWNER token (shown once): ${res.token}`);
+      print(flags, res, `demo organization ${res.organizationId}, gateway ${res.gatewayId}\nTEST OWNER key (shown once): ${res.token}`);
     } finally {
       await closeDeps(deps).catch(() => undefined);
     }
@@ -95,7 +102,7 @@ async function run(argv: string[]): Promise<void> {
     switch (command) {
       case 'org create': {
         const res = await createOrganization(db, required(flags, 'name'));
-        print(flags, res, `organization ${res.organizationId}\nOWNER token (shown once): ${res.token}`);
+        print(flags, { organizationId: res.organizationId, token: res.token, testToken: res.testToken }, `organization ${res.organizationId} (${res.code})\nLIVE OWNER key (shown once): ${res.token}\nTEST OWNER key (shown once): ${res.testToken}`);
         return;
       }
       case 'token create': {
@@ -107,14 +114,14 @@ async function run(argv: string[]): Promise<void> {
           expiresInMs = ms;
         }
         const name = typeof flags.name === 'string' ? flags.name : undefined;
-        const res = await issueToken(db, required(flags, 'org'), role(required(flags, 'role')), { expiresInMs, name });
-        print(flags, res, `token ${res.id} (${res.role}${res.expiresAt ? `, expires ${res.expiresAt}` : ''})\nshown once: ${res.token}`);
+        const res = await issueToken(db, required(flags, 'org'), role(required(flags, 'role')), { expiresInMs, name, environment: environment(flags.env) });
+        print(flags, res, `token ${res.id} (${res.environment} ${res.role}${res.expiresAt ? `, expires ${res.expiresAt}` : ''})\nshown once: ${res.token}`);
         return;
       }
       case 'token list': {
         const tokens = await listTokens(db, required(flags, 'org'));
         const lines = tokens.map((t) =>
-          [t.id, t.prefix + '…', t.role, t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'active',
+          [t.id, t.prefix + '…', t.environment, t.role, t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'active',
             `expires=${t.expiresAt ?? 'never'}`, `lastUsed=${t.lastUsedAt ?? 'never'}`].join('  '));
         print(flags, tokens, lines.join('\n') || 'no tokens');
         return;
@@ -123,7 +130,7 @@ async function run(argv: string[]): Promise<void> {
         const id = words[2] ?? (typeof flags.id === 'string' ? flags.id : undefined);
         if (!id) throw new UsageError('usage: token revoke <tokenId>');
         const res = await revokeToken(db, id);
-        print(flags, res, `token ${res.id} revoked at ${res.revokedAt}`);
+        print(flags, { id: res.id, revokedAt: res.revokedAt }, `token ${res.id} revoked at ${res.revokedAt}`);
         return;
       }
       default:

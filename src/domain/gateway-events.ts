@@ -18,7 +18,8 @@ interface PaymentFacts {
 }
 
 export type GatewayEvent =
-  | ({ kind: 'check' } & PaymentFacts)
+  /** testMode: the gateway's word on whether this is a test transaction (absent: it did not say). */
+  | ({ kind: 'check'; testMode?: boolean } & PaymentFacts)
   | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean; note?: string; details?: Record<string, string> } & PaymentFacts)
   /** Something happened that moves no money yet (a partial crypto payment): recorded in history and metadata. */
   | { kind: 'progress'; invoiceId?: string; note: string; details: Record<string, string> }
@@ -34,7 +35,8 @@ export interface CardFacts {
 }
 
 /** Why a Check is declined; each gateway maps these to its own answer codes. */
-export type DeclineReason = 'UNKNOWN_INVOICE' | 'ACCOUNT_MISMATCH' | 'AMOUNT_MISMATCH' | 'NOT_PAYABLE' | 'EXPIRED';
+/** WRONG_ENVIRONMENT: a test card for a LIVE payment, or a real one for a TEST payment. */
+export type DeclineReason = 'UNKNOWN_INVOICE' | 'ACCOUNT_MISMATCH' | 'AMOUNT_MISMATCH' | 'NOT_PAYABLE' | 'EXPIRED' | 'WRONG_ENVIRONMENT';
 export type CallbackOutcome =
   | { result: 'ok' }
   | { result: 'declined'; reason: DeclineReason }

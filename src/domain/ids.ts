@@ -30,3 +30,8 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
   }
   return `${prefix}_${time}${base32(randomBytes(10))}`;
 }
+
+/** An organization's readable business code, e.g. "ORG-7K2QX9MD" (Crockford base32, upper case). */
+export function newOrgCode(): string {
+  return `ORG-${base32(randomBytes(5)).toUpperCase()}`;
+}

@@ -14,5 +14,7 @@ export interface WebhookMessage {
   type: WebhookEventType;
   /** ISO-8601 UTC: when the event happened. */
   timestamp: string;
+  /** LIVE or TEST: an endpoint receives only its own environment's events. */
+  environment: 'LIVE' | 'TEST';
   data: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
 // Adapters are stateless and I/O-narrow: they get decrypted credentials and a base URL, speak
 // HTTP to their gateway, and never touch the database, queues or config.
 import type { Logger } from '../log';
-import type { GatewayType } from '../generated/prisma/enums';
+import type { Environment, GatewayType } from '../generated/prisma/enums';
 import type { CallbackOutcome, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
 import type { KeptFields } from './callback-body';
 
@@ -127,6 +127,8 @@ export interface GatewayAdapter {
   readonly type: GatewayType;
   readonly displayName: string;
   readonly api: GatewayApi;
+  /** The environments its accounts can serve; the first is the default. A test-only gateway lists TEST alone. */
+  readonly environments: readonly Environment[];
   /** Whether callbacks are signed with a secret of their own ('required'), or with the API secret ('unused'). */
   readonly webhookSecret: 'required' | 'unused';
   readonly callbacks: GatewayCallbacks;

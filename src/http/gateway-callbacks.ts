@@ -55,6 +55,7 @@ async function handle(
     id: newId('cb'),
     gatewayId,
     gatewayType: gateway.type,
+    environment: gateway.environment,
     kind,
     remoteAddress: request.ip?.slice(0, 64) ?? null,
     headers: Object.fromEntries(KEPT_HEADERS.filter((h) => request.headers[h] !== undefined).map((h) => [h, String(request.headers[h]).slice(0, 500)])) as Prisma.InputJsonObject,

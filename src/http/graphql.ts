@@ -36,7 +36,7 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GqlContext> => {
       try {
-        const principal = await authenticate(deps, request.headers.authorization);
+        const principal = await authenticate(deps, request.headers);
         return { deps, principal, log: deps.log.child({ reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
       } catch (err) {
         throw err instanceof AppError ? toGraphQLError(err) : err;
@@ -60,16 +60,16 @@ function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlC
           const size = sizeUnits(request.query);
           charged = true;
           if (!cost.ok) {
-            await chargeRateLimit(deps, contextValue.principal.tokenId, size).catch(() => undefined);
+            await chargeRateLimit(deps, contextValue.principal, size).catch(() => undefined);
             throw toGraphQLError(new AppError('BAD_USER_INPUT', cost.message), 400);
           }
-          await chargeRateLimit(deps, contextValue.principal.tokenId, Math.max(cost.cost, size)).catch((err) => {
+          await chargeRateLimit(deps, contextValue.principal, Math.max(cost.cost, size)).catch((err) => {
             throw err instanceof AppError ? toGraphQLError(err) : err;
           });
         },
         async didEncounterErrors({ request, contextValue, operation }) {
           // unparsable or invalid: it cost parsing and validating
-          if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal.tokenId, sizeUnits(request.query)).catch(() => undefined);
+          if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal, sizeUnits(request.query)).catch(() => undefined);
         },
       };
     },

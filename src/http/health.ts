@@ -29,7 +29,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: Deps): void {
 
   // Lets integrators check a key without GraphQL. Errors go through the app's error handler.
   app.get('/auth/status', async (request) => {
-    await authenticate(deps, request.headers.authorization);
+    await authenticate(deps, request.headers);
     return { status: 'OK', message: 'Your API key is valid' };
   });
 }

@@ -6,7 +6,7 @@ import { serviceCtx, type GqlContext } from './context';
 
 @Resolver(() => Client)
 export class ClientResolver {
-  @Authorized('ADMIN')
+  @Authorized('VIEWER')
   @Query(() => Client, { nullable: true, description: 'null when not found in this organization' })
   client(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Client | null> {
     return getClient(serviceCtx(ctx), id);

@@ -11,5 +11,5 @@ export interface GqlContext {
 
 export function serviceCtx(context: GqlContext): Ctx {
   const { principal } = context;
-  return { deps: context.deps, orgId: principal.orgId, role: principal.role, actor: `token:${principal.tokenId}`, log: context.log };
+  return { deps: context.deps, orgId: principal.orgId, env: principal.environment, role: principal.role, actor: `token:${principal.tokenId}`, log: context.log };
 }

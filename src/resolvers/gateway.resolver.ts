@@ -7,13 +7,13 @@ import { GATEWAY_CALL_COST } from './field-extensions';
 
 @Resolver(() => PaymentGateway)
 export class GatewayResolver {
-  @Authorized('ADMIN')
+  @Authorized('VIEWER')
   @Query(() => [PaymentGateway])
   paymentGateways(@Ctx() ctx: GqlContext): Promise<PaymentGateway[]> {
     return listGateways(serviceCtx(ctx));
   }
 
-  @Authorized('OWNER')
+  @Authorized('ADMIN')
   @Mutation(() => PaymentGateway, { description: 'Calling again for the same type and publicId updates it (secret rotation).', complexity: GATEWAY_CALL_COST })
   configurePaymentGateway(
     @Arg('input', () => PaymentGatewayInput) input: PaymentGatewayInput,

@@ -1,7 +1,7 @@
 import { Extensions, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { WRITE_ONLY } from './field-extensions';
 import { DateTimeResolver } from 'graphql-scalars';
-import { GatewayType } from './shared.types';
+import { Environment, GatewayType } from './shared.types';
 
 @InputType()
 export class PaymentGatewayInput {
@@ -10,6 +10,9 @@ export class PaymentGatewayInput {
 
   @Field(() => GatewayType, { description: 'Which gateway; docs/gateways.md describes each' })
   type!: GatewayType;
+
+  @Field(() => Environment, { nullable: true, description: 'Default: the key\'s environment. SANDBOX is always TEST; a key configures only its own environment\'s gateways' })
+  environment?: Environment | null;
 
   @Field(() => String, { description: 'The merchant account\'s public id at the gateway' })
   publicId!: string;
@@ -48,6 +51,9 @@ export class PaymentGateway {
 
   @Field(() => GatewayType)
   type!: GatewayType;
+
+  @Field(() => Environment)
+  environment!: Environment;
 
   @Field(() => Boolean)
   isActive!: boolean;

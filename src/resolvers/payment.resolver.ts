@@ -12,7 +12,7 @@ import { GATEWAY_CALL_COST } from './field-extensions';
 
 @Resolver(() => Payment)
 export class PaymentResolver {
-  @Authorized('ADMIN')
+  @Authorized('VIEWER')
   @Query(() => Payment, { nullable: true, description: 'null when not found in this organization' })
   payment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment | null> {
     return getPayment(serviceCtx(ctx), id);

@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { DateTimeResolver } from 'graphql-scalars';
 import { PaymentStatus, RefundStatus } from '../generated/prisma/enums';
 import { DecimalScalar } from './scalars';
-import { GatewayType } from './shared.types';
+import { Environment, GatewayType } from './shared.types';
 
 registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 registerEnumType(RefundStatus, { name: 'RefundStatus' });
@@ -80,6 +80,9 @@ export class Payment {
 
   @Field(() => PaymentStatus)
   status!: PaymentStatus;
+
+  @Field(() => Environment)
+  environment!: Environment;
 
   @Field(() => DecimalScalar)
   amount!: string;

@@ -8,13 +8,13 @@ import { CreateWebhookInput, CreateWebhookResult, UpdateWebhookInput, Webhook, W
 
 @Resolver(() => Webhook)
 export class WebhookResolver {
-  @Authorized('ADMIN')
+  @Authorized('VIEWER')
   @Query(() => [Webhook])
   webhooks(@Ctx() ctx: GqlContext): Promise<Webhook[]> {
     return listWebhooks(serviceCtx(ctx));
   }
 
-  @Authorized('ADMIN')
+  @Authorized('VIEWER')
   @Query(() => WebhookDeliveryConnection, { description: 'The delivery log of one webhook, newest first, with every attempt' })
   webhookDeliveries(
     @Arg('webhookId', () => ID) webhookId: string,

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { WebhookDeliveryStatus } from '../generated/prisma/enums';
-import { PageInfo } from './shared.types';
+import { Environment, PageInfo } from './shared.types';
 
 registerEnumType(WebhookDeliveryStatus, { name: 'WebhookDeliveryStatus' });
 
@@ -45,6 +45,9 @@ export class CreateWebhookResult {
 export class Webhook {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => Environment, { description: 'It receives only this environment\'s events' })
+  environment!: Environment;
 
   @Field(() => String)
   url!: string;

@@ -1,9 +1,11 @@
 // The demo organization `npm run demo` sets up: a SANDBOX gateway, a club and a client.
-// Safe to run again: it reuses what exists and issues a fresh OWNER token (tokens show once).
+// Safe to run again: it reuses what exists and issues a fresh TEST OWNER key (keys show once):
+// the sandbox is a TEST gateway, so a LIVE key would find no gateway for the demo club.
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../context';
 import { systemCtx } from '../context';
 import { issueToken } from '../services/auth/tokens';
+import { newOrgCode } from '../domain/ids';
 import { upsertClient } from '../services/clients/upsert-client';
 import { upsertClub } from '../services/clubs/upsert-club';
 import { configureGateway } from '../services/gateways/configure-gateway';
@@ -11,12 +13,12 @@ import { configureGateway } from '../services/gateways/configure-gateway';
 export const DEMO = { orgId: 'org_demo', clubId: 'club_demo', clientId: 'client_demo', publicId: 'pk_sandbox_demo' } as const;
 
 export async function seedDemo(deps: Deps) {
-  await deps.db.organization.upsert({ where: { id: DEMO.orgId }, create: { id: DEMO.orgId, name: 'Demo club chain' }, update: {} });
-  const ctx = systemCtx(deps, DEMO.orgId, 'cli:demo');
+  await deps.db.organization.upsert({ where: { id: DEMO.orgId }, create: { id: DEMO.orgId, name: 'Demo club chain', code: newOrgCode() }, update: {} });
+  const ctx = systemCtx(deps, DEMO.orgId, 'TEST', 'cli:demo');
   await upsertClub(ctx, { id: DEMO.clubId, name: 'Demo fitness club' });
   await upsertClient(ctx, { id: DEMO.clientId, clubId: DEMO.clubId, name: 'Demo client', email: 'client@example.com' });
   const existing = await deps.db.paymentGateway.findUnique({
-    where: { organizationId_type_publicId: { organizationId: DEMO.orgId, type: 'SANDBOX', publicId: DEMO.publicId } },
+    where: { organizationId_environment_type_publicId: { organizationId: DEMO.orgId, environment: 'TEST', type: 'SANDBOX', publicId: DEMO.publicId } },
   });
   const gateway = existing
     ? { id: existing.id }
@@ -27,6 +29,6 @@ export async function seedDemo(deps: Deps) {
         apiSecret: randomBytes(24).toString('base64url'),
         description: 'Sandbox (CloudPayments test mode)',
       });
-  const { token } = await issueToken(deps.db, DEMO.orgId, 'OWNER', { name: 'npm run demo' });
+  const { token } = await issueToken(deps.db, DEMO.orgId, 'OWNER', { name: 'npm run demo', environment: 'TEST' });
   return { organizationId: DEMO.orgId, token, gatewayId: gateway.id, clubId: DEMO.clubId, clientId: DEMO.clientId };
 }

@@ -12,7 +12,8 @@ describe.each(DRIVERS.map((d) => [d.type, d] as const))('%s conforms', (_type, d
     await driver.start();
     t = await startTestApp(`conf_${driver.type.toLowerCase()}`, driver.env(), { workers: true });
     for (const n of [1, 2] as const) {
-      const { orgId, token } = await makeOrg(t.deps, `Conformance ${n}`);
+      // TEST keys: the sandbox serves TEST only, and the drivers' Pays carry TestMode=1.
+      const { orgId, testToken: token } = await makeOrg(t.deps, `Conformance ${n}`);
       const m = driver.merchant(n);
       const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
         { i: { organizationId: orgId, type: driver.type, publicId: m.publicId, apiSecret: m.apiSecret, ...(m.webhookSecret ? { webhookSecret: m.webhookSecret } : {}) } }, token);

@@ -107,11 +107,14 @@ export async function startTestApp(label: string, env: Record<string, string> = 
 }
 
 /** Persisted organization with an OWNER token. */
-export async function makeOrg(deps: Deps, name = 'Test club chain'): Promise<{ orgId: string; token: string }> {
-  const { organizationId, token } = await createOrganization(deps.db, name);
-  return { orgId: organizationId, token };
+/** token: a LIVE OWNER key; testToken: a TEST OWNER key. */
+export async function makeOrg(deps: Deps, name = 'Test club chain'): Promise<{ orgId: string; token: string; testToken: string }> {
+  const { organizationId, token, testToken } = await createOrganization(deps.db, name);
+  return { orgId: organizationId, token, testToken };
 }
 
-export async function makeToken(deps: Deps, orgId: string, role: Role, options: { expiresInMs?: number } = {}): Promise<{ id: string; token: string }> {
+export async function makeToken(
+  deps: Deps, orgId: string, role: Role, options: { expiresInMs?: number; environment?: 'LIVE' | 'TEST'; rateLimitPerMinute?: number } = {},
+): Promise<{ id: string; token: string }> {
   return issueToken(deps.db, orgId, role, options);
 }

@@ -1,10 +1,13 @@
-// An organization ready to take top-ups: a SANDBOX gateway, a club and a client.
+// An organization ready to take top-ups: a SANDBOX gateway, a club and a client. The sandbox is a
+// TEST gateway, so the shop works with the organization's TEST key (liveToken is its LIVE key).
 import type { TestApp } from './app';
 import { makeOrg } from './app';
 
 export interface Shop {
   orgId: string;
+  /** The TEST OWNER key the shop's sandbox gateway answers to. */
   token: string;
+  liveToken: string;
   gatewayId: string;
   apiSecret: string;
   clubId: string;
@@ -12,14 +15,15 @@ export interface Shop {
 }
 
 export async function makeShop(t: TestApp, options: { clientId?: string; twoStage?: boolean } = {}): Promise<Shop> {
-  const { orgId, token } = await makeOrg(t.deps);
+  const { orgId, testToken: token, token: liveToken } = await makeOrg(t.deps);
   const apiSecret = `sandbox-secret-${orgId}`;
   const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
     { i: { organizationId: orgId, type: 'SANDBOX', publicId: `pk_${orgId}`, apiSecret, twoStage: options.twoStage ?? false } }, token);
   const clientId = options.clientId ?? 'client_xyz';
   await t.gql('mutation($c: ClientInput!) { upsertClub(input: { id: "club_abc123", name: "Club" }) { id } upsertClient(input: $c) { id } }',
     { c: { id: clientId, clubId: 'club_abc123', name: 'Anna', email: 'anna@example.com' } }, token);
-  return { orgId, token, gatewayId: gw.body.data.configurePaymentGateway.id, apiSecret, clubId: 'club_abc123', clientId };
+  if (gw.body.errors) throw new Error(JSON.stringify(gw.body.errors));
+  return { orgId, token, liveToken, gatewayId: gw.body.data.configurePaymentGateway.id, apiSecret, clubId: 'club_abc123', clientId };
 }
 
 // The seed's mutation, verbatim (izi-cloudpayments-integration.txt, Step 3).
@@ -40,11 +44,19 @@ export async function balanceOf(t: TestApp, shop: Shop, clientId = shop.clientId
   return res.body.data.client.balance;
 }
 
-/** Balance = Σ ledger, never negative (docs/architecture.md invariant), straight from the database. */
-export async function ledgerInvariant(t: TestApp, shop: Shop, clientId = shop.clientId) {
-  const client = await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: clientId } } });
-  const sum = await t.deps.db.ledgerEntry.aggregate({ where: { organizationId: shop.orgId, clientId }, _sum: { amount: true } });
-  return { balance: client.balance.toFixed(2), sum: sum._sum.amount ? sum._sum.amount.toFixed(2) : '0.00' };
+/** The client's balance of one environment, straight from the database. */
+export async function storedBalance(t: TestApp, orgId: string, clientId: string, environment: 'LIVE' | 'TEST' = 'TEST'): Promise<string> {
+  const client = await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: orgId, id: clientId } } });
+  return (environment === 'LIVE' ? client.balance : client.testBalance).toFixed(2);
+}
+
+/**
+ * Balance = Σ ledger, never negative (docs/architecture.md invariant), straight from the database,
+ * for one environment (the sandbox shop's is TEST).
+ */
+export async function ledgerInvariant(t: TestApp, shop: Shop, clientId = shop.clientId, environment: 'LIVE' | 'TEST' = 'TEST') {
+  const sum = await t.deps.db.ledgerEntry.aggregate({ where: { organizationId: shop.orgId, clientId, environment }, _sum: { amount: true } });
+  return { balance: await storedBalance(t, shop.orgId, clientId, environment), sum: sum._sum.amount ? sum._sum.amount.toFixed(2) : '0.00' };
 }
 
 /** Waits until every credit, refund booking and event already committed has been carried out. */

@@ -78,17 +78,28 @@ describe('API keys: 401/403 exactly as docs/api.md says', () => {
   });
 
   it('a role too low: 403 "Access to this API has been disallowed", nothing written', async () => {
-    const { token: admin } = await makeToken(t.deps, orgId, 'ADMIN');
+    const { token: viewer } = await makeToken(t.deps, orgId, 'VIEWER', { environment: 'TEST' });
     const res = await t.gql(
       'mutation($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id } }',
       { input: { organizationId: orgId, type: 'SANDBOX', publicId: 'pk', apiSecret: 'x' } },
-      admin,
+      viewer,
     );
     expect(res.status).toBe(403);
     expect(res.body.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Access to this API has been disallowed', 'FORBIDDEN']]);
     expect(await t.deps.db.paymentGateway.count()).toBe(0);
-    // ADMIN may still do what ADMIN is for
-    expect((await t.gql(QUERY, {}, admin)).status).toBe(200);
+    // a VIEWER still reads
+    expect((await t.gql(QUERY, {}, viewer)).status).toBe(200);
+  });
+
+  it('ADMIN may configure gateways (the IZI prerequisite: OWNER or ADMIN)', async () => {
+    const { token: admin } = await makeToken(t.deps, orgId, 'ADMIN', { environment: 'TEST' });
+    const res = await t.gql(
+      'mutation($input: PaymentGatewayInput!) { configurePaymentGateway(input: $input) { id environment } }',
+      { input: { organizationId: orgId, type: 'SANDBOX', publicId: 'pk_admin', apiSecret: 'x' } },
+      admin,
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.configurePaymentGateway.environment).toBe('TEST');
   });
 
   it('records when a token was last used', async () => {
@@ -102,7 +113,9 @@ describe('API keys: 401/403 exactly as docs/api.md says', () => {
     const rows = await t.deps.db.apiToken.findMany({ where: { organizationId: orgId } });
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(owner);
-    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash) && owner.startsWith(r.prefix) === (r.role === 'OWNER'))).toBe(true);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);
+    // what is kept to show a key is its environment prefix and 7 of its 43 random characters
+    expect(rows.filter((r) => owner.startsWith(r.prefix)).map((r) => [r.role, r.environment, r.prefix.length])).toEqual([['OWNER', 'LIVE', 16]]);
   });
 });
 

@@ -23,18 +23,22 @@ describe('admin CLI', () => {
   it('org create, token create/list/revoke work end to end', async () => {
     const npm = await run('npm', ['run', '--silent', 'cli', '--', 'org', 'create', '--name', 'Fitness Club Chain', '--json'], { cwd: ROOT, env });
     const org = JSON.parse(npm.stdout);
-    expect(org).toEqual({ organizationId: expect.stringMatching(/^org_/), token: expect.stringMatching(/^pgk_.{43}$/) });
+    expect(org).toEqual({ organizationId: expect.stringMatching(/^org_/), token: expect.stringMatching(/^pgk_live_.{43}$/), testToken: expect.stringMatching(/^pgk_test_.{43}$/) });
     expect(await status(org.token)).toBe(200);
+    expect(await status(org.testToken)).toBe(200);
 
     const created = JSON.parse((await cli('token', 'create', '--org', org.organizationId, '--role', 'ADMIN', '--expires-in', '30d', '--json')).stdout);
-    expect(created).toEqual({ id: expect.stringMatching(/^tok_/), token: expect.stringMatching(/^pgk_/), role: 'ADMIN', expiresAt: expect.any(String) });
+    expect(created).toEqual({ id: expect.stringMatching(/^tok_/), token: expect.stringMatching(/^pgk_live_/), role: 'ADMIN', environment: 'LIVE', expiresAt: expect.any(String) });
+    const test = JSON.parse((await cli('token', 'create', '--org', org.organizationId, '--role', 'VIEWER', '--env', 'test', '--name', 'accountant', '--json')).stdout);
+    expect(test).toEqual({ id: expect.stringMatching(/^tok_/), token: expect.stringMatching(/^pgk_test_/), role: 'VIEWER', environment: 'TEST', expiresAt: null });
     const days = (Date.parse(created.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
     expect(await status(created.token)).toBe(200);
 
     const listed = JSON.parse((await cli('token', 'list', '--org', org.organizationId, '--json')).stdout);
-    expect(listed.map((x: any) => x.role).sort()).toEqual(['ADMIN', 'OWNER']);
+    expect(listed.map((x: any) => `${x.environment} ${x.role}`).sort()).toEqual(['LIVE ADMIN', 'LIVE OWNER', 'TEST OWNER', 'TEST VIEWER']);
+    expect(listed.find((x: any) => x.id === test.id).name).toBe('accountant');
     expect(JSON.stringify(listed)).not.toContain(created.token);
     const human = (await cli('token', 'list', '--org', org.organizationId)).stdout;
     expect(human).toContain(created.id);
@@ -49,7 +53,8 @@ describe('admin CLI', () => {
   it.each([
     [['org', 'create', '--json'], /--name is required/],
     [['token', 'create', '--org', 'org_nope', '--role', 'ADMIN'], /organization org_nope not found/],
-    [['token', 'create', '--org', 'org_x', '--role', 'ROOT'], /--role must be OWNER or ADMIN/],
+    [['token', 'create', '--org', 'org_x', '--role', 'ROOT'], /--role must be OWNER, ADMIN or VIEWER/],
+    [['token', 'create', '--org', 'org_x', '--role', 'ADMIN', '--env', 'staging'], /--env must be live or test/],
     [['token', 'create', '--org', 'org_x', '--role', 'ADMIN', '--expires-in', 'forever'], /--expires-in takes a duration/],
     [['token', 'revoke', 'tok_nope'], /token tok_nope not found/],
     [['launch', 'rockets'], /unknown command/],

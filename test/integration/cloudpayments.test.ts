@@ -17,11 +17,11 @@ describe('CloudPayments gateway', () => {
   beforeAll(async () => {
     await cp.start();
     t = await startTestApp('cloudpayments', { CLOUDPAYMENTS_API_URL: cp.url }, { workers: true });
-    const base = await makeShop(t); // club and client (and a sandbox gateway we move the club away from)
+    const base = await makeShop(t); // club and client (and a TEST sandbox gateway; this file works LIVE)
     const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
-      { i: { organizationId: base.orgId, type: 'CLOUDPAYMENTS', publicId: 'pk_cp_test', apiSecret: SECRET, clubIds: [base.clubId] } }, base.token);
+      { i: { organizationId: base.orgId, type: 'CLOUDPAYMENTS', publicId: 'pk_cp_test', apiSecret: SECRET, clubIds: [base.clubId] } }, base.liveToken);
     gatewayId = gw.body.data.configurePaymentGateway.id;
-    shop = { ...base, gatewayId, apiSecret: SECRET };
+    shop = { ...base, token: base.liveToken, gatewayId, apiSecret: SECRET };
   });
   afterAll(async () => {
     await t.close();

@@ -201,7 +201,7 @@ describe('CryptoCloud gateway', () => {
     const org = await makeOrg(t.deps);
     await t.gql('mutation { upsertClub(input: { id: "k", name: "K" }) { id } upsertClient(input: { id: "p" }) { id } }', {}, org.token);
     const configure = (type: string, extra: Record<string, unknown>) => t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
-      { i: { organizationId: org.orgId, type, publicId: 'shop_NGpD44', apiSecret: API_KEY, ...(type === 'CRYPTOCLOUD' ? { webhookSecret: 's' } : {}), ...extra } }, org.token);
+      { i: { organizationId: org.orgId, type, publicId: 'shop_NGpD44', apiSecret: API_KEY, ...(type === 'CRYPTOCLOUD' ? { webhookSecret: 's' } : {}), ...extra } }, type === 'SANDBOX' ? org.testToken : org.token);
     expect((await configure('CRYPTOCLOUD', { availableCurrencies: ['usdt_trc20', 'BTC'], cryptocurrency: 'usdt_trc20' })).body.errors).toBeUndefined();
     await t.gql('mutation { initiateTopUpPayment(input: { clientId: "p", clubId: "k", amount: 7 }) { transactionId } }', {}, org.token);
     expect(cc.requests.filter((q) => q.path === 'v2/invoice/create').at(-1)?.body.add_fields).toMatchObject({ available_currencies: ['USDT_TRC20', 'BTC'], cryptocurrency: 'USDT_TRC20' });

@@ -22,7 +22,7 @@ describe('configurePaymentGateway', () => {
   beforeAll(async () => {
     await Promise.all([cp.start(), cc.start()]);
     t = await startTestApp('gateways', { CLOUDPAYMENTS_API_URL: cp.url, CRYPTOCLOUD_API_URL: cc.url });
-    ({ orgId, token } = await makeOrg(t.deps));
+    ({ orgId, testToken: token } = await makeOrg(t.deps));
   });
   afterAll(async () => {
     await t.close();

@@ -61,12 +61,12 @@ describe('initiateTopUpPayment', () => {
   });
 
   it('uses the club\'s gateway, else the organization default, else says what is missing', async () => {
-    const { orgId, token } = await makeOrg(t.deps);
+    const { orgId, testToken: token } = await makeOrg(t.deps);
     const mk = (publicId: string, clubIds: string[] = []) => t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
       { i: { organizationId: orgId, type: 'SANDBOX', publicId, apiSecret: 's', clubIds } }, token);
     await t.gql('mutation { a: upsertClub(input: { id: "club_a", name: "A" }) { id } b: upsertClub(input: { id: "club_b", name: "B" }) { id } upsertClient(input: { id: "c" }) { id } }', {}, token);
     const none = await t.gql(SEED_INITIATE, { input: { clientId: 'c', clubId: 'club_a', amount: 1 } }, token);
-    expect(none.body.errors?.[0].message).toMatch(/no active payment gateway serves club club_a/);
+    expect(none.body.errors?.[0].message).toMatch(/no test gateway serves club club_a/);
     const clubGw = (await mk('pk_club_a', ['club_a'])).body.data.configurePaymentGateway.id;
     const defaultGw = (await mk('pk_default')).body.data.configurePaymentGateway.id;
     const gatewayOf = async (clubId: string) => {

@@ -6,8 +6,8 @@ import { secretAad } from '../../src/services/gateways/view';
 
 describe('organization isolation', () => {
   let t: TestApp;
-  let a: { orgId: string; token: string };
-  let b: { orgId: string; token: string };
+  let a: { orgId: string; token: string; testToken: string };
+  let b: { orgId: string; token: string; testToken: string };
   let gatewayA: string;
   let paymentA: string;
   let webhookA: string;
@@ -17,17 +17,17 @@ describe('organization isolation', () => {
     t = await startTestApp('isolation');
     a = await makeOrg(t.deps, 'A');
     b = await makeOrg(t.deps, 'B');
-    await t.gql('mutation { upsertClub(input: { id: "club_1", name: "A club" }) { id } }', {}, a.token);
-    await t.gql('mutation { upsertClient(input: { id: "client_1", clubId: "club_1", name: "A client", email: "a@example.com" }) { id } }', {}, a.token);
+    await t.gql('mutation { upsertClub(input: { id: "club_1", name: "A club" }) { id } }', {}, a.testToken);
+    await t.gql('mutation { upsertClient(input: { id: "client_1", clubId: "club_1", name: "A client", email: "a@example.com" }) { id } }', {}, a.testToken);
     const res = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
-      { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'secret-of-a', clubIds: ['club_1'] } }, a.token);
+      { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'secret-of-a', clubIds: ['club_1'] } }, a.testToken);
     gatewayA = res.body.data.configurePaymentGateway.id;
-    const pay = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, a.token);
+    const pay = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, a.testToken);
     paymentA = pay.body.data.initiateTopUpPayment.transactionId;
-    const hook = await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/a", events: ["PAYMENT_RECEIVED"] }) { id } }', {}, a.token);
+    const hook = await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/a", events: ["PAYMENT_RECEIVED"] }) { id } }', {}, a.testToken);
     webhookA = hook.body.data.createWebhook.id;
     deliveryA = 'whd_isolation0000000000000';
-    await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });
+    await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, environment: 'TEST', endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });
   });
   afterAll(() => t.close());
 
@@ -48,47 +48,47 @@ describe('organization isolation', () => {
 
   const cases: Record<string, () => Promise<void>> = {
     'Query.paymentGateways': async () => {
-      const res = await t.gql('{ paymentGateways { id } }', {}, b.token);
+      const res = await t.gql('{ paymentGateways { id } }', {}, b.testToken);
       expect(res.body.data.paymentGateways).toEqual([]);
     },
     'Query.client': async () => {
-      const res = await t.gql('{ client(id: "client_1") { id balance ledger { edges { cursor } } } }', {}, b.token);
+      const res = await t.gql('{ client(id: "client_1") { id balance ledger { edges { cursor } } } }', {}, b.testToken);
       expect(res.body).toEqual({ data: { client: null } });
     },
     'Mutation.configurePaymentGateway': async () => {
       const forbidden = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
-        { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'stolen' } }, b.token);
+        { i: { organizationId: a.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'stolen' } }, b.testToken);
       expect(forbidden.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
       // the same type and publicId in B is B's own gateway, and cannot claim A's club
       const own = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
-        { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret' } }, b.token);
+        { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret' } }, b.testToken);
       expect(own.body.data.configurePaymentGateway.id).not.toBe(gatewayA);
       const claim = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
-        { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret', clubIds: ['club_1'] } }, b.token);
+        { i: { organizationId: b.orgId, type: 'SANDBOX', publicId: 'pk_shared', apiSecret: 'b-secret', clubIds: ['club_1'] } }, b.testToken);
       expect(claim.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     },
     'Query.payment': async () => {
-      const res = await t.gql('query($id: ID!) { payment(id: $id) { id history { toStatus } } }', { id: paymentA }, b.token);
+      const res = await t.gql('query($id: ID!) { payment(id: $id) { id history { toStatus } } }', { id: paymentA }, b.testToken);
       expect(res.body).toEqual({ data: { payment: null } });
     },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
-      const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.token);
+      const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
       const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: res.body.data.initiateTopUpPayment.transactionId } });
       expect([payment.organizationId, payment.gatewayId === gatewayA]).toEqual([b.orgId, false]);
       expect(await t.deps.db.payment.count({ where: { organizationId: a.orgId } })).toBe(1);
       // and a client B does not have cannot be charged
-      const none = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_2", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.token);
+      const none = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_2", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
       expect(none.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.cancelPayment': async () => {
-      const res = await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { id } }', { id: paymentA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { id } }', { id: paymentA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.refundPayment': async () => {
       await t.deps.db.payment.update({ where: { id: paymentA }, data: { status: 'CONFIRMED' } });
       try {
-        const res = await t.gql('mutation($id: ID!) { refundPayment(input: { transactionId: $id }) { success } }', { id: paymentA }, b.token);
+        const res = await t.gql('mutation($id: ID!) { refundPayment(input: { transactionId: $id }) { success } }', { id: paymentA }, b.testToken);
         expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
         expect(await t.deps.db.refund.count()).toBe(0);
       } finally {
@@ -97,66 +97,66 @@ describe('organization isolation', () => {
     },
     'Mutation.debitBalance': async () => {
       await t.deps.db.client.update({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } }, data: { balance: 0 } });
-      const res = await t.gql('mutation { debitBalance(input: { clientId: "client_1", amount: 1, reason: "steal" }) { id } }', {}, b.token);
+      const res = await t.gql('mutation { debitBalance(input: { clientId: "client_1", amount: 1, reason: "steal" }) { id } }', {}, b.testToken);
       // B's own client_1 (created by an earlier case) has nothing; A's is never reached
       expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(res.body.errors?.[0].extensions?.code);
       expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId } })).toBe(0);
     },
     'Mutation.capturePayment': async () => {
-      const res = await t.gql('mutation($id: ID!) { capturePayment(id: $id) { id } }', { id: paymentA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { capturePayment(id: $id) { id } }', { id: paymentA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.voidPayment': async () => {
-      const res = await t.gql('mutation($id: ID!) { voidPayment(id: $id) { id } }', { id: paymentA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { voidPayment(id: $id) { id } }', { id: paymentA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.reconcilePayment': async () => {
-      const res = await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { id } }', { id: paymentA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { id } }', { id: paymentA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Query.webhooks': async () => {
-      expect((await t.gql('{ webhooks { id } }', {}, b.token)).body.data.webhooks).toEqual([]);
+      expect((await t.gql('{ webhooks { id } }', {}, b.testToken)).body.data.webhooks).toEqual([]);
     },
     'Query.webhookDeliveries': async () => {
-      const res = await t.gql('query($id: ID!) { webhookDeliveries(webhookId: $id) { edges { cursor } } }', { id: webhookA }, b.token);
+      const res = await t.gql('query($id: ID!) { webhookDeliveries(webhookId: $id) { edges { cursor } } }', { id: webhookA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.createWebhook': async () => {
-      await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/b", events: ["PAYMENT_FAILED"] }) { id } }', {}, b.token);
+      await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/b", events: ["PAYMENT_FAILED"] }) { id } }', {}, b.testToken);
       expect(await t.deps.db.webhookEndpoint.count({ where: { organizationId: a.orgId } })).toBe(1);
     },
     'Mutation.updateWebhook': async () => {
-      const res = await t.gql('mutation($id: ID!) { updateWebhook(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }', { id: webhookA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { updateWebhook(id: $id, input: { url: "http://127.0.0.1:9/stolen" }) { id } }', { id: webhookA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.deleteWebhook': async () => {
-      const res = await t.gql('mutation($id: ID!) { deleteWebhook(id: $id) }', { id: webhookA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { deleteWebhook(id: $id) }', { id: webhookA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.rotateWebhookSecret': async () => {
-      const res = await t.gql('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: webhookA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: webhookA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.replayWebhookDelivery': async () => {
-      const res = await t.gql('mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }', { id: deliveryA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }', { id: deliveryA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.replayWebhookDeliveries': async () => {
-      const res = await t.gql('mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, since: "2020-01-01T00:00:00Z") }', { id: webhookA }, b.token);
+      const res = await t.gql('mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, since: "2020-01-01T00:00:00Z") }', { id: webhookA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
     'Mutation.upsertClub': async () => {
-      const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.token);
+      const res = await t.gql('mutation { upsertClub(input: { id: "club_1", name: "B renames it" }) { id name } }', {}, b.testToken);
       expect(res.body.data.upsertClub).toEqual({ id: 'club_1', name: 'B renames it' });
     },
     'Mutation.upsertClient': async () => {
-      const res = await t.gql('mutation { upsertClient(input: { id: "client_1", name: "B", email: null }) { id name balance } }', {}, b.token);
+      const res = await t.gql('mutation { upsertClient(input: { id: "client_1", name: "B", email: null }) { id name balance } }', {}, b.testToken);
       expect(res.body.data.upsertClient).toEqual({ id: 'client_1', name: 'B', balance: '0.00' });
     },
   };
 
   it('has a case for every query and mutation in the schema', async () => {
-    const res = await t.gql('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, a.token);
+    const res = await t.gql('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, a.testToken);
     const ops = [
       ...res.body.data.__schema.queryType.fields.map((f: { name: string }) => `Query.${f.name}`),
       ...res.body.data.__schema.mutationType.fields.map((f: { name: string }) => `Mutation.${f.name}`),

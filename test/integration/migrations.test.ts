@@ -39,7 +39,7 @@ describe('constraints that protect money live in the database', () => {
   beforeAll(async () => {
     c = new Client({ connectionString: await createTestDatabase('constraints') });
     await c.connect();
-    await c.query(`INSERT INTO "Organization"(id, name) VALUES ('org_1', 'o')`);
+    await c.query(`INSERT INTO "Organization"(id, name, code) VALUES ('org_1', 'o', 'ORG-1')`);
     await c.query(`INSERT INTO "Club"("organizationId", id, name, "updatedAt") VALUES ('org_1', 'club', 'c', now())`);
     await c.query(`INSERT INTO "Client"("organizationId", id, "updatedAt") VALUES ('org_1', 'cl', now())`);
     await c.query(`INSERT INTO "PaymentGateway"(id, "organizationId", type, "publicId", "apiSecretEncrypted", "updatedAt") VALUES ('gw_1', 'org_1', 'SANDBOX', 'pk', 'x', now())`);
@@ -58,6 +58,7 @@ describe('constraints that protect money live in the database', () => {
 
   it.each([
     ['balance < 0', () => c.query(`UPDATE "Client" SET balance = -0.01`), 'Client_balance_not_negative'],
+    ['a TEST balance < 0', () => c.query(`UPDATE "Client" SET "testBalance" = -0.01`), 'Client_test_balance_not_negative'],
     ['payment amount 0', () => payment('pay_zero', { amount: '0' }), 'Payment_amount_positive'],
     ['refunded more than paid', () => payment('pay_over', { refundedAmount: '100.01' }), 'Payment_refunded_within_amount'],
     ['ledger balanceAfter < 0', () => ledger('led_neg', 'SPEND', '-1', '-1'), 'LedgerEntry_balance_after_not_negative'],
@@ -69,10 +70,10 @@ describe('constraints that protect money live in the database', () => {
     await expect(act()).rejects.toThrow(constraint);
   });
 
-  it('enforces unique (gateway, gateway transaction id), (organization, idempotency key) and one ledger entry per payment and kind', async () => {
+  it('enforces unique (gateway, gateway transaction id), (organization, environment, idempotency key) and one ledger entry per payment and kind', async () => {
     await payment('pay_1', { gatewayTransactionId: `'T1'`, idempotencyKey: `'k1'` });
     await expect(payment('pay_2', { gatewayTransactionId: `'T1'` })).rejects.toThrow('Payment_gatewayId_gatewayTransactionId_key');
-    await expect(payment('pay_3', { idempotencyKey: `'k1'` })).rejects.toThrow('Payment_organizationId_idempotencyKey_key');
+    await expect(payment('pay_3', { idempotencyKey: `'k1'` })).rejects.toThrow('Payment_organizationId_environment_idempotencyKey_key');
     await ledger('led_1', 'TOP_UP', '100', '100', { paymentId: `'pay_1'` });
     await expect(ledger('led_2', 'TOP_UP', '100', '200', { paymentId: `'pay_1'` })).rejects.toThrow('LedgerEntry_paymentId_kind_key');
   });

@@ -46,7 +46,7 @@ describe('a Redis restart with the worker left running', () => {
     await waitFor(() => credited([...queuedIds, ...downIds]), (n) => n === 40, { timeoutMs: 45_000, everyMs: 250 });
     expect(await t.deps.db.outbox.count({ where: { status: 'PENDING', key: { in: [...queuedIds, ...downIds].map((id) => `credit-${id}`) } } })).toBe(0);
     const client = await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } });
-    expect(client.balance.toFixed(2)).toBe('400.00');
+    expect(client.testBalance.toFixed(2)).toBe('400.00');
     expect(await t.deps.queues.maintenance.getJobScheduler('outbox-relay')).toBeTruthy();
   }, 90_000);
 
@@ -54,7 +54,7 @@ describe('a Redis restart with the worker left running', () => {
     await t.stopWorkers(); // only the child processes below do the work
     const ids: string[] = [];
     for (let i = 0; i < 150; i++) ids.push((await topUp(t, shop, { amount: 1 })).transactionId);
-    const before = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).balance;
+    const before = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).testBalance;
     let worker = spawnWorkerProcess(t, { LOG_LEVEL: 'silent' });
     let stopped = false;
     const killer = (async () => {
@@ -90,7 +90,7 @@ describe('a Redis restart with the worker left running', () => {
       await worker.kill();
     }
     expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: { in: ids } } })).toBe(150); // none twice
-    const after = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).balance;
+    const after = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).testBalance;
     expect(after.minus(before).toFixed(2)).toBe('150.00');
   }, 150_000);
 });

@@ -151,7 +151,7 @@ describe('partner webhooks', () => {
     const url = rx.on('/old', () => ({ status: 200 }));
     const { id } = await create(url, ['PAYMENT_RECEIVED']);
     const rows = Array.from({ length: 101 }, (_, i) => ({
-      id: `whd_${String(i).padStart(26, '0')}`, organizationId: shop.orgId, endpointId: id, eventId: `msg_old${i}`,
+      id: `whd_${String(i).padStart(26, '0')}`, organizationId: shop.orgId, environment: 'TEST' as const, endpointId: id, eventId: `msg_old${i}`,
       eventType: 'PAYMENT_RECEIVED', payload: { type: 'PAYMENT_RECEIVED', n: i }, status: 'FAILED' as const,
     }));
     await t.deps.db.webhookDelivery.createMany({ data: rows });

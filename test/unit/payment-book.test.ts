@@ -15,7 +15,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true,
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
     expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
-    restrictRefund: false, metadata: {}, refunds: [], lastEntry: null, ...over,
+    restrictRefund: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
   };
 }
 const refund = (id: string, status: RefundSnapshot['status'], amount: string, gatewayRefundId: string | null = null): RefundSnapshot =>
@@ -117,6 +117,35 @@ describe('the payment book', () => {
       expect(answer(payment('PENDING'), check({ currency: 'USD' }))).toEqual({ result: 'declined', reason: 'AMOUNT_MISMATCH' });
     });
     it('changes nothing', () => expect(decide(payment('PENDING'), check())).toMatchObject({ change: null, history: [], effects: [] }));
+    it.each([
+      ['a test transaction for a LIVE payment', 'LIVE', true, { result: 'declined', reason: 'WRONG_ENVIRONMENT' }],
+      ['a real transaction for a TEST payment', 'TEST', false, { result: 'declined', reason: 'WRONG_ENVIRONMENT' }],
+      ['a test transaction for a TEST payment', 'TEST', true, { result: 'ok' }],
+      ['a real transaction for a LIVE payment', 'LIVE', false, { result: 'ok' }],
+      ['a gateway that does not say, for a LIVE payment', 'LIVE', undefined, { result: 'ok' }],
+    ] as const)('%s', (_what, environment, testMode, expected) => {
+      expect(answer(payment('PENDING', { environment }), check({ testMode }))).toEqual(expected);
+    });
+  });
+
+  describe('a Pay whose test mode disagrees with the payment\'s environment', () => {
+    it.each([
+      ['a test card on a LIVE payment', 'LIVE', true, 'TEST_CARD_ON_LIVE'],
+      ['a real card on a TEST payment', 'TEST', false, 'LIVE_CARD_ON_TEST'],
+    ] as const)('%s: answered as handled, credited never, noted for a person', (_what, environment, testMode, code) => {
+      const p = payment('PENDING', { environment });
+      const decision = decide(p, pay('T1', { testMode }));
+      expect(decision.answer).toEqual({ result: 'ok' });
+      expect(decision.change).toBeNull();
+      expect(decision.effects).toEqual([]);
+      expect(decision.history.map((h) => h.code)).toEqual([code]);
+      expect(decision.attention).toBeTruthy();
+      // the gateway's retry of the same Pay is a repeat, not news
+      expect(decide({ ...p, lastEntry: { code, key: 'T1' } }, pay('T1', { testMode })).history).toEqual([]);
+    });
+    it('a matching test mode is credited as usual', () => {
+      expect(decide(payment('PENDING', { environment: 'TEST' }), pay('T1', { testMode: true })).effects).toEqual([{ kind: 'credit' }]);
+    });
   });
 
   describe('partial crypto payments (progress)', () => {

@@ -73,8 +73,21 @@ const isExpired = (p: PaymentSnapshot, now: Date) =>
 const staleForHold = (p: PaymentSnapshot, transactionId: string) =>
   p.status === 'AUTHORIZED' && p.gatewayTransactionId !== null && p.gatewayTransactionId !== transactionId;
 
+/**
+ * The gateway says the transaction is a test one (or a real one) and the payment's environment
+ * disagrees: test money must never reach a LIVE balance, nor real money a TEST one. Undefined
+ * when the gateway did not say, or it agrees.
+ */
+function wrongCard(p: PaymentSnapshot, testMode: boolean | undefined): 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | undefined {
+  if (testMode === undefined) return undefined;
+  if (testMode && p.environment === 'LIVE') return 'TEST_CARD_ON_LIVE';
+  if (!testMode && p.environment === 'TEST') return 'LIVE_CARD_ON_TEST';
+  return undefined;
+}
+
 function check(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'check' }>, now: Date): Decision {
   if (!p) return nothing(declined('UNKNOWN_INVOICE'));
+  if (wrongCard(p, event.testMode)) return nothing(declined('WRONG_ENVIRONMENT'));
   if (!p.clientActive || (event.accountId !== undefined && event.accountId !== p.clientId)) return nothing(declined('ACCOUNT_MISMATCH'));
   if (!sameAmount(p, event.amount, event.currency)) return nothing(declined('AMOUNT_MISMATCH'));
   // A FAILED payment may be retried in the widget until it expires; CANCELLED by expiry answers 20.
@@ -107,6 +120,14 @@ function oddities(p: PaymentSnapshot, event: { accountId?: string; currency?: st
 function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authorized' | 'confirmed' }>, ctx: Context): Decision {
   if (!p) return attention(`money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling`);
   const data = { transactionId: event.transactionId };
+  const wrong = wrongCard(p, event.testMode);
+  if (wrong) {
+    // Answered as handled (the gateway must stop sending it), credited never: a person settles it.
+    const text = wrong === 'TEST_CARD_ON_LIVE'
+      ? `a test transaction ${event.transactionId} paid this LIVE payment: not credited, manual handling (check the gateway's test mode)`
+      : `a real (non-test) transaction ${event.transactionId} paid this TEST payment: not credited, manual handling (refund it at the gateway)`;
+    return note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: true });
+  }
   if (!acceptableAmount(p, event)) {
     const text = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${formatAmount(p.amount, p.currency)} ${p.currency} payment: not applied, manual handling`;
     return note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: true });

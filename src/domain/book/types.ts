@@ -16,6 +16,8 @@ export interface RefundSnapshot {
 export interface PaymentSnapshot {
   readonly id: string;
   readonly status: PaymentStatus;
+  /** LIVE or TEST: which balance it credits, and which cards may pay it. */
+  readonly environment: 'LIVE' | 'TEST';
   /** What the payment is for; after a capture, what was captured. */
   readonly amount: Decimal;
   readonly currency: string;
@@ -41,7 +43,7 @@ export type HistoryCode =
   | 'INITIATED' | 'PAID' | 'AUTHORIZED' | 'CAPTURED' | 'PAID_AFTER_CLOSE' | 'DECLINED' | 'CANCELLED_AT_GATEWAY'
   | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
   | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
-  | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'LEGACY';
+  | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'LEGACY';
 
 export interface HistoryEntry {
   readonly code: HistoryCode;

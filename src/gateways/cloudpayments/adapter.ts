@@ -15,6 +15,7 @@ const CHECK_CODES: Record<DeclineReason, number> = {
   ACCOUNT_MISMATCH: 11,
   AMOUNT_MISMATCH: 12,
   NOT_PAYABLE: 13,
+  WRONG_ENVIRONMENT: 13,
   EXPIRED: 20,
 };
 
@@ -53,6 +54,8 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   type: 'CLOUDPAYMENTS',
   displayName: 'CloudPayments',
   api: { env: 'CLOUDPAYMENTS_API_URL', default: 'https://api.cloudpayments.ru' },
+  // A CloudPayments site is live or in test mode (its dashboard's switch): both are possible here.
+  environments: ['LIVE', 'TEST'],
   webhookSecret: 'unused', // notifications are signed with the API Secret
   callbacks: {
     protocol: 'cloudpayments',

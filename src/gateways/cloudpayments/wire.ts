@@ -18,7 +18,8 @@ const currency = scalar.transform((v) => v.toUpperCase()).refine((v) => /^[A-Z]{
 const externalRef = shaped(/^[^\u0000-\u001f\u007f]{1,128}$/, 'an InvoiceId or AccountId (at most 128 characters)');
 const reasonCode = shaped(/^-?\d{1,9}$/, 'a ReasonCode (an Int)');
 const freeText = (max: number) => scalar.transform((v) => v.slice(0, max));
-const bit = z.union([z.string(), z.number(), z.boolean()]).optional().transform((v) => v === true || v === 1 || v === '1' || v === 'true' || v === 'True');
+/** Absent stays undefined: "the gateway did not say" is not "live". */
+const bit = z.union([z.string(), z.number(), z.boolean()]).optional().transform((v) => (v === undefined || v === '' ? undefined : v === true || v === 1 || v === '1' || v === 'true' || v === 'True'));
 /** Card facts are shown, never acted on: a malformed one is dropped, not a reason to refuse. */
 const cardPart = (pattern: RegExp) => z.unknown().optional().transform((v) => (typeof v === 'string' || typeof v === 'number') && pattern.test(String(v).trim()) ? String(v).trim() : undefined);
 
@@ -101,7 +102,7 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
   const facts = { invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, transactionId: n.TransactionId };
   switch (kind) {
     case 'check':
-      return { ok: true, event: { kind: 'check', ...facts } };
+      return { ok: true, event: { kind: 'check', ...facts, testMode: n.TestMode } };
     case 'pay':
     case 'confirm':
       // Pay with Status=Authorized is a two-stage hold; Completed (or Confirm) means the money is ours.

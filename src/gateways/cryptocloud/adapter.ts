@@ -55,6 +55,7 @@ export const cryptoCloudAdapter: GatewayAdapter = {
   type: 'CRYPTOCLOUD',
   displayName: 'CryptoCloud',
   api: { env: 'CRYPTOCLOUD_API_URL', default: 'https://api.cryptocloud.plus' },
+  environments: ['LIVE', 'TEST'],
   webhookSecret: 'required', // postbacks are signed with the project's postback secret, not the API key
   callbacks: { protocol: 'cryptocloud', kinds: ['postback'], sourceNetworks: [] }, // none documented: the allow-list does not apply
 

@@ -8,6 +8,7 @@ export const sandboxAdapter: GatewayAdapter = {
   type: 'SANDBOX',
   displayName: 'Sandbox (CloudPayments test mode)',
   api: { emulatedAt: '/sandbox/api' },
+  environments: ['TEST'],
   // The emulator knows a merchant only once it is stored: any credentials are fine in test mode.
   verifyCredentials: async () => true,
   callbacks: { ...cloudPaymentsAdapter.callbacks, sourceNetworks: ['127.0.0.0/8', '::1/128'] }, // the sandbox calls Paygate from Paygate

@@ -1,28 +1,53 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Deps } from '../../context';
 import { AppError, AUTH_MESSAGES } from '../../domain/errors';
-import type { Role } from '../../generated/prisma/enums';
+import type { Environment, Role } from '../../generated/prisma/enums';
 import { hashApiToken } from '../../security/api-token';
+import { keyRateLimit } from './key-limits';
 
 export interface Principal {
   readonly tokenId: string;
   readonly orgId: string;
   readonly role: Role;
+  readonly environment: Environment;
+  /** Cost units per minute; 0 = no limit. */
+  readonly rateLimitPerMinute: number;
+  readonly timeZone: string;
 }
 
 /** lastUsedAt is written at most this often per token, so reads stay read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Checks `Authorization: Bearer <token>`; throws UNAUTHENTICATED with the messages docs/api.md fixes. */
-export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Principal> {
-  const header = authorization?.trim();
-  // "Bearer" with nothing after it carries no token: the same as no header at all.
-  if (!header || /^Bearer$/i.test(header)) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.missing);
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
+/** The key from `Authorization: Bearer <key>` or, failing that, `api-key: <key>`. */
+function presentedKey(headers: IncomingHttpHeaders): string {
+  const authorization = headers.authorization?.trim();
+  const apiKey = (Array.isArray(headers['api-key']) ? headers['api-key'][0] : headers['api-key'])?.trim();
+  if (authorization) {
+    // "Bearer" with nothing after it carries no key: the same as no header at all.
+    if (/^Bearer$/i.test(authorization)) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.missing);
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
+    return match[1];
+  }
+  if (apiKey) {
+    if (/\s/.test(apiKey)) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
+    return apiKey;
+  }
+  throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.missing);
+}
 
+/**
+ * Checks the request's API key; throws UNAUTHENTICATED with the messages docs/api.md fixes. The
+ * key is read from Postgres on every request, so a revocation or expiry holds from the next
+ * request on, whichever process serves it.
+ */
+export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Promise<Principal> {
   const token = await deps.db.apiToken.findUnique({
-    where: { tokenHash: hashApiToken(match[1]) },
-    select: { id: true, organizationId: true, role: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+    where: { tokenHash: hashApiToken(presentedKey(headers)) },
+    select: {
+      id: true, organizationId: true, role: true, environment: true, rateLimitPerMinute: true,
+      expiresAt: true, revokedAt: true, lastUsedAt: true, organization: { select: { timeZone: true } },
+    },
   });
   if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
   const now = new Date();
@@ -31,10 +56,12 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await deps.db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
-  return { tokenId: token.id, orgId: token.organizationId, role: token.role };
-}
-
-/** OWNER may do everything ADMIN may, and manage tokens and gateways. */
-export function hasRole(actual: Role, required: Role): boolean {
-  return required === 'ADMIN' || actual === 'OWNER';
+  return {
+    tokenId: token.id,
+    orgId: token.organizationId,
+    role: token.role,
+    environment: token.environment,
+    rateLimitPerMinute: keyRateLimit(deps.config.rateLimitPerMinute, token),
+    timeZone: token.organization.timeZone,
+  };
 }

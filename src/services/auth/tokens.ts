@@ -1,8 +1,8 @@
-// Organizations and their API tokens (used by the admin CLI and the demo seed).
+// Organizations and their API keys: the admin CLI, the demo seed and the apiKeys operations.
 import type { Db, Tx } from '../../db';
 import { AppError, badInput } from '../../domain/errors';
-import { newId } from '../../domain/ids';
-import type { Role } from '../../generated/prisma/enums';
+import { newId, newOrgCode } from '../../domain/ids';
+import type { Environment, Role } from '../../generated/prisma/enums';
 import { generateApiToken } from '../../security/api-token';
 import { text } from '../common/validate';
 
@@ -10,6 +10,7 @@ export interface IssuedToken {
   id: string;
   token: string;
   role: Role;
+  environment: Environment;
   expiresAt: string | null;
 }
 
@@ -17,58 +18,89 @@ export interface TokenView {
   id: string;
   prefix: string;
   role: Role;
+  environment: Environment;
   name: string | null;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  rateLimitPerMinute: number | null;
 }
 
-export async function createOrganization(db: Db, name: string): Promise<{ organizationId: string; token: string }> {
+export interface IssueOptions {
+  environment?: Environment;
+  expiresInMs?: number;
+  expiresAt?: Date | null;
+  name?: string;
+  rateLimitPerMinute?: number | null;
+}
+
+/** A new organization with a LIVE and a TEST OWNER key. */
+export async function createOrganization(db: Db, name: string): Promise<{ organizationId: string; code: string; token: string; testToken: string }> {
   const orgName = text(name, 'name', 200);
   const organizationId = newId('org');
-  const issued = await db.$transaction(async (tx) => {
-    await tx.organization.create({ data: { id: organizationId, name: orgName } });
-    return issueToken(tx, organizationId, 'OWNER', { name: 'initial owner token' });
+  const code = newOrgCode();
+  const [live, test] = await db.$transaction(async (tx) => {
+    await tx.organization.create({ data: { id: organizationId, name: orgName, code } });
+    return [
+      await issueToken(tx, organizationId, 'OWNER', { name: 'initial owner key', environment: 'LIVE' }),
+      await issueToken(tx, organizationId, 'OWNER', { name: 'initial test owner key', environment: 'TEST' }),
+    ];
   });
-  return { organizationId, token: issued.token };
+  return { organizationId, code, token: live.token, testToken: test.token };
 }
 
-export async function issueToken(
-  db: Tx,
-  organizationId: string,
-  role: Role,
-  options: { expiresInMs?: number; name?: string } = {},
-): Promise<IssuedToken> {
+export const MAX_KEY_RATE_LIMIT = 1_000_000;
+
+export async function issueToken(db: Tx, organizationId: string, role: Role, options: IssueOptions = {}): Promise<IssuedToken> {
   const org = await db.organization.findUnique({ where: { id: organizationId }, select: { id: true } });
   if (!org) throw new AppError('NOT_FOUND', `organization ${organizationId} not found`);
   if (options.expiresInMs !== undefined && options.expiresInMs <= 0) throw badInput('expiry must be in the future', 'expiresIn');
-  const { token, prefix, hash } = generateApiToken();
-  const expiresAt = options.expiresInMs === undefined ? null : new Date(Date.now() + options.expiresInMs);
+  const expiresAt = options.expiresInMs !== undefined ? new Date(Date.now() + options.expiresInMs) : (options.expiresAt ?? null);
+  if (expiresAt && expiresAt.getTime() <= Date.now()) throw badInput('expiresAt must be in the future', 'expiresAt');
+  const limit = options.rateLimitPerMinute ?? null;
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > MAX_KEY_RATE_LIMIT)) {
+    throw badInput(`rateLimitPerMinute must be a whole number from 1 to ${MAX_KEY_RATE_LIMIT}`, 'rateLimitPerMinute');
+  }
+  const name = options.name === undefined ? null : text(options.name, 'name', 200);
+  const environment = options.environment ?? 'LIVE';
+  const { token, prefix, hash } = generateApiToken(environment);
   const row = await db.apiToken.create({
-    data: { id: newId('tok'), organizationId, role, prefix, tokenHash: hash, expiresAt, name: options.name ?? null },
+    data: { id: newId('tok'), organizationId, role, environment, prefix, tokenHash: hash, expiresAt, name, rateLimitPerMinute: limit },
   });
-  return { id: row.id, token, role, expiresAt: expiresAt?.toISOString() ?? null };
+  return { id: row.id, token, role, environment, expiresAt: expiresAt?.toISOString() ?? null };
 }
 
-export async function listTokens(db: Db, organizationId: string): Promise<TokenView[]> {
-  const rows = await db.apiToken.findMany({ where: { organizationId }, orderBy: { createdAt: 'asc' } });
-  return rows.map((t) => ({
+type TokenRow = Awaited<ReturnType<Db['apiToken']['findMany']>>[number];
+
+function toView(t: TokenRow): TokenView {
+  return {
     id: t.id,
     prefix: t.prefix,
     role: t.role,
+    environment: t.environment,
     name: t.name,
     createdAt: t.createdAt.toISOString(),
     expiresAt: t.expiresAt?.toISOString() ?? null,
     revokedAt: t.revokedAt?.toISOString() ?? null,
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-  }));
+    rateLimitPerMinute: t.rateLimitPerMinute,
+  };
 }
 
-/** Revoking twice is fine; the first revocation time is kept. */
-export async function revokeToken(db: Db, tokenId: string): Promise<{ id: string; revokedAt: string }> {
-  const token = await db.apiToken.findUnique({ where: { id: tokenId } });
+export async function listTokens(db: Db, organizationId: string): Promise<TokenView[]> {
+  const rows = await db.apiToken.findMany({ where: { organizationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map(toView);
+}
+
+/**
+ * Revoking twice is fine; the first revocation time is kept. With `organizationId`, a key of
+ * another organization is NOT_FOUND, as if it did not exist.
+ */
+export async function revokeToken(db: Db, tokenId: string, organizationId?: string): Promise<TokenView> {
+  const where = { id: tokenId, ...(organizationId ? { organizationId } : {}) };
+  await db.apiToken.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
+  const token = await db.apiToken.findFirst({ where });
   if (!token) throw new AppError('NOT_FOUND', `token ${tokenId} not found`);
-  const revokedAt = token.revokedAt ?? (await db.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } })).revokedAt!;
-  return { id: tokenId, revokedAt: revokedAt.toISOString() };
+  return toView(token);
 }

@@ -88,7 +88,7 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
     case 'record-refund': {
       const refund = await tx.refund.create({
         data: {
-          id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, status: effect.status, amount: effect.amount.toFixed(),
+          id: newId('ref'), organizationId: p.organizationId, environment: p.environment, paymentId: p.id, status: effect.status, amount: effect.amount.toFixed(),
           gatewayRefundId: effect.gatewayRefundId, actor: who.actor, reason: 'refunded at the gateway (dashboard)',
         },
       });
@@ -97,14 +97,14 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
     case 'reserve-refund':
       applied.reserved = await tx.refund.create({
         data: {
-          id: newId('ref'), organizationId: p.organizationId, paymentId: p.id, amount: effect.amount.toFixed(), actor: who.actor,
+          id: newId('ref'), organizationId: p.organizationId, environment: p.environment, paymentId: p.id, amount: effect.amount.toFixed(), actor: who.actor,
           reason: who.refund?.reason ?? null, idempotencyKey: who.refund?.idempotencyKey ?? null, requestHash: who.refund?.requestHash ?? null,
         },
       });
       return;
     case 'post':
       applied.posted.push(...await postToLedger(tx, [{
-        organizationId: p.organizationId, clientId: p.clientId, kind: effect.ledgerKind, amount: effect.amount,
+        organizationId: p.organizationId, environment: p.environment, clientId: p.clientId, kind: effect.ledgerKind, amount: effect.amount,
         paymentId: p.id, refundId: effect.refundId ?? null, actor: who.actor, reason: effect.reason,
       }]));
       return;

@@ -2,6 +2,7 @@
 // outbox is published and what needs a person is logged.
 import type { Deps } from '../../context';
 import type { Tx } from '../../db';
+import type { Environment } from '../../generated/prisma/enums';
 import { decide, type BookInput, type Decision, type PaymentSnapshot, type Refusal } from '../../domain/book';
 import { AppError } from '../../domain/errors';
 import { publishOutbox } from '../outbox/outbox';
@@ -16,8 +17,8 @@ export interface Ran {
 
 export interface RunOptions {
   who: Who;
-  /** Only a payment of this organization: the tenant guard of staff commands. */
-  organizationId?: string;
+  /** Only a payment of this organization and environment: the tenant guard of staff commands. */
+  owner?: { organizationId: string; environment: Environment };
   /** Load the payment's refunds (decisions about refunds read them). */
   refunds?: boolean;
   /** Look for another payment of the gateway holding this transaction id (Loaded.transactionHeldBy). */
@@ -32,7 +33,7 @@ type InputOf = BookInput | ((loaded: Loaded) => BookInput);
 export async function runBook(deps: Deps, paymentId: string, input: InputOf, options: RunOptions): Promise<Ran | null> {
   const ran = await deps.db.$transaction(async (tx) => {
     const loaded = await loadPayment(tx, paymentId, { lock: true, refunds: options.refunds, transactionId: options.transactionId });
-    if (!loaded || (options.organizationId && loaded.row.organizationId !== options.organizationId)) return null;
+    if (!loaded || (options.owner && (loaded.row.organizationId !== options.owner.organizationId || loaded.row.environment !== options.owner.environment))) return null;
     const asked = typeof input === 'function' ? input(loaded) : input;
     const decision = decide(loaded.snapshot, asked);
     const applied = await applyDecision(tx, loaded.row, decision, options.who);

@@ -59,6 +59,7 @@ export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Pro
     snapshot: {
       id: row.id,
       status: row.status,
+      environment: row.environment,
       amount: dec(row.amount),
       currency: row.currency,
       clientId: row.clientId,

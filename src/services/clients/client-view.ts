@@ -1,4 +1,5 @@
 import { formatAmount } from '../../domain/money';
+import type { Environment } from '../../generated/prisma/enums';
 
 export interface ClientView {
   id: string;
@@ -12,10 +13,11 @@ export interface ClientView {
   createdAt: Date;
 }
 
+/** The client as a key of `env` sees it: that environment's balance. */
 export function toClientView(row: {
   id: string; clubId: string | null; name: string | null; email: string | null; phone: string | null;
-  isActive: boolean; currency: string; balance: { toString(): string }; createdAt: Date;
-}): ClientView {
+  isActive: boolean; currency: string; balance: { toString(): string }; testBalance: { toString(): string }; createdAt: Date;
+}, env: Environment): ClientView {
   return {
     id: row.id,
     clubId: row.clubId,
@@ -24,7 +26,7 @@ export function toClientView(row: {
     phone: row.phone,
     isActive: row.isActive,
     currency: row.currency,
-    balance: formatAmount(row.balance, row.currency),
+    balance: formatAmount(env === 'LIVE' ? row.balance : row.testBalance, row.currency),
     createdAt: row.createdAt,
   };
 }

@@ -2,11 +2,12 @@ import type { Ctx } from '../../context';
 import { decodeCursor, pageSize } from '../common/validate';
 import { toLedgerEntryView, toPage, type LedgerEntryView, type Page } from '../common/views';
 import { toClientView, type ClientView } from './client-view';
+import { owned } from '../common/scope';
 
 /** null when the client does not exist in the caller's organization. */
 export async function getClient(ctx: Ctx, id: string): Promise<ClientView | null> {
   const row = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id } } });
-  return row && toClientView(row);
+  return row && toClientView(row, ctx.env);
 }
 
 /** Newest first. */
@@ -18,7 +19,7 @@ export async function listLedger(
   const take = pageSize(args.first);
   const after = decodeCursor(args.after);
   const rows = await ctx.deps.db.ledgerEntry.findMany({
-    where: { organizationId: ctx.orgId, clientId: client.id, ...(after ? { id: { lt: after } } : {}) },
+    where: { ...owned(ctx), clientId: client.id, ...(after ? { id: { lt: after } } : {}) },
     orderBy: { id: 'desc' },
     take: take + 1,
   });

@@ -35,5 +35,5 @@ export async function upsertClient(ctx: Ctx, input: UpsertClientInput): Promise<
     create: { organizationId: ctx.orgId, id, ...fields },
     update: fields,
   });
-  return toClientView(row);
+  return toClientView(row, ctx.env);
 }

@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../../context';
 import { AppError, badInput } from '../../domain/errors';
 import { newId } from '../../domain/ids';
-import type { GatewayType } from '../../generated/prisma/enums';
+import type { Environment, GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
 import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../../gateways/types';
 import { isUniqueViolation } from '../common/db-errors';
@@ -16,6 +16,8 @@ import { gatewayViewSelect, secretAad, toGatewayView, type GatewayView } from '.
 export interface ConfigureGatewayInput {
   organizationId: string;
   type: GatewayType;
+  /** Default: the key's environment. A key configures only gateways of its own environment. */
+  environment?: Environment | null;
   publicId: string;
   apiSecret: string;
   webhookSecret?: string | null;
@@ -37,6 +39,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   const adapter = gatewayAdapter(input.type);
   const unavailable = unavailableReason(ctx.deps.config, adapter);
   if (unavailable) throw badInput(unavailable, 'type');
+  const environment = gatewayEnvironment(ctx, adapter, input.environment ?? undefined);
   const publicId = text(input.publicId, 'publicId', 200);
   const apiSecret = text(input.apiSecret, 'apiSecret', 1000);
   const webhookSecret = optionalText(input.webhookSecret, 'webhookSecret', 1000);
@@ -57,7 +60,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   }
 
   const stored = await ctx.deps.db.paymentGateway.findUnique({
-    where: { organizationId_type_publicId: { organizationId: ctx.orgId, type: input.type, publicId } },
+    where: { organizationId_environment_type_publicId: { organizationId: ctx.orgId, environment, type: input.type, publicId } },
     select: { id: true, apiSecretEncrypted: true, webhookSecretEncrypted: true },
   });
   if (!stored && (await ctx.deps.db.paymentGateway.count({ where: { organizationId: ctx.orgId } })) >= MAX_GATEWAYS) {
@@ -82,7 +85,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
         if (unknown.length) throw badInput(`unknown club(s): ${unknown.join(', ')}; create them with upsertClub first`, 'clubIds');
       }
       const existing = await tx.paymentGateway.findUnique({
-        where: { organizationId_type_publicId: { organizationId: ctx.orgId, type: input.type, publicId } },
+        where: { organizationId_environment_type_publicId: { organizationId: ctx.orgId, environment, type: input.type, publicId } },
         select: { id: true, webhookSecretEncrypted: true },
       });
       if (!existing && adapter.webhookSecret === 'required' && !webhookSecret) {
@@ -109,6 +112,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
           data: {
             id,
             organizationId: ctx.orgId,
+            environment,
             type: input.type,
             publicId,
             ...sealed,
@@ -121,11 +125,12 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
       }
       if (clubIds) {
         await tx.paymentGatewayClub.deleteMany({ where: { gatewayId: id, clubId: { notIn: clubIds } } });
-        // A club is served by one gateway: listing it here moves it from any other gateway.
+        // A club is served by one gateway per environment: listing it here moves it from any other
+        // gateway of this environment, never from one of the other environment.
         for (const clubId of clubIds) {
           await tx.paymentGatewayClub.upsert({
-            where: { organizationId_clubId: { organizationId: ctx.orgId, clubId } },
-            create: { organizationId: ctx.orgId, clubId, gatewayId: id },
+            where: { organizationId_clubId_environment: { organizationId: ctx.orgId, clubId, environment } },
+            create: { organizationId: ctx.orgId, clubId, gatewayId: id, environment },
             update: { gatewayId: id },
           });
         }
@@ -144,6 +149,20 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   }
   ctx.log.info({ gatewayId: result.row.id, type: input.type, created: result.created }, 'payment gateway configured');
   return toGatewayView(ctx.deps.config, result.row);
+}
+
+/**
+ * The gateway's environment: the key's own, unless the input names another, which is refused (a
+ * key changes only its environment's gateways); a gateway type that cannot serve it is refused too.
+ */
+function gatewayEnvironment(ctx: Ctx, adapter: GatewayAdapter, asked: Environment | undefined): Environment {
+  if (asked && asked !== ctx.env) {
+    throw new AppError('FORBIDDEN', `a ${ctx.env} key cannot configure a ${asked} gateway; use a ${asked} key`, { details: { field: 'environment' } });
+  }
+  if (!adapter.environments.includes(ctx.env)) {
+    throw badInput(`${adapter.type} is a ${adapter.environments.join('/')} gateway: configure it with a ${adapter.environments[0]} key (pgk_${adapter.environments[0].toLowerCase()}_…)`, 'environment');
+  }
+  return ctx.env;
 }
 
 function credentialsChange(

@@ -3,7 +3,7 @@ import { gatewayViewSelect, toGatewayView, type GatewayView } from './view';
 
 export async function listGateways(ctx: Ctx): Promise<GatewayView[]> {
   const rows = await ctx.deps.db.paymentGateway.findMany({
-    where: { organizationId: ctx.orgId },
+    where: { organizationId: ctx.orgId, environment: ctx.env },
     select: gatewayViewSelect,
     orderBy: { createdAt: 'asc' },
   });

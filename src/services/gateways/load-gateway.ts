@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import type { Deps } from '../../context';
 import type { Logger } from '../../log';
 import { badInput } from '../../domain/errors';
-import type { GatewayType } from '../../generated/prisma/enums';
+import type { Environment, GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
 import type { AdapterEnv, GatewayAdapter, GatewayCredentials } from '../../gateways/types';
 import { secretAad } from './view';
@@ -12,6 +12,7 @@ export interface LoadedGateway {
   id: string;
   organizationId: string;
   type: GatewayType;
+  environment: Environment;
   isActive: boolean;
   /** Why this server cannot use the gateway at all (the sandbox switched off), or null. */
   unavailable: string | null;
@@ -40,6 +41,7 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
     id: row.id,
     organizationId: row.organizationId,
     type: row.type,
+    environment: row.environment,
     isActive: row.isActive,
     unavailable: unavailableReason(deps.config, adapter),
     adapter,

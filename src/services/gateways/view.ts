@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import type { GatewayType } from '../../generated/prisma/enums';
+import type { Environment, GatewayType } from '../../generated/prisma/enums';
 import { gatewayAdapter } from '../../gateways/registry';
 import { callbackPaths } from '../../gateways/types';
 
@@ -7,6 +7,7 @@ import { callbackPaths } from '../../gateways/types';
 export interface GatewayView {
   id: string;
   type: GatewayType;
+  environment: Environment;
   isActive: boolean;
   publicId: string;
   description: string | null;
@@ -20,6 +21,7 @@ export interface GatewayView {
 export const gatewayViewSelect = {
   id: true,
   type: true,
+  environment: true,
   isActive: true,
   publicId: true,
   description: true,
@@ -32,13 +34,14 @@ export const gatewayViewSelect = {
 export function toGatewayView(
   config: Config,
   row: {
-    id: string; type: GatewayType; isActive: boolean; publicId: string; description: string | null; twoStage: boolean;
+    id: string; type: GatewayType; environment: Environment; isActive: boolean; publicId: string; description: string | null; twoStage: boolean;
     createdAt: Date; updatedAt: Date; clubs: { clubId: string }[];
   },
 ): GatewayView {
   return {
     id: row.id,
     type: row.type,
+    environment: row.environment,
     isActive: row.isActive,
     publicId: row.publicId,
     description: row.description,

@@ -28,11 +28,11 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
     key,
     requestHash: hash,
     what: 'debit',
-    find: (k) => ctx.deps.db.ledgerEntry.findUnique({ where: { organizationId_idempotencyKey: { organizationId: ctx.orgId, idempotencyKey: k } } }),
+    find: (k) => ctx.deps.db.ledgerEntry.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: k } } }),
     create: async () => {
       try {
         const [entry] = await ctx.deps.db.$transaction((tx) => postToLedger(tx, [{
-          organizationId: ctx.orgId, clientId, kind: 'SPEND', amount: spendEntryAmount(amount), reason, actor: ctx.actor, idempotencyKey: key, requestHash: hash,
+          organizationId: ctx.orgId, environment: ctx.env, clientId, kind: 'SPEND', amount: spendEntryAmount(amount), reason, actor: ctx.actor, idempotencyKey: key, requestHash: hash,
         }]));
         return entry;
       } catch (err) {

@@ -6,9 +6,10 @@ import { refused, runBook } from '../book/run';
 import { loadGateway } from '../gateways/load-gateway';
 import { voidPayment } from './two-stage';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
+import { owned } from '../common/scope';
 
 export async function cancelPayment(ctx: Ctx, id: string): Promise<PaymentView> {
-  const ran = await runBook(ctx.deps, id, { kind: 'cancel' }, { who: { actor: ctx.actor }, organizationId: ctx.orgId });
+  const ran = await runBook(ctx.deps, id, { kind: 'cancel' }, { who: { actor: ctx.actor }, owner: owned(ctx) });
   if (!ran) throw notFound('payment', id);
   if (ran.decision.refusal) throw refused(ran.decision.refusal);
   const asks = new Set(ran.applied.asks.map((a) => a.action));

@@ -14,6 +14,7 @@ export interface CallbackRecord {
   id: string;
   gatewayId: string;
   gatewayType: Payment['gatewayType'];
+  environment: Payment['environment'];
   kind: string;
   remoteAddress: string | null;
   headers: Prisma.InputJsonObject;

@@ -3,10 +3,11 @@ import { formatAmount } from '../../domain/money';
 import type { PaymentStatus, RefundStatus } from '../../generated/prisma/enums';
 import { ITEM_LIST, pageSize } from '../common/validate';
 import { toPaymentView, type PaymentView } from './view';
+import { owned } from '../common/scope';
 
 /** null when the payment does not exist in the caller's organization. */
 export async function getPayment(ctx: Ctx, id: string): Promise<PaymentView | null> {
-  const p = await ctx.deps.db.payment.findFirst({ where: { id, organizationId: ctx.orgId } });
+  const p = await ctx.deps.db.payment.findFirst({ where: { id, ...owned(ctx) } });
   return p && toPaymentView(p);
 }
 
@@ -20,7 +21,7 @@ export interface PaymentEventView {
 
 export async function paymentHistory(ctx: Ctx, paymentId: string, first?: number | null): Promise<PaymentEventView[]> {
   const rows = await ctx.deps.db.paymentEvent.findMany({
-    where: { paymentId, payment: { organizationId: ctx.orgId } },
+    where: { paymentId, payment: owned(ctx) },
     orderBy: { id: 'asc' },
     take: pageSize(first, ITEM_LIST),
   });
@@ -38,7 +39,7 @@ export interface RefundView {
 }
 
 export async function paymentRefunds(ctx: Ctx, paymentId: string, currency: string, first?: number | null): Promise<RefundView[]> {
-  const rows = await ctx.deps.db.refund.findMany({ where: { paymentId, organizationId: ctx.orgId }, orderBy: { createdAt: 'asc' }, take: pageSize(first, ITEM_LIST) });
+  const rows = await ctx.deps.db.refund.findMany({ where: { paymentId, ...owned(ctx) }, orderBy: { createdAt: 'asc' }, take: pageSize(first, ITEM_LIST) });
   return rows.map((r) => ({
     id: r.id, status: r.status, amount: formatAmount(r.amount, currency), shortfall: formatAmount(r.shortfall, currency),
     reason: r.reason, createdAt: r.createdAt, gatewayRefundId: r.gatewayRefundId,

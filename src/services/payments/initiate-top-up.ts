@@ -46,7 +46,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
     key: idempotencyKey,
     requestHash: hash,
     what: 'top-up',
-    find: (key) => ctx.deps.db.payment.findUnique({ where: { organizationId_idempotencyKey: { organizationId: ctx.orgId, idempotencyKey: key } } }),
+    find: (key) => ctx.deps.db.payment.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: key } } }),
     create: () => ctx.deps.db.$transaction(async (tx) => {
       const client = await tx.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
       if (!client) throw unknownClient(clientId);
@@ -54,10 +54,10 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       if (client.currency !== currency) throw badInput(`client ${clientId} keeps a ${client.currency} balance; a ${currency} top-up cannot be credited to it`, 'currency');
       const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } } });
       if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
-      const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, clubId);
+      const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, ctx.env, clubId);
       const payment = await tx.payment.create({
         data: {
-          id: newId('pay'), organizationId: ctx.orgId, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
+          id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
           amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash,
           expiresAt: new Date(Date.now() + ctx.deps.config.paymentTtlMs),
         },

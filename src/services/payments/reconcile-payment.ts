@@ -9,6 +9,7 @@ import { GatewayError } from '../../gateways/types';
 import { gatewayForOperation, loadGateway } from '../gateways/load-gateway';
 import { applyGatewayState } from './gateway-word';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
+import { owned } from '../common/scope';
 
 /** Returns what the gateway said; throws GatewayError when it did not answer. */
 export async function reconcileWithGateway(deps: Deps, paymentId: string, actor: string, source: Source = 'reconciliation'): Promise<GatewayPaymentState | null> {
@@ -23,7 +24,7 @@ export async function reconcileWithGateway(deps: Deps, paymentId: string, actor:
 
 /** reconcilePayment: what support staff press when a client says "I paid". */
 export async function reconcilePayment(ctx: Ctx, id: string): Promise<PaymentView> {
-  const payment = await ctx.deps.db.payment.findFirst({ where: { id, organizationId: ctx.orgId } });
+  const payment = await ctx.deps.db.payment.findFirst({ where: { id, ...owned(ctx) } });
   if (!payment) throw notFound('payment', id);
   await gatewayForOperation(ctx.deps, payment.gatewayId); // says why when this server cannot ask it
   try {

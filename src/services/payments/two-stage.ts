@@ -9,15 +9,16 @@ import { GatewayError, type OperationResult } from '../../gateways/types';
 import { refused, runBook, type Ran } from '../book/run';
 import { gatewayForOperation, type LoadedGateway } from '../gateways/load-gateway';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
+import { owned } from '../common/scope';
 
 async function ownPayment(ctx: Ctx, id: string) {
-  const p = await ctx.deps.db.payment.findFirst({ where: { id, organizationId: ctx.orgId }, include: { client: { select: { email: true } } } });
+  const p = await ctx.deps.db.payment.findFirst({ where: { id, ...owned(ctx) }, include: { client: { select: { email: true } } } });
   if (!p) throw notFound('payment', id);
   return p;
 }
 
 async function book(ctx: Ctx, id: string, input: BookInput): Promise<Ran> {
-  const ran = await runBook(ctx.deps, id, input, { who: { actor: ctx.actor }, organizationId: ctx.orgId });
+  const ran = await runBook(ctx.deps, id, input, { who: { actor: ctx.actor }, owner: owned(ctx) });
   if (!ran) throw notFound('payment', id);
   if (ran.decision.refusal) throw refused(ran.decision.refusal);
   return ran;

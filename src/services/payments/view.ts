@@ -1,4 +1,4 @@
-import type { GatewayType, PaymentStatus } from '../../generated/prisma/enums';
+import type { Environment, GatewayType, PaymentStatus } from '../../generated/prisma/enums';
 import type { Payment } from '../../generated/prisma/client';
 import { formatAmount } from '../../domain/money';
 import type { GatewayPayment } from '../../gateways/types';
@@ -6,6 +6,7 @@ import type { GatewayPayment } from '../../gateways/types';
 export interface PaymentView {
   id: string;
   status: PaymentStatus;
+  environment: Environment;
   amount: string;
   currency: string;
   clientId: string;
@@ -26,6 +27,7 @@ export function toPaymentView(p: Payment): PaymentView {
   return {
     id: p.id,
     status: p.status,
+    environment: p.environment,
     amount: formatAmount(p.amount, p.currency),
     currency: p.currency,
     clientId: p.clientId,

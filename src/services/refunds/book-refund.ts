@@ -6,6 +6,7 @@ import { decide } from '../../domain/book';
 import { applyDecision } from '../book/persist';
 import { afterCommit } from '../book/run';
 import { loadPayment } from '../book/snapshot';
+import { BALANCE_COLUMN } from '../ledger/post';
 import { claimOutbox, markOutboxDone } from '../outbox/outbox';
 
 export async function bookRefund(deps: Deps, key: string, refundId: string): Promise<'booked' | 'already-booked'> {
@@ -16,7 +17,7 @@ export async function bookRefund(deps: Deps, key: string, refundId: string): Pro
     const { row } = loaded;
     const credited = (await tx.ledgerEntry.count({ where: { paymentId: row.id, kind: 'TOP_UP' } })) > 0;
     const [{ balance }] = await tx.$queryRaw<{ balance: string }[]>`
-      SELECT balance::text AS balance FROM "Client" WHERE "organizationId" = ${row.organizationId} AND id = ${row.clientId} FOR UPDATE`;
+      SELECT ${BALANCE_COLUMN[row.environment]}::text AS balance FROM "Client" WHERE "organizationId" = ${row.organizationId} AND id = ${row.clientId} FOR UPDATE`;
     const decision = decide(loaded.snapshot, { kind: 'refund-booking', refundId, balance: new Decimal(balance), credited });
     const applied = await applyDecision(tx, row, decision, { actor: refund.actor, balance: new Decimal(balance) });
     await markOutboxDone(tx, key);

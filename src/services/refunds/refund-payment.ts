@@ -15,6 +15,7 @@ import { voidPayment } from '../payments/two-stage';
 import { toGatewayPayment } from '../payments/view';
 import { once, requestHash } from '../common/idempotency';
 import { optionalText } from '../common/validate';
+import { owned } from '../common/scope';
 
 export interface RefundInput {
   transactionId: string;
@@ -33,7 +34,7 @@ export interface RefundResultView {
 export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<RefundResultView> {
   const reason = optionalText(input.reason, 'reason', 500) ?? null;
   const key = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const payment = await ctx.deps.db.payment.findFirst({ where: { id: input.transactionId, organizationId: ctx.orgId }, select: { gatewayType: true } });
+  const payment = await ctx.deps.db.payment.findFirst({ where: { id: input.transactionId, ...owned(ctx) }, select: { gatewayType: true } });
   if (!payment) throw notFound('payment', input.transactionId);
   const adapter = gatewayAdapter(payment.gatewayType);
   const unavailable = unavailableReason(ctx.deps.config, adapter);
@@ -59,10 +60,10 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
     key,
     requestHash: hash,
     what: 'refund',
-    find: (k) => ctx.deps.db.refund.findUnique({ where: { organizationId_idempotencyKey: { organizationId: ctx.orgId, idempotencyKey: k } } }),
+    find: (k) => ctx.deps.db.refund.findUnique({ where: { organizationId_environment_idempotencyKey: { ...owned(ctx), idempotencyKey: k } } }),
     create: async () => {
       const ran = await runBook(ctx.deps, input.transactionId, ({ snapshot }) => ask(snapshot.currency),
-        { who: { actor: ctx.actor, refund: { reason, idempotencyKey: key, requestHash: hash } }, organizationId: ctx.orgId, refunds: true });
+        { who: { actor: ctx.actor, refund: { reason, idempotencyKey: key, requestHash: hash } }, owner: owned(ctx), refunds: true });
       if (!ran) throw notFound('payment', input.transactionId);
       if (ran.decision.refusal) throw refused(ran.decision.refusal);
       if (!ran.applied.reserved) throw new AppError('CONFLICT', `payment ${input.transactionId} changed meanwhile; try again`);

@@ -46,7 +46,7 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
     // The endpoint's failure streak: ended by a delivery, started by the first failure.
     if (delivered && d.endpoint.failingSince) await tx.webhookEndpoint.update({ where: { id: d.endpoint.id }, data: { failingSince: null } });
     if (!delivered && !d.endpoint.failingSince) await tx.webhookEndpoint.update({ where: { id: d.endpoint.id }, data: { failingSince } });
-    if (verdict.kind === 'disable-endpoint') await disableEndpoint(tx, d.endpoint.id, d.organizationId, verdict.reason);
+    if (verdict.kind === 'disable-endpoint') await disableEndpoint(tx, d.endpoint, verdict.reason);
   });
   const outcome: AttemptOutcome = verdict.kind === 'delivered' ? 'delivered' : verdict.kind === 'retry' ? 'retry' : 'failed';
   deps.log.info({ deliveryId, endpointId: d.endpoint.id, attempt, status: result.statusCode, latencyMs: result.latencyMs, outcome }, 'webhook attempt');
@@ -54,13 +54,14 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
   return outcome;
 }
 
-async function disableEndpoint(tx: Tx, endpointId: string, organizationId: string, reason: string): Promise<void> {
+async function disableEndpoint(tx: Tx, endpoint: { id: string; organizationId: string; environment: 'LIVE' | 'TEST' }, reason: string): Promise<void> {
+  const { id: endpointId, organizationId, environment } = endpoint;
   await tx.webhookEndpoint.update({ where: { id: endpointId }, data: { isActive: false, disabledReason: reason, disabledAt: new Date() } });
   // Written to the endpoint's delivery log (not sent), so the partner's history shows why it stopped.
   await tx.webhookDelivery.create({
     data: {
-      id: newId('whd'), organizationId, endpointId, eventId: newId('msg'), eventType: WEBHOOK_DISABLED,
-      payload: { type: WEBHOOK_DISABLED, timestamp: new Date().toISOString(), data: { webhookId: endpointId, reason } },
+      id: newId('whd'), organizationId, environment, endpointId, eventId: newId('msg'), eventType: WEBHOOK_DISABLED,
+      payload: { type: WEBHOOK_DISABLED, timestamp: new Date().toISOString(), environment, data: { webhookId: endpointId, reason } },
       status: GIVEN_UP, lastError: reason,
     },
   });

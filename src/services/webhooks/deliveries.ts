@@ -7,6 +7,7 @@ import type { WebhookAttempt, WebhookDelivery } from '../../generated/prisma/cli
 import { toPage, type Page } from '../common/views';
 import { decodeCursor, pageSize } from '../common/validate';
 import { scheduleAttempt } from './schedule';
+import { owned } from '../common/scope';
 
 export interface AttemptView { at: Date; statusCode: number | null; latencyMs: number; error: string | null; response: string | null }
 export interface DeliveryView {
@@ -41,7 +42,7 @@ function toDeliveryView(d: DeliveryRow): DeliveryView {
 const withAttempts = { attemptLog: { orderBy: { id: 'asc' } } } as const;
 
 async function ownEndpoint(ctx: Ctx, webhookId: string) {
-  const e = await ctx.deps.db.webhookEndpoint.findFirst({ where: { id: webhookId, organizationId: ctx.orgId } });
+  const e = await ctx.deps.db.webhookEndpoint.findFirst({ where: { id: webhookId, ...owned(ctx) } });
   if (!e) throw notFound('webhook', webhookId);
   return e;
 }
@@ -55,7 +56,7 @@ export async function listDeliveries(
   const take = pageSize(args.first);
   const after = decodeCursor(args.after);
   const rows = await ctx.deps.db.webhookDelivery.findMany({
-    where: { endpointId: args.webhookId, organizationId: ctx.orgId, ...(args.status ? { status: args.status } : {}), ...(after ? { id: { lt: after } } : {}) },
+    where: { endpointId: args.webhookId, ...owned(ctx), ...(args.status ? { status: args.status } : {}), ...(after ? { id: { lt: after } } : {}) },
     orderBy: { id: 'desc' },
     take: take + 1,
     include: withAttempts,
@@ -65,7 +66,7 @@ export async function listDeliveries(
 
 /** Sends the delivery again, same webhook-id, with a fresh retry schedule. */
 export async function replayDelivery(ctx: Ctx, deliveryId: string): Promise<DeliveryView> {
-  const d = await ctx.deps.db.webhookDelivery.findFirst({ where: { id: deliveryId, organizationId: ctx.orgId }, include: { endpoint: true } });
+  const d = await ctx.deps.db.webhookDelivery.findFirst({ where: { id: deliveryId, ...owned(ctx) }, include: { endpoint: true } });
   if (!d || d.eventType === 'WEBHOOK_DISABLED') throw notFound('webhook delivery', deliveryId);
   if (!d.endpoint.isActive) throw badInput(`webhook ${d.endpointId} is disabled (${d.endpoint.disabledReason}); enable it with updateWebhook first`, 'id');
   await restart(ctx, [d.id]);

@@ -14,6 +14,7 @@ export async function emitPaymentEvent(tx: Tx, type: WebhookEventType, payment: 
   const message: WebhookMessage = {
     type,
     timestamp: new Date().toISOString(),
+    environment: payment.environment,
     data: { ...JSON.parse(JSON.stringify(view)), ...extra },
   };
   return addOutbox(tx, { key: `event-${id}`, kind: 'webhook.event', organizationId: payment.organizationId, payload: { id, message } as unknown as Prisma.InputJsonObject });

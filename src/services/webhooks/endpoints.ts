@@ -7,12 +7,14 @@ import type { WebhookEndpoint } from '../../generated/prisma/client';
 import { generateWebhookSecret } from './signing';
 import { assertWebhookUrl } from './ssrf';
 import { optionalText } from '../common/validate';
+import { owned } from '../common/scope';
 
 /** After a rotation the old secret keeps signing for this long. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 export interface WebhookView {
   id: string;
+  environment: WebhookEndpoint['environment'];
   url: string;
   description: string | null;
   events: string[];
@@ -23,7 +25,7 @@ export interface WebhookView {
 }
 
 export const toWebhookView = (e: WebhookEndpoint): WebhookView => ({
-  id: e.id, url: e.url, description: e.description, events: e.events, isActive: e.isActive,
+  id: e.id, environment: e.environment, url: e.url, description: e.description, events: e.events, isActive: e.isActive,
   disabledReason: e.disabledReason, disabledAt: e.disabledAt, createdAt: e.createdAt,
 });
 
@@ -41,7 +43,7 @@ const url = (ctx: Ctx, raw: string) =>
   assertWebhookUrl(raw.trim(), { allowPrivate: ctx.deps.config.webhookAllowPrivateUrls, requireHttps: ctx.deps.config.env === 'production' });
 
 async function own(ctx: Ctx, id: string): Promise<WebhookEndpoint> {
-  const e = await ctx.deps.db.webhookEndpoint.findFirst({ where: { id, organizationId: ctx.orgId } });
+  const e = await ctx.deps.db.webhookEndpoint.findFirst({ where: { id, ...owned(ctx) } });
   if (!e) throw notFound('webhook', id);
   return e;
 }
@@ -59,14 +61,14 @@ export async function createWebhook(ctx: Ctx, input: { url: string; events: stri
   const id = newId('whk');
   const secret = generateWebhookSecret();
   await ctx.deps.db.webhookEndpoint.create({
-    data: { id, organizationId: ctx.orgId, url: target, events: list, description, secretEncrypted: ctx.deps.secrets.seal(secret, aad(id, 'secret')) },
+    data: { id, ...owned(ctx), url: target, events: list, description, secretEncrypted: ctx.deps.secrets.seal(secret, aad(id, 'secret')) },
   });
   ctx.log.info({ webhookId: id, events: list }, 'webhook created');
   return { id, secret };
 }
 
 export async function listWebhooks(ctx: Ctx): Promise<WebhookView[]> {
-  const rows = await ctx.deps.db.webhookEndpoint.findMany({ where: { organizationId: ctx.orgId }, orderBy: { createdAt: 'asc' } });
+  const rows = await ctx.deps.db.webhookEndpoint.findMany({ where: owned(ctx), orderBy: { createdAt: 'asc' } });
   return rows.map(toWebhookView);
 }
 
@@ -88,7 +90,7 @@ export async function updateWebhook(
 }
 
 export async function deleteWebhook(ctx: Ctx, id: string): Promise<boolean> {
-  const { count } = await ctx.deps.db.webhookEndpoint.deleteMany({ where: { id, organizationId: ctx.orgId } });
+  const { count } = await ctx.deps.db.webhookEndpoint.deleteMany({ where: { id, ...owned(ctx) } });
   if (!count) throw notFound('webhook', id);
   return true;
 }

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from './context';
-import { AppError } from './domain/errors';
+import { AppError, AUTH_MESSAGES } from './domain/errors';
 import { toAppError } from './http/errors';
 import { registerGraphql } from './http/graphql';
 import { LIMITS } from './http/graphql-limits';
@@ -38,6 +38,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps);
   await app.register(gatewayCallbackRoutes, { deps });
   if (deps.config.sandboxEnabled) await registerSandbox(app, deps);
+  else {
+    // Switched off, not missing: say so, as the platform document's key errors do.
+    app.all('/sandbox/*', async (_request, reply) => reply.status(403).send({ error: AUTH_MESSAGES.endpointForbidden, code: 'FORBIDDEN' }));
+  }
   await registerGraphql(app, deps);
   return app;
 }

@@ -1,9 +1,9 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import { visit, type GraphQLSchema } from 'graphql';
 import type { Deps } from '../context';
-import { AppError } from '../domain/errors';
+import { AppError, AUTH_MESSAGES } from '../domain/errors';
 import { buildGraphqlSchema } from '../resolvers/schema';
 import type { GqlContext } from '../resolvers/context';
 import { authenticate } from '../services/auth/authenticate';
@@ -18,12 +18,14 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
   const production = deps.config.env === 'production';
   const apollo = new ApolloServer<GqlContext>({
     schema,
-    introspection: !production,
+    // Introspection is refused in production by refuseIntrospection (a 403, as the document's
+    // switched-off endpoints are), not by Apollo's validation error.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: LIMITS.maxTokens },
     validationRules: [servedOperationsOnly, ...limitRules()],
     formatError: formatGraphqlError(deps.log, { hideSuggestions: production }),
-    plugins: [fastifyApolloDrainPlugin(app), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
+    plugins: [fastifyApolloDrainPlugin(app), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
   });
   await apollo.start();
   // Before Apollo parses anything: what the text alone shows to be too big is refused here.
@@ -70,6 +72,21 @@ function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlC
         async didEncounterErrors({ request, contextValue, operation }) {
           // unparsable or invalid: it cost parsing and validating
           if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal, sizeUnits(request.query)).catch(() => undefined);
+        },
+      };
+    },
+  };
+}
+
+/** `__schema` / `__type` anywhere in the document: 403 "Requested endpoint is forbidden". */
+function refuseIntrospection(): ApolloServerPlugin<GqlContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document }) {
+          let introspects = false;
+          visit(document, { Field: (node) => void (introspects ||= node.name.value === '__schema' || node.name.value === '__type') });
+          if (introspects) throw toGraphQLError(new AppError('FORBIDDEN', AUTH_MESSAGES.endpointForbidden));
         },
       };
     },

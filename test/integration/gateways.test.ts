@@ -195,8 +195,10 @@ describe('with SANDBOX_ENABLED=false', () => {
     const { orgId, token } = await makeOrg(t.deps);
     const res = await t.gql(SEED_MUTATION, { input: { organizationId: orgId, type: 'SANDBOX', publicId: 'pk', apiSecret: 's' } }, token);
     expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/SANDBOX gateway is disabled/) });
-    expect((await fetch(`${t.url}/sandbox/checkout/pay_x`)).status).toBe(404);
-    expect((await fetch(`${t.url}/sandbox/api/test`, { method: 'POST' })).status).toBe(404);
+    for (const [method, path] of [['GET', '/sandbox/checkout/pay_x'], ['POST', '/sandbox/api/test']]) {
+      const res = await fetch(`${t.url}${path}`, { method });
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 403, body: { error: 'Requested endpoint is forbidden', code: 'FORBIDDEN' } });
+    }
   });
 
   it('leaves SANDBOX gateways configured before unusable: not chosen, callbacks refused, and the API says why', async () => {

@@ -121,7 +121,12 @@ describe('in production', () => {
     const enumTypo = await t.gql('query($i: PaymentGatewayInput!) { __typename } ', { i: { type: 'SANDBOXX' } }, token);
     expect(JSON.stringify(enumTypo.body)).not.toMatch(/Did you mean/);
     const intro = await t.gql('{ __schema { types { name } } }', {}, token);
-    expect(intro.body.errors?.[0].message).toMatch(/introspection/i);
+    expect(intro.status).toBe(403);
+    expect(intro.body).toEqual({ errors: [{ message: 'Requested endpoint is forbidden', extensions: { code: 'FORBIDDEN' } }] });
+    // hidden in a fragment, or as __type: the same
+    const hidden = await t.gql('query { ...F } fragment F on Query { __type(name: "Payment") { name } }', {}, token);
+    expect([hidden.status, hidden.body.errors?.[0].message]).toEqual([403, 'Requested endpoint is forbidden']);
+    expect((await t.gql('{ __typename }', {}, token)).body).toEqual({ data: { __typename: 'Query' } });
   });
 });
 

@@ -153,6 +153,33 @@ describe('organization isolation', () => {
       const res = await t.gql('mutation { upsertClient(input: { id: "client_1", name: "B", email: null }) { id name balance } }', {}, b.testToken);
       expect(res.body.data.upsertClient).toEqual({ id: 'client_1', name: 'B', balance: '0.00' });
     },
+    'Query.organization': async () => {
+      const res = await t.gql('{ organization { id name } }', {}, b.token);
+      expect(res.body.data.organization).toEqual({ id: b.orgId, name: 'B' });
+    },
+    'Query.apiKeys': async () => {
+      const res = await t.gql('{ apiKeys { id } }', {}, b.token);
+      const aKeys = await t.deps.db.apiToken.findMany({ where: { organizationId: a.orgId }, select: { id: true } });
+      expect(res.body.data.apiKeys).toHaveLength(2);
+      expect(res.body.data.apiKeys.map((k: { id: string }) => k.id)).not.toEqual(expect.arrayContaining([aKeys[0].id]));
+    },
+    'Mutation.createApiKey': async () => {
+      const res = await t.gql('mutation { createApiKey(input: { name: "b", role: OWNER, environment: LIVE }) { key { id } } }', {}, b.token);
+      const row = await t.deps.db.apiToken.findUniqueOrThrow({ where: { id: res.body.data.createApiKey.key.id } });
+      expect(row.organizationId).toBe(b.orgId);
+    },
+    'Mutation.revokeApiKey': async () => {
+      const aKey = await t.deps.db.apiToken.findFirstOrThrow({ where: { organizationId: a.orgId, environment: 'TEST' } });
+      const res = await t.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: aKey.id }, b.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect((await t.deps.db.apiToken.findUniqueOrThrow({ where: { id: aKey.id } })).revokedAt).toBeNull();
+    },
+    'Mutation.updateOrganization': async () => {
+      const res = await t.gql('mutation { updateOrganization(input: { name: "B renamed" }) { id name } }', {}, b.token);
+      expect(res.body.data.updateOrganization).toEqual({ id: b.orgId, name: 'B renamed' });
+      expect((await t.deps.db.organization.findUniqueOrThrow({ where: { id: a.orgId } })).name).toBe('A');
+      await t.gql('mutation { updateOrganization(input: { name: "B" }) { id } }', {}, b.token);
+    },
   };
 
   it('has a case for every query and mutation in the schema', async () => {
@@ -170,7 +197,8 @@ describe('organization isolation', () => {
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,
     'Mutation.updateWebhook': 1, 'Mutation.deleteWebhook': 1, 'Mutation.rotateWebhookSecret': 1, 'Mutation.replayWebhookDelivery': 1,
-    'Mutation.replayWebhookDeliveries': 1,
+    'Mutation.replayWebhookDeliveries': 1, 'Query.organization': 1, 'Query.apiKeys': 1, 'Mutation.createApiKey': 1,
+    'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -1,0 +1,77 @@
+// apiKeys / createApiKey / revokeApiKey: key management over GraphQL, for LIVE OWNER keys (the
+// resolver checks). The token is shown once, in the answer to createApiKey.
+import type { Ctx } from '../../context';
+import { badInput } from '../../domain/errors';
+import type { Environment, Role } from '../../generated/prisma/enums';
+import { keyRateLimit } from './key-limits';
+import { issueToken, listTokens, revokeToken, type TokenView } from './tokens';
+import { requestsToday } from './usage';
+
+export interface ApiKeyView extends Omit<TokenView, 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'rateLimitPerMinute'> {
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  /** The limit in force: the key's own, or its environment's default; 0 = none. */
+  rateLimitPerMinute: number;
+  usage: { requestsToday: number };
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: Role;
+  environment: Environment;
+  expiresAt?: Date | null;
+  rateLimitPerMinute?: number | null;
+}
+
+const MAX_KEYS = 100;
+
+async function orgTimeZone(ctx: Ctx): Promise<string> {
+  return (await ctx.deps.db.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select: { timeZone: true } })).timeZone;
+}
+
+function toApiKeyView(ctx: Ctx, t: TokenView, today: number): ApiKeyView {
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return {
+    ...t,
+    createdAt: new Date(t.createdAt),
+    expiresAt: date(t.expiresAt),
+    revokedAt: date(t.revokedAt),
+    lastUsedAt: date(t.lastUsedAt),
+    rateLimitPerMinute: keyRateLimit(ctx.deps.config.rateLimitPerMinute, t),
+    usage: { requestsToday: today },
+  };
+}
+
+async function withUsage(ctx: Ctx, tokens: TokenView[]): Promise<ApiKeyView[]> {
+  const counts = await requestsToday(ctx.deps.redis, ctx.deps.config.queuePrefix, tokens.map((t) => t.id), await orgTimeZone(ctx));
+  return tokens.map((t) => toApiKeyView(ctx, t, counts.get(t.id) ?? 0));
+}
+
+/** Every key of the organization, both environments, oldest first. */
+export async function listApiKeys(ctx: Ctx): Promise<ApiKeyView[]> {
+  return withUsage(ctx, await listTokens(ctx.deps.db, ctx.orgId));
+}
+
+export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<{ key: ApiKeyView; token: string }> {
+  const issued = await ctx.deps.db.$transaction(async (tx) => {
+    if ((await tx.apiToken.count({ where: { organizationId: ctx.orgId, revokedAt: null } })) >= MAX_KEYS) {
+      throw badInput(`an organization may have at most ${MAX_KEYS} unrevoked API keys; revoke one first`, 'name');
+    }
+    return issueToken(tx, ctx.orgId, input.role, {
+      name: input.name, environment: input.environment, expiresAt: input.expiresAt ?? null, rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+    });
+  });
+  ctx.log.info({ tokenId: issued.id, role: issued.role, environment: issued.environment }, 'API key created');
+  const [key] = await withUsage(ctx, (await listTokens(ctx.deps.db, ctx.orgId)).filter((t) => t.id === issued.id));
+  return { key, token: issued.token };
+}
+
+/** From the next request on, whichever process serves it, the key is refused (authenticate reads Postgres). */
+export async function revokeApiKey(ctx: Ctx, id: string): Promise<ApiKeyView> {
+  const revoked = await revokeToken(ctx.deps.db, id, ctx.orgId);
+  ctx.log.info({ tokenId: id }, 'API key revoked');
+  const [key] = await withUsage(ctx, [revoked]);
+  return key;
+}

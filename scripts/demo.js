@@ -30,8 +30,8 @@ async function main() {
   process.stdout.write(`
 Paygate demo is running on ${PUBLIC_URL} (Ctrl-C stops it)
   organization  ${seeded.organizationId}
-  API token     ${seeded.token}   (OWNER; shown once, a new one each run)
-  gateway       ${seeded.gatewayId} (SANDBOX: CloudPayments test mode, no real money)
+  API key       ${seeded.token}   (TEST OWNER; shown once, a new one each run)
+  gateway       ${seeded.gatewayId} (SANDBOX: CloudPayments test mode, TEST environment, no real money)
   club/client   ${seeded.clubId} / ${seeded.clientId}
 
 Pay 500.00 RUB in the sandbox checkout (card 4111 1111 1111 1111, any future expiry, any CVC;

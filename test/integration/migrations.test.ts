@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from '../helpers/database';
+import { dbUrl, PG_BASE } from '../helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const db = require('../../scripts/db.js');
@@ -31,6 +32,60 @@ describe('migrations', () => {
     expect(report).toContain('colour');
     const dropped = SCHEMA.replace('  @@index([status, expiresAt])\n', '');
     expect(await db.drift(dropped)).toContain('Payment_status_expiresAt_idx');
+  });
+});
+
+describe('the environments migration moves what existed before it', () => {
+  const MIGRATIONS = path.resolve(__dirname, '../../prisma/migrations');
+  const NAME = `paygate_t${process.env.JEST_WORKER_ID ?? '0'}_envupgrade`;
+  let c: Client;
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${NAME}`);
+    await admin.end();
+    c = new Client({ connectionString: dbUrl(NAME) });
+    await c.connect();
+  });
+  afterAll(() => c.end());
+
+  const apply = async (which: (name: string) => boolean) => {
+    for (const name of (db.migrationNames() as string[]).filter(which)) await c.query(readFileSync(path.join(MIGRATIONS, name, 'migration.sql'), 'utf8'));
+  };
+
+  it('keys, gateways and money stay LIVE; the sandbox and its unbooked payments become TEST', async () => {
+    const isEnv = (n: string) => n.endsWith('_environments');
+    const names = db.migrationNames() as string[];
+    const envAt = names.findIndex(isEnv);
+    await apply((n) => names.indexOf(n) < envAt);
+    await c.query(`INSERT INTO "Organization"(id, name) VALUES ('org_1', 'Old')`);
+    await c.query(`INSERT INTO "ApiToken"(id, "organizationId", role, prefix, "tokenHash") VALUES ('tok_1', 'org_1', 'OWNER', 'pgk_abcdefgh', 'h1')`);
+    await c.query(`INSERT INTO "Club"("organizationId", id, name, "updatedAt") VALUES ('org_1', 'club', 'c', now())`);
+    await c.query(`INSERT INTO "Client"("organizationId", id, balance, "updatedAt") VALUES ('org_1', 'cl', 100, now())`);
+    for (const [id, type] of [['gw_cp', 'CLOUDPAYMENTS'], ['gw_sb', 'SANDBOX']]) {
+      await c.query(`INSERT INTO "PaymentGateway"(id, "organizationId", type, "publicId", "apiSecretEncrypted", "updatedAt") VALUES ('${id}', 'org_1', '${type}', 'pk', 'x', now())`);
+    }
+    await c.query(`INSERT INTO "PaymentGatewayClub"("organizationId", "clubId", "gatewayId") VALUES ('org_1', 'club', 'gw_sb')`);
+    const pay = (id: string, gw: string, status: string) => c.query(`INSERT INTO "Payment"(id, "organizationId", "clientId", "clubId", "gatewayId", "gatewayType", status, amount, currency, "expiresAt", "updatedAt")
+      VALUES ('${id}', 'org_1', 'cl', 'club', '${gw}', '${gw === 'gw_sb' ? 'SANDBOX' : 'CLOUDPAYMENTS'}', '${status}', 100, 'RUB', now(), now())`);
+    await pay('pay_cp', 'gw_cp', 'CONFIRMED');
+    await pay('pay_sb_paid', 'gw_sb', 'CONFIRMED');
+    await pay('pay_sb_open', 'gw_sb', 'PENDING');
+    await c.query(`INSERT INTO "LedgerEntry"(id, "organizationId", "clientId", kind, amount, "balanceAfter", "paymentId", actor) VALUES ('led_1', 'org_1', 'cl', 'TOP_UP', 100, 100, 'pay_sb_paid', 't')`);
+
+    await apply(isEnv);
+    const one = async (sql: string) => (await c.query(sql)).rows;
+    expect(await one(`SELECT code FROM "Organization"`)).toEqual([{ code: expect.stringMatching(/^ORG-[0-9A-F]{8}$/) }]);
+    expect(await one(`SELECT environment FROM "ApiToken"`)).toEqual([{ environment: 'LIVE' }]);
+    expect(await one(`SELECT id, environment FROM "PaymentGateway" ORDER BY id`)).toEqual([{ id: 'gw_cp', environment: 'LIVE' }, { id: 'gw_sb', environment: 'TEST' }]);
+    expect(await one(`SELECT environment FROM "PaymentGatewayClub"`)).toEqual([{ environment: 'TEST' }]);
+    expect(await one(`SELECT id, environment FROM "Payment" ORDER BY id`)).toEqual([
+      { id: 'pay_cp', environment: 'LIVE' }, { id: 'pay_sb_open', environment: 'TEST' }, { id: 'pay_sb_paid', environment: 'LIVE' },
+    ]);
+    // money already booked stays where it was booked
+    expect(await one(`SELECT balance::text, "testBalance"::text FROM "Client"`)).toEqual([{ balance: '100.0000', testBalance: '0.0000' }]);
+    expect(await one(`SELECT environment FROM "LedgerEntry"`)).toEqual([{ environment: 'LIVE' }]);
   });
 });
 

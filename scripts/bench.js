@@ -162,7 +162,8 @@ async function seed(url, env) {
     encoding: 'utf8',
     env: { ...env, LOG_LEVEL: 'warn' },
   }));
-  const { organizationId, token } = org;
+  // The sandbox is a TEST gateway: the bench works with the organization's TEST key and balance.
+  const { organizationId, testToken: token } = org;
   const gw = await gql(url, token, 'mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }', {
     i: { organizationId, type: 'SANDBOX', publicId: 'pk_bench', apiSecret: API_SECRET, description: 'bench' },
   });
@@ -323,14 +324,14 @@ async function creditLatency(pg, shop) {
               JOIN "LedgerEntry" l ON l."paymentId" = c."paymentId" AND l.kind = 'TOP_UP'
              WHERE c.kind = 'pay' AND c."gatewayId" = $1) t`, [shop.gatewayId]);
   const { rows: [bal] } = await pg.query(`
-    SELECT c.balance::numeric(20,2)::text AS balance,
+    SELECT c."testBalance"::numeric(20,2)::text AS balance,
            coalesce(s.total, 0)::numeric(20,2)::text AS "ledgerSum",
-           c.balance = $3::numeric AS "balanceIsExpected",
-           c.balance = coalesce(s.total, 0) AS "balanceIsLedgerSum",
+           c."testBalance" = $3::numeric AS "balanceIsExpected",
+           c."testBalance" = coalesce(s.total, 0) AS "balanceIsLedgerSum",
            (SELECT count(*)::int FROM "Payment" p WHERE p."organizationId" = c."organizationId" AND p."clientId" = c.id AND p.status = 'CONFIRMED') AS confirmed
       FROM "Client" c
       LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM "LedgerEntry" l
-                          WHERE l."organizationId" = c."organizationId" AND l."clientId" = c.id) s ON true
+                          WHERE l."organizationId" = c."organizationId" AND l."clientId" = c.id AND l.environment = 'TEST') s ON true
      WHERE c."organizationId" = $1 AND c.id = $2`, [shop.organizationId, CLIENT_ID, String(opts.payments * AMOUNT)]);
   const ok = credited === opts.payments && bal.balanceIsExpected && bal.balanceIsLedgerSum && bal.confirmed === opts.payments;
   return {

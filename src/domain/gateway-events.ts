@@ -5,7 +5,8 @@
 export type GatewayPaymentState =
   /** unpaid: known to the gateway, nothing paid; pending: payment under way (3-D Secure, partial crypto). */
   | { status: 'unknown' | 'unpaid' | 'pending' }
-  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string }
+  /** testMode: whether the gateway says it is a test transaction (absent: it did not say). */
+  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string; testMode?: boolean }
   | { status: 'failed'; transactionId?: string; reason: string; reasonCode?: string }
   | { status: 'cancelled' };
 

@@ -180,6 +180,11 @@ describe('API keys', () => {
     });
   });
 
+  it('RATE_LIMIT_PER_MINUTE=0 turns every limit off, a key\'s own included', async () => {
+    const { token } = await makeToken(t.deps, orgId, 'ADMIN', { environment: 'TEST', rateLimitPerMinute: 1 });
+    for (let i = 0; i < 5; i++) expect((await post(t.url, '{ organization { id } }', { 'api-key': token })).status).toBe(200);
+  });
+
   describe('the organization', () => {
     it('is readable by every key of it, with a business code', async () => {
       const viewer = (await makeToken(t.deps, orgId, 'VIEWER', { environment: 'TEST' })).token;

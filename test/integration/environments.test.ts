@@ -275,6 +275,21 @@ describe('TEST and LIVE environments side by side', () => {
     expect(rx.received.filter((r) => r.json?.data?.id === id)).toEqual([]);
   });
 
+  it('reconciling a LIVE payment a test card paid credits nothing either', async () => {
+    const before = await balances();
+    const { id } = await initiate(live, 55);
+    // v2/payments/find answers with the transaction's TestMode, as CloudPayments' does
+    const txn = Object.assign(cp.payInvoice(id), { TestMode: true });
+    const fields = payFields(id, CLIENT, '55.00', { TransactionId: txn.TransactionId, TestMode: 1 });
+    expect(await cp.notify(callbackUrl(live, 'pay'), LIVE_PUBLIC_ID, fields)).toEqual({ status: 200, body: { code: 0 } });
+    expect(await historyCodes(id)).toEqual(['INITIATED', 'TEST_CARD_ON_LIVE']);
+    await gql(live.token, 'mutation($id: ID!) { reconcilePayment(id: $id) { status } }', { id });
+    await quiet();
+    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id } })).toBe(0);
+    expect(await balances()).toEqual(before);
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).not.toBe('CONFIRMED');
+  });
+
   it('a real card on a TEST payment: Check 13, Pay answered 0 but noted LIVE_CARD_ON_TEST and never credited', async () => {
     const before = await balances();
     const { id } = await initiate(test, 45);

@@ -143,6 +143,11 @@ describe('the payment book', () => {
       // the gateway's retry of the same Pay is a repeat, not news
       expect(decide({ ...p, lastEntry: { code, key: 'T1' } }, pay('T1', { testMode })).history).toEqual([]);
     });
+    it('the gateway\'s API saying so at reconciliation or expiry is the same: not credited', () => {
+      const state = { kind: 'gateway-state', state: { status: 'confirmed', transactionId: 'T1', amount: '500.00', currency: 'RUB', testMode: true }, source: 'reconciliation', now: NOW } as const;
+      const decision = decide(payment('PENDING', { environment: 'LIVE' }), state);
+      expect([decision.change, decision.effects, decision.history.map((h) => h.code)]).toEqual([null, [], ['TEST_CARD_ON_LIVE']]);
+    });
     it('a matching test mode is credited as usual', () => {
       expect(decide(payment('PENDING', { environment: 'TEST' }), pay('T1', { testMode: true })).effects).toEqual([{ kind: 'credit' }]);
     });

@@ -26,16 +26,18 @@ interface FoundTransaction {
   Status: string;
   Reason?: string | null;
   ReasonCode?: number | string | null;
+  TestMode?: boolean | null;
 }
 
 function mapFound(t: FoundTransaction): GatewayPaymentState {
   const transactionId = String(t.TransactionId);
   const status = t.Status;
+  const testMode = typeof t.TestMode === 'boolean' ? t.TestMode : undefined;
   switch (status) {
     case 'Completed':
-      return { status: 'confirmed', transactionId, amount: String(t.Amount), currency: t.Currency };
+      return { status: 'confirmed', transactionId, amount: String(t.Amount), currency: t.Currency, testMode };
     case 'Authorized':
-      return { status: 'authorized', transactionId, amount: String(t.Amount), currency: t.Currency };
+      return { status: 'authorized', transactionId, amount: String(t.Amount), currency: t.Currency, testMode };
     case 'Declined':
       return { status: 'failed', transactionId, reason: t.Reason ?? 'Declined', reasonCode: t.ReasonCode == null ? undefined : String(t.ReasonCode) };
     case 'Cancelled':

@@ -63,8 +63,9 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
     where: { organizationId_environment_type_publicId: { organizationId: ctx.orgId, environment, type: input.type, publicId } },
     select: { id: true, apiSecretEncrypted: true, webhookSecretEncrypted: true },
   });
-  if (!stored && (await ctx.deps.db.paymentGateway.count({ where: { organizationId: ctx.orgId } })) >= MAX_GATEWAYS) {
-    throw badInput(`an organization may have at most ${MAX_GATEWAYS} payment gateways`, 'publicId');
+  // Per environment: TEST gateways never use up what LIVE needs.
+  if (!stored && (await ctx.deps.db.paymentGateway.count({ where: { organizationId: ctx.orgId, environment } })) >= MAX_GATEWAYS) {
+    throw badInput(`an organization may have at most ${MAX_GATEWAYS} ${environment} payment gateways`, 'publicId');
   }
   if (!stored && adapter.webhookSecret === 'required' && !webhookSecret) {
     throw badInput(`${input.type} needs webhookSecret (the secret its callbacks are signed with)`, 'webhookSecret');

@@ -6,6 +6,7 @@ import { createDb, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createRedis } from './redis';
 import { createSecretBox, type SecretBox } from './security/secret-box';
+import { createUsageMeter, type UsageMeter } from './services/auth/usage';
 import type { Environment, Role } from './generated/prisma/enums';
 
 export interface Deps {
@@ -16,6 +17,8 @@ export interface Deps {
   readonly log: Logger;
   readonly secrets: SecretBox;
   readonly queues: Queues;
+  /** API keys' request counts, batched into Redis. */
+  readonly usage: UsageMeter;
 }
 
 /** Who is acting, in which organization: the first argument of every service function. */
@@ -32,10 +35,12 @@ export interface Ctx {
 
 export function createDeps(config: Config, log = createLogger({ level: config.logLevel })): Deps {
   const redis = createRedis(config.redisUrl.reveal(), 'producer');
+  const db = createDb(config.databaseUrl.reveal(), config.databasePoolSize);
   return {
     config,
-    db: createDb(config.databaseUrl.reveal(), config.databasePoolSize),
+    db,
     redis,
+    usage: createUsageMeter(db, redis, config.queuePrefix, log),
     queues: createQueues(redis, config.queuePrefix, log),
     log,
     secrets: createSecretBox(config.encryption.key.reveal(), config.encryption.oldKeys.map((k) => k.reveal())),
@@ -43,6 +48,7 @@ export function createDeps(config: Config, log = createLogger({ level: config.lo
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.usage.close();
   await Promise.all(Object.values(deps.queues).map((q) => q.close()));
   await deps.db.$disconnect();
   deps.redis.disconnect();

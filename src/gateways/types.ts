@@ -121,6 +121,19 @@ export interface GatewayCallbacks {
   readonly kinds: readonly string[];
   /** The networks the gateway documents as the source of its callbacks (CIDR), for the optional allow-list. */
   readonly sourceNetworks: readonly string[];
+  /**
+   * Where a gateway's dashboard takes one URL for every notification (/payments/<protocol>/callback):
+   * what the body itself says it is and names, read before any signature is checked, only to find
+   * the gateways whose secret may verify it. Null when the body says nothing usable.
+   */
+  readonly shared?: { locate(request: { rawBody: Buffer; contentType: string }): SharedCallbackRef | null };
+}
+
+/** What an unverified body names: its kind, the payment (our InvoiceId) or the gateway's transaction ids. */
+export interface SharedCallbackRef {
+  readonly kind: string;
+  readonly invoiceId?: string;
+  readonly transactionIds: readonly string[];
 }
 
 export interface GatewayAdapter {
@@ -129,6 +142,8 @@ export interface GatewayAdapter {
   readonly api: GatewayApi;
   /** The environments its accounts can serve; the first is the default. A test-only gateway lists TEST alone. */
   readonly environments: readonly Environment[];
+  /** The ISO 4217 currencies a top-up may be in (each needs its minor units in domain/money). */
+  readonly currencies: readonly string[];
   /** Whether callbacks are signed with a secret of their own ('required'), or with the API secret ('unused'). */
   readonly webhookSecret: 'required' | 'unused';
   readonly callbacks: GatewayCallbacks;
@@ -157,8 +172,12 @@ export interface GatewayAdapter {
   widget?(creds: GatewayCredentials, payment: GatewayPayment): WidgetParams;
 }
 
+export const sharedCallbackPath = (protocol: string) => `/payments/${protocol}/callback`;
+
+/** Every URL the gateway may call back: one per kind, and the shared one where the gateway has it. */
 export function callbackPaths(adapter: GatewayAdapter, gatewayId: string): string[] {
-  return adapter.callbacks.kinds.map((kind) => `/payments/${adapter.callbacks.protocol}/${gatewayId}/${kind}`);
+  const { protocol, kinds, shared } = adapter.callbacks;
+  return [...kinds.map((kind) => `/payments/${protocol}/${gatewayId}/${kind}`), ...(shared ? [sharedCallbackPath(protocol)] : [])];
 }
 
 /** A transport or protocol failure talking to a gateway (not a decline). */

@@ -1,4 +1,5 @@
-// Inbound gateway callbacks: POST /payments/<protocol>/<gatewayId>/<kind>. One route for every
+// Inbound gateway callbacks: POST /payments/<protocol>/<gatewayId>/<kind>, and for gateways whose
+// dashboard takes one URL for everything, POST /payments/<protocol>/callback. One route for every
 // gateway: the adapter verifies the signature over the raw bytes, then reads the body strictly;
 // services/payments/gateway-word.ts hands its event to the payment book. Every request is stored, with
 // the adapter's allow-listed fields of its body and the SHA-256 of the raw bytes, never the
@@ -11,7 +12,9 @@ import { AUTH_MESSAGES } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Prisma } from '../generated/prisma/client';
 import type { KeptFields } from '../gateways/callback-body';
+import { gateways } from '../gateways/registry';
 import type { CallbackVerdict, ParsedCallback } from '../gateways/types';
+import { gatewaysNamedBy } from '../services/gateways/callback-candidates';
 import { loadGateway } from '../services/gateways/load-gateway';
 import { applyGatewayEvent, type CallbackRecord } from '../services/payments/gateway-word';
 
@@ -26,19 +29,62 @@ export async function gatewayCallbackRoutes(app: FastifyInstance, opts: { deps: 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-  app.post<{ Params: { protocol: string; gatewayId: string; kind: string } }>(
-    '/payments/:protocol/:gatewayId/:kind',
-    { bodyLimit: BODY_LIMIT },
-    async (request, reply) => handle(deps, request, reply),
-  );
+  app.post<{ Params: Target }>('/payments/:protocol/:gatewayId/:kind', { bodyLimit: BODY_LIMIT }, async (request, reply) => handle(deps, request, reply, request.params));
+  app.post<{ Params: { protocol: string } }>('/payments/:protocol/callback', { bodyLimit: BODY_LIMIT }, async (request, reply) => handleShared(deps, request, reply));
 }
 
-async function handle(
-  deps: Deps,
-  request: FastifyRequest<{ Params: { protocol: string; gatewayId: string; kind: string } }>,
-  reply: FastifyReply,
-) {
-  const { protocol, gatewayId, kind } = request.params;
+interface Target { protocol: string; gatewayId: string; kind: string }
+
+const rawBodyOf = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+
+/**
+ * The shared URL: the body names its kind and payment; the gateway whose secret verifies it is the
+ * one it came from, and from there it is handled as if posted to that gateway's own URL. A
+ * notification no stored payment matches is answered as handled (a Check: unknown invoice) and
+ * kept for a person, since no secret can verify it.
+ */
+async function handleShared(deps: Deps, request: FastifyRequest<{ Params: { protocol: string } }>, reply: FastifyReply) {
+  const { protocol } = request.params;
+  const adapters = Object.values(gateways).filter((a) => a.callbacks.protocol === protocol && a.callbacks.shared);
+  if (!adapters.length) return reply.status(404).send({ error: 'unknown callback URL' });
+  const [answering] = adapters;
+  const rawBody = rawBodyOf(request);
+  const contentType = String(request.headers['content-type'] ?? '');
+  const ref = answering.callbacks.shared!.locate({ rawBody, contentType });
+  const kind = ref && answering.callbacks.kinds.includes(ref.kind) ? ref.kind : null;
+  const candidates = ref && kind ? await gatewaysNamedBy(deps.db, adapters.map((a) => a.type), ref) : [];
+  for (const gatewayId of candidates) {
+    const gateway = await loadGateway(deps, gatewayId).catch(() => null);
+    if (!gateway) continue;
+    const parsed = await gateway.adapter.parseCallback(gateway.env, gateway.creds, { kind: kind!, rawBody, contentType, headers: request.headers });
+    if (parsed.verdict === 'VALID' || parsed.verdict === 'UNREADABLE') return handle(deps, request, reply, { protocol, gatewayId, kind: kind! });
+  }
+  // Signed by none of them: refused and kept as the payment's own gateway's (the per-gateway rules).
+  if (candidates.length) return handle(deps, request, reply, { protocol, gatewayId: candidates[0], kind: kind! });
+
+  const outcome = !kind ? { result: 'rejected' as const } : kind === 'check' ? { result: 'declined' as const, reason: 'UNKNOWN_INVOICE' as const } : { result: 'ok' as const };
+  const problem = kind
+    ? `a ${kind} notification that names no payment or transaction of ours: nothing can verify it; kept for manual handling`
+    : 'the body is no notification of this gateway';
+  request.log.warn({ protocol, kind, invoiceId: ref?.invoiceId }, `shared callback URL: ${problem}`);
+  if (await withinRejectedQuota(deps, `shared-${protocol}`)) {
+    await deps.db.gatewayCallback.create({
+      data: {
+        id: newId('cb'), gatewayId: null, gatewayType: answering.type, kind: kind ?? 'unknown', remoteAddress: request.ip?.slice(0, 64) ?? null,
+        headers: keptHeaders(request), verdict: 'INVALID', error: problem, result: { outcome } as Prisma.InputJsonObject, body: {},
+        bodySha256: createHash('sha256').update(rawBody).digest('hex'),
+      },
+    });
+  }
+  const answer = answering.answerCallback(kind ?? 'unknown', outcome);
+  return reply.status(answer.status).send(answer.body);
+}
+
+const keptHeaders = (request: FastifyRequest) =>
+  Object.fromEntries(KEPT_HEADERS.filter((h) => request.headers[h] !== undefined).map((h) => [h, String(request.headers[h]).slice(0, 500)])) as Prisma.InputJsonObject;
+
+async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, target: Target) {
+  const { protocol, gatewayId, kind } = target;
   let gateway;
   try {
     gateway = await loadGateway(deps, gatewayId);
@@ -50,7 +96,7 @@ async function handle(
   if (!gateway || gateway.adapter.callbacks.protocol !== protocol || !gateway.adapter.callbacks.kinds.includes(kind)) {
     return reply.status(404).send({ error: 'unknown callback URL' });
   }
-  const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const rawBody = rawBodyOf(request);
   const record: CallbackRecord = {
     id: newId('cb'),
     gatewayId,
@@ -58,7 +104,7 @@ async function handle(
     environment: gateway.environment,
     kind,
     remoteAddress: request.ip?.slice(0, 64) ?? null,
-    headers: Object.fromEntries(KEPT_HEADERS.filter((h) => request.headers[h] !== undefined).map((h) => [h, String(request.headers[h]).slice(0, 500)])) as Prisma.InputJsonObject,
+    headers: keptHeaders(request),
     body: {},
     bodySha256: createHash('sha256').update(rawBody).digest('hex'),
   };

@@ -22,6 +22,9 @@ export class ClientInput {
 
   @Field(() => Boolean, { nullable: true })
   isActive?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'The currency of its balances (ISO 4217). At creation, default: the organization\'s default currency; fixed once the client has a ledger entry' })
+  currency?: string | null;
 }
 
 @ObjectType({ description: 'One balance movement; amount is signed (+ credit, − debit); balance = Σ amount, never < 0.' })

@@ -13,7 +13,7 @@ import { GATEWAY_CALL_COST } from './field-extensions';
 @Resolver(() => Payment)
 export class PaymentResolver {
   @Authorized('VIEWER')
-  @Query(() => Payment, { nullable: true, description: 'null when not found in this organization' })
+  @Query(() => Payment, { nullable: true, description: 'By Paygate\'s id (pay_…) or the gateway\'s transaction id; null when not found in this organization and environment' })
   payment(@Arg('id', () => ID) id: string, @Ctx() ctx: GqlContext): Promise<Payment | null> {
     return getPayment(serviceCtx(ctx), id);
   }

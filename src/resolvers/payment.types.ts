@@ -18,7 +18,7 @@ export class InitiatePaymentInput {
   @Field(() => DecimalScalar)
   amount!: string;
 
-  @Field(() => String, { nullable: true, description: 'ISO 4217; default RUB' })
+  @Field(() => String, { nullable: true, description: 'ISO 4217; default and only: the client\'s currency' })
   currency?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Where the payer lands afterwards; ?status=failed is added on failure' })

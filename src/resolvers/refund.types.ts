@@ -3,7 +3,7 @@ import { DecimalScalar } from './scalars';
 
 @InputType()
 export class RefundInput {
-  @Field(() => ID, { description: 'The payment id (pay_…)' })
+  @Field(() => ID, { description: 'The payment: Paygate\'s id (pay_…) or the gateway\'s transaction id' })
   transactionId!: string;
 
   @Field(() => DecimalScalar, { nullable: true, description: 'No amount = everything left' })

@@ -47,6 +47,8 @@ export async function sendNotification(
     secret?: string; json?: boolean; headers?: 'both' | 'content' | 'x' | 'none'; tamper?: (body: string) => string;
     /** Send the fields as they are, not shaped for the kind (to post one kind's body to another's URL). */
     raw?: boolean; rawHeaders?: Record<string, string>;
+    /** Post to the one URL for every kind and gateway (/payments/cloudpayments/callback). */
+    shared?: boolean;
   } = {},
 ): Promise<{ status: number; body: any }> {
   const shaped = options.raw ? fields : shapeFor(kind, fields);
@@ -60,7 +62,8 @@ export async function sendNotification(
     delete headers['Content-HMAC'];
     delete headers['X-Content-HMAC'];
   }
-  const res = await fetch(`${baseUrl}/payments/cloudpayments/${gatewayId}/${kind}`, {
+  const url = options.shared ? `${baseUrl}/payments/cloudpayments/callback` : `${baseUrl}/payments/cloudpayments/${gatewayId}/${kind}`;
+  const res = await fetch(url, {
     method: 'POST',
     headers: { ...headers, ...options.rawHeaders },
     body: options.tamper ? options.tamper(body) : body,

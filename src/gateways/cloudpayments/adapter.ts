@@ -1,6 +1,6 @@
 // CloudPayments: payment links (orders/create), notifications (Check/Pay/Fail/…), refunds,
 // and v2/payments/find for expiry and reconciliation. SANDBOX reuses this adapter whole.
-import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState } from '../types';
+import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState, type SharedCallbackRef } from '../types';
 import { cpRequest } from './api';
 import { readCallbackFields } from '../callback-body';
 import { refuseOthers } from '../settings';
@@ -49,6 +49,20 @@ function mapFound(t: FoundTransaction): GatewayPaymentState {
   }
 }
 
+/** The kind and what a notification names, from its own fields (Refund names its payment by PaymentTransactionId). */
+function locateNotification(request: { rawBody: Buffer; contentType: string }): SharedCallbackRef | null {
+  const read = readCallbackFields(request.rawBody, request.contentType);
+  if (!read.ok) return null;
+  const kind = classifyNotification(read.fields);
+  if (!kind) return null;
+  const text = (name: string) => {
+    const v = read.fields[name];
+    return (typeof v === 'string' || typeof v === 'number') && String(v).trim() && String(v).length <= 128 ? String(v).trim() : undefined;
+  };
+  const transactionIds = [text('PaymentTransactionId'), text('TransactionId')].filter((v): v is string => v !== undefined);
+  return { kind, invoiceId: text('InvoiceId'), transactionIds };
+}
+
 /** A header sent twice is not one signature. */
 const singleHeader = (h: string | string[] | undefined) => (Array.isArray(h) ? h.join(', ') : h);
 
@@ -58,12 +72,16 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
   api: { env: 'CLOUDPAYMENTS_API_URL', default: 'https://api.cloudpayments.ru' },
   // A CloudPayments site is live or in test mode (its dashboard's switch): both are possible here.
   environments: ['LIVE', 'TEST'],
+  // CP-DOCS "Список валют" (docs/gateways.md 1.5), without the obsolete BYR.
+  currencies: ['RUB', 'EUR', 'USD', 'GBP', 'UAH', 'BYN', 'KZT', 'AZN', 'CHF', 'CZK', 'CAD', 'PLN', 'SEK', 'TRY', 'CNY', 'INR', 'BRL', 'ZAR', 'UZS', 'BGN', 'RON', 'AUD', 'HKD', 'GEL', 'KGS', 'AMD', 'AED'],
   webhookSecret: 'unused', // notifications are signed with the API Secret
   callbacks: {
     protocol: 'cloudpayments',
     kinds: NOTIFICATION_KINDS,
     // CP-DOCS "Проверка уведомлений" (docs/gateways.md 1.3).
     sourceNetworks: ['185.98.81.0/28', '87.251.91.160/27', '46.46.175.96/27', '46.46.168.160/27', '162.55.174.97/32', '91.216.178.243/32'],
+    // The IZI document sets one URL for Check and Pay in the dashboard.
+    shared: { locate: locateNotification },
   },
 
   settings(input) {

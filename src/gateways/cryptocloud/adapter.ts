@@ -56,6 +56,8 @@ export const cryptoCloudAdapter: GatewayAdapter = {
   displayName: 'CryptoCloud',
   api: { env: 'CRYPTOCLOUD_API_URL', default: 'https://api.cryptocloud.plus' },
   environments: ['LIVE', 'TEST'],
+  // The fiat currencies invoice/create takes (docs/gateways.md 2); CryptoCloud converts to crypto.
+  currencies: ['USD', 'UZS', 'KGS', 'KZT', 'AMD', 'AZN', 'BYN', 'AUD', 'TRY', 'AED', 'CAD', 'CNY', 'HKD', 'IDR', 'INR', 'JPY', 'PHP', 'SGD', 'THB', 'VND', 'MYR', 'RUB', 'UAH', 'EUR', 'GBP'],
   webhookSecret: 'required', // postbacks are signed with the project's postback secret, not the API key
   callbacks: { protocol: 'cryptocloud', kinds: ['postback'], sourceNetworks: [] }, // none documented: the allow-list does not apply
 

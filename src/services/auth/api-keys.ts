@@ -5,7 +5,6 @@ import { badInput } from '../../domain/errors';
 import type { Environment, Role } from '../../generated/prisma/enums';
 import { keyRateLimit } from './key-limits';
 import { issueToken, listTokens, revokeToken, type TokenView } from './tokens';
-import { requestsToday } from './usage';
 
 export interface ApiKeyView extends Omit<TokenView, 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'rateLimitPerMinute'> {
   createdAt: Date;
@@ -45,7 +44,7 @@ function toApiKeyView(ctx: Ctx, t: TokenView, today: number): ApiKeyView {
 }
 
 async function withUsage(ctx: Ctx, tokens: TokenView[]): Promise<ApiKeyView[]> {
-  const counts = await requestsToday(ctx.deps.redis, ctx.deps.config.queuePrefix, tokens.map((t) => t.id), await orgTimeZone(ctx));
+  const counts = await ctx.deps.usage.requestsToday(tokens.map((t) => t.id), await orgTimeZone(ctx));
   return tokens.map((t) => toApiKeyView(ctx, t, counts.get(t.id) ?? 0));
 }
 

@@ -12,7 +12,6 @@ export interface Principal {
   readonly environment: Environment;
   /** Cost units per minute; 0 = no limit. */
   readonly rateLimitPerMinute: number;
-  readonly timeZone: string;
 }
 
 /** lastUsedAt is written at most this often per token, so reads stay read-only. */
@@ -46,7 +45,7 @@ export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Pr
     where: { tokenHash: hashApiToken(presentedKey(headers)) },
     select: {
       id: true, organizationId: true, role: true, environment: true, rateLimitPerMinute: true,
-      expiresAt: true, revokedAt: true, lastUsedAt: true, organization: { select: { timeZone: true } },
+      expiresAt: true, revokedAt: true, lastUsedAt: true,
     },
   });
   if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
@@ -62,6 +61,5 @@ export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Pr
     role: token.role,
     environment: token.environment,
     rateLimitPerMinute: keyRateLimit(deps.config.rateLimitPerMinute, token),
-    timeZone: token.organization.timeZone,
   };
 }

@@ -1,5 +1,7 @@
 import type { Ctx } from '../../context';
-import { badInput } from '../../domain/errors';
+import { AppError, badInput } from '../../domain/errors';
+import { parseCurrency } from '../../domain/money';
+import { isUniqueViolation } from '../common/db-errors';
 import { email, externalId, optionalText, phone } from '../common/validate';
 import { toClientView, type ClientView } from './client-view';
 
@@ -10,6 +12,15 @@ export interface UpsertClientInput {
   email?: string | null;
   phone?: string | null;
   isActive?: boolean | null;
+  currency?: string | null;
+}
+
+function clientCurrency(value: string): string {
+  try {
+    return parseCurrency(value);
+  } catch (err) {
+    throw err instanceof AppError ? badInput(err.message, 'currency') : err;
+  }
 }
 
 /** Creates the client or updates the fields given; an explicit null clears a field. */
@@ -30,10 +41,22 @@ export async function upsertClient(ctx: Ctx, input: UpsertClientInput): Promise<
     });
     if (!club) throw badInput(`unknown club ${clubId}; create it with upsertClub first`, 'clubId');
   }
-  const row = await ctx.deps.db.client.upsert({
-    where: { organizationId_id: { organizationId: ctx.orgId, id } },
-    create: { organizationId: ctx.orgId, id, ...fields },
-    update: fields,
+  const currency = input.currency == null ? undefined : clientCurrency(input.currency);
+  const attempt = () => ctx.deps.db.$transaction(async (tx) => {
+    const existing = await tx.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id } }, select: { currency: true } });
+    if (!existing) {
+      const { defaultCurrency } = await tx.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select: { defaultCurrency: true } });
+      return tx.client.create({ data: { organizationId: ctx.orgId, id, ...fields, currency: currency ?? defaultCurrency } });
+    }
+    if (currency && currency !== existing.currency) {
+      // Balances are kept in one currency: once money moved, changing it would re-denominate it.
+      if (await tx.ledgerEntry.findFirst({ where: { organizationId: ctx.orgId, clientId: id }, select: { id: true } })) {
+        throw badInput(`client ${id} keeps its balances in ${existing.currency} and has ledger entries; its currency cannot change`, 'currency');
+      }
+    }
+    return tx.client.update({ where: { organizationId_id: { organizationId: ctx.orgId, id } }, data: { ...fields, ...(currency ? { currency } : {}) } });
   });
+  // Two first calls for one client at once: the loser updates what the winner created.
+  const row = await attempt().catch((err) => (isUniqueViolation(err) ? attempt() : Promise.reject(err)));
   return toClientView(row, ctx.env);
 }

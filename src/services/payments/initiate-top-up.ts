@@ -9,6 +9,7 @@ import type { Payment } from '../../generated/prisma/client';
 import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
 import { gatewayForOperation } from '../gateways/load-gateway';
+import { gatewayAdapter } from '../../gateways/registry';
 import { once, requestHash } from '../common/idempotency';
 import { externalId, httpsOrHttpUrl, optionalText } from '../common/validate';
 import { selectGateway } from './select-gateway';
@@ -35,7 +36,11 @@ export interface InitiateTopUpResult {
 export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promise<InitiateTopUpResult> {
   const clientId = externalId(input.clientId, 'clientId');
   const clubId = externalId(input.clubId, 'clubId');
-  const currency = parseCurrency(input.currency);
+  // A top-up is in the client's currency: named or not, that is the one its amount is read in.
+  const stated = input.currency == null ? null : parseCurrency(input.currency);
+  const known = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } }, select: { currency: true } });
+  if (!known) throw unknownClient(clientId);
+  const currency = stated ?? known.currency;
   const amount = parseAmount(input.amount, currency);
   const returnUrl = httpsOrHttpUrl(input.returnUrl, 'returnUrl') ?? null;
   const description = optionalText(input.description, 'description', 500) ?? null;
@@ -55,6 +60,10 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } } });
       if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
       const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, ctx.env, clubId);
+      const adapter = gatewayAdapter(gateway.type);
+      if (!adapter.currencies.includes(currency)) {
+        throw badInput(`${adapter.displayName} (gateway ${gateway.id}, serving club ${clubId}) does not take ${currency}; it takes ${adapter.currencies.join(', ')}`, 'currency');
+      }
       const payment = await tx.payment.create({
         data: {
           id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,

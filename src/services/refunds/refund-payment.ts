@@ -16,6 +16,7 @@ import { toGatewayPayment } from '../payments/view';
 import { once, requestHash } from '../common/idempotency';
 import { optionalText } from '../common/validate';
 import { owned } from '../common/scope';
+import { findPayment } from '../payments/find-payment';
 
 export interface RefundInput {
   transactionId: string;
@@ -34,8 +35,10 @@ export interface RefundResultView {
 export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<RefundResultView> {
   const reason = optionalText(input.reason, 'reason', 500) ?? null;
   const key = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const payment = await ctx.deps.db.payment.findFirst({ where: { id: input.transactionId, ...owned(ctx) }, select: { gatewayType: true } });
+  // Paygate's id or the gateway's transaction id: from here on, Paygate's.
+  const payment = await findPayment(ctx, input.transactionId, 'transactionId');
   if (!payment) throw notFound('payment', input.transactionId);
+  const paymentId = payment.id;
   const adapter = gatewayAdapter(payment.gatewayType);
   const unavailable = unavailableReason(ctx.deps.config, adapter);
   if (unavailable) throw new AppError('BAD_USER_INPUT', `${unavailable}; nothing was changed`, { details: { field: 'transactionId' } });
@@ -48,25 +51,25 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
 
   // A hold is not refunded but released: the book says so before anything is reserved.
   const peek = await ctx.deps.db.$transaction(async (tx) => {
-    const loaded = await loadPayment(tx, input.transactionId, { lock: false, refunds: true });
+    const loaded = await loadPayment(tx, paymentId, { lock: false, refunds: true });
     return loaded && decide(loaded.snapshot, ask(loaded.snapshot.currency));
   });
-  if (peek?.effects.some((e) => e.kind === 'ask' && e.action === 'void')) return refundByVoid(ctx, input.transactionId);
+  if (peek?.effects.some((e) => e.kind === 'ask' && e.action === 'void')) return refundByVoid(ctx, paymentId);
 
   // "10" and "10.00" are the same request.
   const amountKey = input.amount == null ? null : (decimalFromText(String(input.amount))?.toFixed() ?? String(input.amount));
-  const hash = requestHash([input.transactionId, amountKey, reason]);
+  const hash = requestHash([paymentId, amountKey, reason]);
   const { row: refund } = await once<Refund>({
     key,
     requestHash: hash,
     what: 'refund',
     find: (k) => ctx.deps.db.refund.findUnique({ where: { organizationId_environment_idempotencyKey: { ...owned(ctx), idempotencyKey: k } } }),
     create: async () => {
-      const ran = await runBook(ctx.deps, input.transactionId, ({ snapshot }) => ask(snapshot.currency),
+      const ran = await runBook(ctx.deps, paymentId, ({ snapshot }) => ask(snapshot.currency),
         { who: { actor: ctx.actor, refund: { reason, idempotencyKey: key, requestHash: hash } }, owner: owned(ctx), refunds: true });
       if (!ran) throw notFound('payment', input.transactionId);
       if (ran.decision.refusal) throw refused(ran.decision.refusal);
-      if (!ran.applied.reserved) throw new AppError('CONFLICT', `payment ${input.transactionId} changed meanwhile; try again`);
+      if (!ran.applied.reserved) throw new AppError('CONFLICT', `payment ${paymentId} changed meanwhile; try again`);
       return ran.applied.reserved;
     },
   });

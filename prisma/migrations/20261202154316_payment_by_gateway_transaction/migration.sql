@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Payment_gatewayTransactionId_idx" ON "Payment"("gatewayTransactionId");
+

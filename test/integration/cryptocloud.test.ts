@@ -52,6 +52,14 @@ describe('CryptoCloud gateway', () => {
     expect(r.uuid).toMatch(/^INV-[0-9A-F]{8}$/);
   });
 
+  it('invoices a client in its own currency (CryptoCloud converts it)', async () => {
+    await t.gql('mutation { upsertClient(input: { id: "client_kzt", clubId: "club_c", currency: "KZT" }) { id } }', {}, token);
+    const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_kzt", clubId: "club_c", amount: "5000.50" }) { transactionId payment { currency amount } } }', {}, token);
+    expect(res.body.data.initiateTopUpPayment.payment).toEqual({ currency: 'KZT', amount: '5000.50' });
+    const call = cc.requests.filter((q) => q.path === 'v2/invoice/create').at(-1)!;
+    expect(call.body).toMatchObject({ amount: 5000.5, currency: 'KZT', order_id: res.body.data.initiateTopUpPayment.transactionId });
+  });
+
   it('paid: confirmed with invoice/merchant/info, credited once, duplicates change nothing', async () => {
     const before = Number(await balance());
     const r = await initiate('25.00');

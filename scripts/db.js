@@ -124,7 +124,10 @@ async function migrate(url = databaseUrl(), { quiet = false } = {}) {
   });
   const missing = expected.filter((m) => !applied.has(m));
   if (missing.length) fail(`migrate deploy reported success but these migrations are not applied: ${missing.join(', ')}`);
-  if (!quiet) process.stderr.write(`${res.stdout.trim().split('\n').pop()}\n${expected.length} migrations applied to ${maintenanceUrl(url).name}\n`);
+  if (!quiet) {
+    const nothingNew = /No pending migrations/i.test(res.stdout);
+    process.stderr.write(`database ${maintenanceUrl(url).name}: ${nothingNew ? 'up to date' : 'migrated'}, all ${expected.length} migrations applied\n`);
+  }
 }
 
 function ddlFromEmpty(schemaSource = fs.readFileSync(SCHEMA, 'utf8'), url = databaseUrl()) {

@@ -17,20 +17,24 @@ async function main() {
   const seeded = JSON.parse(
     execFileSync(process.execPath, ['dist/cli/index.js', 'demo', 'seed', '--json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' } }),
   );
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PORT, PUBLIC_URL } });
+  // On this machine only; quiet, so that the banner below is the last thing printed; partner
+  // webhooks may target this machine's own receivers.
+  const env = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...process.env, PORT, PUBLIC_URL };
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
   await waitReady();
 
   const checkout = await graphql(seeded.token, `mutation($input: InitiatePaymentInput!) {
     initiateTopUpPayment(input: $input) { paymentUrl transactionId expiresAt } }`, {
-    input: { clientId: seeded.clientId, clubId: seeded.clubId, amount: '500.00', description: 'Demo balance top-up', returnUrl: `${PUBLIC_URL}/healthz` },
+    // No returnUrl: after paying, the sandbox shows its own result page.
+    input: { clientId: seeded.clientId, clubId: seeded.clubId, amount: '500.00', description: 'Demo balance top-up' },
   });
   const topUp = checkout.initiateTopUpPayment;
   process.stdout.write(`
 Paygate demo is running on ${PUBLIC_URL} (Ctrl-C stops it)
   organization  ${seeded.organizationId}
-  API key       ${seeded.token}   (TEST OWNER; shown once, a new one each run)
+  API key       ${seeded.token}   (TEST OWNER; a new one each run, the previous one revoked)
   gateway       ${seeded.gatewayId} (SANDBOX: CloudPayments test mode, TEST environment, no real money)
   club/client   ${seeded.clubId} / ${seeded.clientId}
 
@@ -41,6 +45,12 @@ Pay 500.00 RUB in the sandbox checkout (card 4111 1111 1111 1111, any future exp
 Then see the payment and the balance:
 curl -s ${PUBLIC_URL}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${seeded.token}' \\
   -d '{"query":"{ payment(id: \\"${topUp.transactionId}\\") { status amount history { toStatus reason } } client(id: \\"${seeded.clientId}\\") { balance ledger { edges { node { kind amount balanceAfter } } } } }"}'
+
+Partner webhooks: this demo lets them reach this machine (WEBHOOK_ALLOW_PRIVATE_URLS=true), e.g.
+curl -s ${PUBLIC_URL}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${seeded.token}' \\
+  -d '{"query":"mutation { createWebhook(input: { url: \\"http://127.0.0.1:9000/hook\\", events: [\\"PAYMENT_RECEIVED\\"] }) { id secret } }"}'
+
+Explore the API in a browser: ${PUBLIC_URL}/graphql (paste the key into the explorer's key field).
 
 `);
 }

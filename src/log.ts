@@ -3,11 +3,13 @@ import pino, { type Logger } from 'pino';
 /** Paths pino blanks out wherever they appear in a log line: credentials, signatures, card data. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
+  'req.headers["api-key"]',
   'req.headers.cookie',
   'req.headers["content-hmac"]',
   'req.headers["x-content-hmac"]',
   'req.headers["webhook-signature"]',
   'headers.authorization',
+  'headers["api-key"]',
   'headers["content-hmac"]',
   'headers["x-content-hmac"]',
   '*.authorization',

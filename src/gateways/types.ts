@@ -134,6 +134,8 @@ export interface SharedCallbackRef {
   readonly kind: string;
   readonly invoiceId?: string;
   readonly transactionIds: readonly string[];
+  /** What may be stored of the body (the adapter's allow-list), should nothing verify it. */
+  readonly kept: KeptFields;
 }
 
 export interface GatewayAdapter {

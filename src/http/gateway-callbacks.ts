@@ -67,11 +67,13 @@ async function handleShared(deps: Deps, request: FastifyRequest<{ Params: { prot
     ? `a ${kind} notification that names no payment or transaction of ours: nothing can verify it; kept for manual handling`
     : 'the body is no notification of this gateway';
   request.log.warn({ protocol, kind, invoiceId: ref?.invoiceId }, `shared callback URL: ${problem}`);
-  if (await withinRejectedQuota(deps, `shared-${protocol}`)) {
+  // Well-formed notifications naming nothing of ours are evidence a person may need: a quota of
+  // their own, apart from bodies that are no notification at all.
+  if (await withinRejectedQuota(deps, `shared-${protocol}-${kind ? 'unmatched' : 'junk'}`, kind ? UNMATCHED_KEPT_PER_MINUTE : REJECTED_KEPT_PER_MINUTE)) {
     await deps.db.gatewayCallback.create({
       data: {
         id: newId('cb'), gatewayId: null, gatewayType: answering.type, kind: kind ?? 'unknown', remoteAddress: request.ip?.slice(0, 64) ?? null,
-        headers: keptHeaders(request), verdict: 'INVALID', error: problem, result: { outcome } as Prisma.InputJsonObject, body: {},
+        headers: keptHeaders(request), verdict: 'INVALID', error: problem, result: { outcome } as Prisma.InputJsonObject, body: ref?.kept ?? {},
         bodySha256: createHash('sha256').update(rawBody).digest('hex'),
       },
     });
@@ -174,14 +176,15 @@ async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
 
 /** Unsigned requests anyone can send: each gateway keeps at most this many a minute as evidence. */
 const REJECTED_KEPT_PER_MINUTE = 120;
+const UNMATCHED_KEPT_PER_MINUTE = 600;
 
-async function withinRejectedQuota(deps: Deps, gatewayId: string): Promise<boolean> {
+async function withinRejectedQuota(deps: Deps, gatewayId: string, perMinute = REJECTED_KEPT_PER_MINUTE): Promise<boolean> {
   const key = `${deps.config.queuePrefix}:rejected-callbacks:${gatewayId}:${Math.floor(Date.now() / 60_000)}`;
   try {
     const res = await deps.redis.multi().incr(key).expire(key, 61).exec();
     const count = Number(res?.[0]?.[1] ?? 0);
-    if (count === REJECTED_KEPT_PER_MINUTE + 1) deps.log.warn({ gatewayId }, `more than ${REJECTED_KEPT_PER_MINUTE} rejected callbacks this minute: the rest are counted, not stored`);
-    return count <= REJECTED_KEPT_PER_MINUTE;
+    if (count === perMinute + 1) deps.log.warn({ gatewayId }, `more than ${perMinute} rejected callbacks this minute: the rest are counted, not stored`);
+    return count <= perMinute;
   } catch {
     return true; // Redis away: keep the evidence
   }

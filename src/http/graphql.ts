@@ -1,5 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FastifyInstance } from 'fastify';
 import { visit, type GraphQLSchema } from 'graphql';
 import type { Deps } from '../context';
@@ -12,6 +13,7 @@ import { costOf, documentShapeProblem, limitRules, LIMITS, sizeUnits } from './g
 import { chargeRateLimit } from './rate-limit';
 import { servedOperationsOnly } from './served-operations';
 import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
+import { registerExplorer } from './explorer';
 
 export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise<void> {
   const schema = await buildGraphqlSchema();
@@ -25,9 +27,11 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
     parseOptions: { maxTokens: LIMITS.maxTokens },
     validationRules: [servedOperationsOnly, ...limitRules()],
     formatError: formatGraphqlError(deps.log, { hideSuggestions: production }),
-    plugins: [fastifyApolloDrainPlugin(app), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
+    // Apollo's landing page loads its Sandbox from a CDN; ours (explorer.ts) is self-contained.
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
   });
   await apollo.start();
+  if (!production) registerExplorer(app);
   // Before Apollo parses anything: what the text alone shows to be too big is refused here.
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.url !== '/graphql') return;

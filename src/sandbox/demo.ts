@@ -1,5 +1,6 @@
 // The demo organization `npm run demo` sets up: a SANDBOX gateway, a club and a client.
-// Safe to run again: it reuses what exists and issues a fresh TEST OWNER key (keys show once):
+// Safe to run again: it reuses what exists and issues a fresh TEST OWNER key (keys show once),
+// revoking the one the previous run printed:
 // the sandbox is a TEST gateway, so a LIVE key would find no gateway for the demo club.
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../context';
@@ -9,6 +10,8 @@ import { newOrgCode } from '../domain/ids';
 import { upsertClient } from '../services/clients/upsert-client';
 import { upsertClub } from '../services/clubs/upsert-club';
 import { configureGateway } from '../services/gateways/configure-gateway';
+
+const DEMO_KEY_NAME = 'npm run demo';
 
 export const DEMO = { orgId: 'org_demo', clubId: 'club_demo', clientId: 'client_demo', publicId: 'pk_sandbox_demo' } as const;
 
@@ -29,6 +32,8 @@ export async function seedDemo(deps: Deps) {
         apiSecret: randomBytes(24).toString('base64url'),
         description: 'Sandbox (CloudPayments test mode)',
       });
-  const { token } = await issueToken(deps.db, DEMO.orgId, 'OWNER', { name: 'npm run demo', environment: 'TEST' });
+  // One demo key at a time: the previous run's is revoked, not left valid forever.
+  await deps.db.apiToken.updateMany({ where: { organizationId: DEMO.orgId, name: DEMO_KEY_NAME, revokedAt: null }, data: { revokedAt: new Date() } });
+  const { token } = await issueToken(deps.db, DEMO.orgId, 'OWNER', { name: DEMO_KEY_NAME, environment: 'TEST' });
   return { organizationId: DEMO.orgId, token, gatewayId: gateway.id, clubId: DEMO.clubId, clientId: DEMO.clientId };
 }

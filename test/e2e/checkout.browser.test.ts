@@ -168,4 +168,29 @@ function checkoutSuite() {
     await new Promise((r) => setTimeout(r, 500));
     expect(await balanceOf(app(), shop)).toBe(before);
   });
+
+  it('without a returnUrl (as npm run demo pays), the sandbox shows its own result page', async () => {
+    const before = await balanceOf(app(), shop);
+    const { paymentUrl } = await topUp(app(), shop, { amount: 7, returnUrl: null });
+    await fillCard(paymentUrl, CARDS.success);
+    await page.getByRole('button', { name: /^Pay\b/ }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Payment successful');
+    await expect(page.locator('body').textContent()).resolves.toContain('7.00 RUB paid');
+    await waitFor(() => balanceOf(app(), shop), (b) => b === plus(before, 7));
+  });
+
+  it('GET /graphql in a browser is a self-contained explorer that runs a query with the key typed in', async () => {
+    const external: string[] = [];
+    page.on('request', (r) => { if (!r.url().startsWith(app().url)) external.push(r.url()); });
+    const res = await page.goto(`${app().url}/graphql`);
+    expect(res?.status()).toBe(200);
+    await page.locator('#key').fill(shop.token);
+    await page.locator('#query').fill('{ organization { id } }');
+    await page.getByRole('button', { name: /Run/ }).click();
+    const answer = await waitFor(() => page.locator('#result').textContent(), (text) => !!text?.startsWith('HTTP'));
+    expect(answer).toContain('HTTP 200');
+    expect(answer).toContain(shop.orgId);
+    expect(external).toEqual([]); // nothing from a CDN: it works offline
+  });
 }

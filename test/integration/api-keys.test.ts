@@ -177,6 +177,9 @@ describe('API keys', () => {
       // other keys are not affected
       const liveKey = await untilRefused(org.token, 25);
       expect(liveKey.res).toBeNull();
+      // no key may be given more than the operator's limit
+      const lifted = await limited.gql(CREATE, { i: { name: 'greedy', role: 'ADMIN', environment: 'TEST', rateLimitPerMinute: 11 } }, org.token);
+      expect(lifted.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'rateLimitPerMinute' }, message: expect.stringMatching(/at most 10/) });
     });
   });
 

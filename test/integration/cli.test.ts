@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { TEST_ENCRYPTION_KEY } from '../helpers/env';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -13,7 +14,8 @@ describe('admin CLI', () => {
 
   beforeAll(async () => {
     t = await startTestApp('cli');
-    env = { ...process.env, DATABASE_URL: t.deps.config.databaseUrl.reveal(), LOG_LEVEL: 'silent' };
+    // The app's own encryption key: what the CLI seals (the demo's gateway secret), the app opens.
+    env = { ...process.env, DATABASE_URL: t.deps.config.databaseUrl.reveal(), LOG_LEVEL: 'silent', PAYGATE_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
   });
   afterAll(() => t.close());
 
@@ -48,6 +50,20 @@ describe('admin CLI', () => {
     expect(revoked).toEqual({ id: created.id, revokedAt: expect.any(String) });
     expect(await status(created.token)).toBe(401);
     expect(await status(org.token)).toBe(200);
+  });
+
+  it('demo seed makes a TEST key that works against its sandbox, and revokes the previous run\'s', async () => {
+    const first = JSON.parse((await cli('demo', 'seed', '--json')).stdout);
+    expect(first).toMatchObject({ organizationId: 'org_demo', token: expect.stringMatching(/^pgk_test_/), clubId: 'club_demo', clientId: 'client_demo' });
+    expect(await status(first.token)).toBe(200);
+    const second = JSON.parse((await cli('demo', 'seed', '--json')).stdout);
+    expect(second.gatewayId).toBe(first.gatewayId);
+    expect(await status(second.token)).toBe(200);
+    expect(await status(first.token)).toBe(401);
+    expect(await t.deps.db.apiToken.count({ where: { organizationId: 'org_demo', revokedAt: null } })).toBe(1);
+    const pay = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_demo", clubId: "club_demo", amount: 5 }) { payment { environment } } }', {}, second.token);
+    expect(pay.body.errors).toBeUndefined();
+    expect(pay.body.data.initiateTopUpPayment.payment.environment).toBe('TEST');
   });
 
   it.each([

@@ -52,6 +52,20 @@ describe('balances in the client\'s currency', () => {
     expect((await t.gql(UPSERT, { c: { id: 'c_kzt', currency: 'KZT', name: 'Aigerim' } }, test)).body.errors).toBeUndefined();
   });
 
+  it('an open payment fixes the currency too; a balance is never credited in another currency', async () => {
+    await t.gql(UPSERT, { c: { id: 'c_open', clubId: 'club_kz' } }, test);
+    const res = await t.gql(INITIATE, { i: { clientId: 'c_open', clubId: 'club_kz', amount: '500' } }, test);
+    const { paymentUrl, transactionId } = res.body.data.initiateTopUpPayment;
+    const refused = await t.gql(UPSERT, { c: { id: 'c_open', currency: 'KZT' } }, live);
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'currency' } });
+    // Were the currency changed anyway (a race the check lost, an operator's SQL): the credit refuses it.
+    await t.deps.db.client.update({ where: { organizationId_id: { organizationId: orgId, id: 'c_open' } }, data: { currency: 'KZT' } });
+    await payWithCard(paymentUrl, CARDS.success);
+    await waitFor(() => t.deps.db.paymentEvent.findMany({ where: { paymentId: transactionId } }), (rows) => rows.some((r) => r.code === 'CURRENCY_MISMATCH'));
+    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: transactionId } })).toBe(0);
+    expect((await client('c_open')).balance).toBe('0.00');
+  });
+
   it('new clients take the organization\'s default currency', async () => {
     await t.gql('mutation { updateOrganization(input: { defaultCurrency: "UZS" }) { defaultCurrency } }', {}, live);
     expect((await t.gql(UPSERT, { c: { id: 'c_default' } }, test)).body.data.upsertClient.currency).toBe('UZS');

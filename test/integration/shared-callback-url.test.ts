@@ -69,6 +69,8 @@ describe('the shared CloudPayments callback URL', () => {
     expect(await shared('pay', payFields(unknown, shop.clientId), shop.apiSecret)).toEqual({ status: 200, body: { code: 0 } });
     const kept = await lastCallback();
     expect(kept).toMatchObject({ gatewayId: null, kind: 'pay', verdict: 'INVALID', error: expect.stringMatching(/manual handling/) });
+    // what a person needs to find the money: the allow-listed fields
+    expect(kept.body).toMatchObject({ InvoiceId: unknown, Amount: '500.00', AccountId: shop.clientId });
     expect(await t.deps.db.ledgerEntry.count()).toBe(ledger);
   });
 
@@ -83,6 +85,28 @@ describe('the shared CloudPayments callback URL', () => {
     expect(await shared('refund', refund, shop.apiSecret)).toEqual({ status: 200, body: { code: 0 } });
     await waitFor(() => statusOf(transactionId), (s) => s === 'PARTIALLY_REFUNDED');
     expect((await t.deps.db.refund.findMany({ where: { paymentId: transactionId } })).map((r) => r.amount.toFixed(2))).toEqual(['25.00']);
+  });
+
+  it('holders of the same transaction id planted by other gateways do not keep the right one from verifying it', async () => {
+    const { transactionId } = await topUp(t, shop, { amount: 60 });
+    const fields = payFields(transactionId, shop.clientId, '60.00');
+    // Six gateways of another organization made to hold this transaction id first.
+    for (let i = 0; i < 6; i++) {
+      const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+        { i: { organizationId: other.orgId, type: 'SANDBOX', publicId: `pk_plant_${i}`, apiSecret: `plant-${i}` } }, other.token);
+      await t.deps.db.payment.create({
+        data: {
+          id: `pay_planted${i}${'0'.repeat(17)}`, organizationId: other.orgId, environment: 'TEST', clientId: other.clientId, clubId: other.clubId,
+          gatewayId: gw.body.data.configurePaymentGateway.id, gatewayType: 'SANDBOX', amount: '1', currency: 'RUB', status: 'CONFIRMED',
+          expiresAt: new Date(), gatewayTransactionId: String(fields.TransactionId), createdAt: new Date(Date.now() - 86_400_000),
+        },
+      });
+    }
+    await shared('pay', fields, shop.apiSecret);
+    await waitFor(() => t.deps.db.ledgerEntry.count({ where: { paymentId: transactionId } }), (n) => n === 1);
+    const refund = { TransactionId: nextTransactionId(), PaymentTransactionId: fields.TransactionId, Amount: '60.00', DateTime: '2026-12-02 10:00:00' };
+    expect(await shared('refund', refund, shop.apiSecret)).toEqual({ status: 200, body: { code: 0 } });
+    await waitFor(() => statusOf(transactionId), (s) => s === 'REFUNDED');
   });
 
   it('a body naming nothing of ours (a recurring charge) is answered 0 and kept; a body that is no notification is refused', async () => {

@@ -12,7 +12,7 @@ const d = (v: string) => new Decimal(v);
 function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
   const held = status === 'AUTHORIZED';
   return {
-    id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true,
+    id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
     expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
     restrictRefund: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
@@ -281,6 +281,12 @@ describe('the payment book', () => {
     });
     it.each(['PENDING', 'AUTHORIZED', 'FAILED', 'CANCELLED'] as const)('%s: nothing to credit', (s) => {
       expect(() => decide(payment(s), { kind: 'credit' })).toThrow(/nothing to credit/);
+    });
+    it('a payment in another currency than the client\'s balance: nothing posted, a person told', () => {
+      const decision = decide(payment('CONFIRMED', { clientCurrency: 'KZT' }), { kind: 'credit' });
+      expect(decision.effects).toEqual([]);
+      expect(decision.history.map((h) => h.code)).toEqual(['CURRENCY_MISMATCH']);
+      expect(decision.attention).toMatch(/KZT/);
     });
   });
 

@@ -100,5 +100,10 @@ export function decideNoPaymentPage(p: PaymentSnapshot, reason: string): Decisio
 /** A confirmed payment is booked on the client's balance: exactly its amount, once (the ledger's unique key). */
 export function decideCredit(p: PaymentSnapshot): Decision {
   if (!SETTLED.includes(p.status)) throw new Error(`payment ${p.id} is ${p.status}, not confirmed: nothing to credit`);
+  // A balance holds one currency: money in another is never added to it as if it were the same.
+  if (p.clientCurrency !== p.currency) {
+    const text = `${formatAmount(p.amount, p.currency)} ${p.currency} paid, but client ${p.clientId} keeps its balance in ${p.clientCurrency ?? '(no client)'}: not credited, manual handling`;
+    return note(p, { code: 'CURRENCY_MISMATCH', text, key: p.clientCurrency ?? '' }, { needsPerson: true });
+  }
   return { ...nothing(), effects: [{ kind: 'post', ledgerKind: 'TOP_UP', amount: p.amount, reason: `top-up ${p.id}` }, { kind: 'emit', event: 'PAYMENT_RECEIVED', withBalance: true }] };
 }

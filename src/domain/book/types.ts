@@ -23,6 +23,8 @@ export interface PaymentSnapshot {
   readonly currency: string;
   readonly clientId: string;
   readonly clientActive: boolean;
+  /** The currency the client's balances are kept in (null: the client is gone). */
+  readonly clientCurrency: string | null;
   readonly gatewayTransactionId: string | null;
   readonly authorizedAmount: Decimal | null;
   readonly captureAmount: Decimal | null;
@@ -43,7 +45,7 @@ export type HistoryCode =
   | 'INITIATED' | 'PAID' | 'AUTHORIZED' | 'CAPTURED' | 'PAID_AFTER_CLOSE' | 'DECLINED' | 'CANCELLED_AT_GATEWAY'
   | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
   | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
-  | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'LEGACY';
+  | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'CURRENCY_MISMATCH' | 'LEGACY';
 
 export interface HistoryEntry {
   readonly code: HistoryCode;

@@ -60,7 +60,7 @@ function locateNotification(request: { rawBody: Buffer; contentType: string }): 
     return (typeof v === 'string' || typeof v === 'number') && String(v).trim() && String(v).length <= 128 ? String(v).trim() : undefined;
   };
   const transactionIds = [text('PaymentTransactionId'), text('TransactionId')].filter((v): v is string => v !== undefined);
-  return { kind, invoiceId: text('InvoiceId'), transactionIds };
+  return { kind, invoiceId: text('InvoiceId'), transactionIds, kept: keptFields(read.fields) };
 }
 
 /** A header sent twice is not one signature. */

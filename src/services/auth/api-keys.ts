@@ -3,7 +3,7 @@
 import type { Ctx } from '../../context';
 import { badInput } from '../../domain/errors';
 import type { Environment, Role } from '../../generated/prisma/enums';
-import { keyRateLimit } from './key-limits';
+import { environmentLimit, keyRateLimit } from './key-limits';
 import { issueToken, listTokens, revokeToken, type TokenView } from './tokens';
 
 export interface ApiKeyView extends Omit<TokenView, 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'rateLimitPerMinute'> {
@@ -54,7 +54,14 @@ export async function listApiKeys(ctx: Ctx): Promise<ApiKeyView[]> {
 }
 
 export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<{ key: ApiKeyView; token: string }> {
+  const configured = ctx.deps.config.rateLimitPerMinute;
+  const ceiling = environmentLimit(configured, input.environment);
+  if (configured > 0 && input.rateLimitPerMinute != null && input.rateLimitPerMinute > ceiling) {
+    throw badInput(`rateLimitPerMinute may be at most ${ceiling} for a ${input.environment} key on this server`, 'rateLimitPerMinute');
+  }
   const issued = await ctx.deps.db.$transaction(async (tx) => {
+    // One key creation at a time per organization, so the count below cannot be raced past.
+    await tx.$queryRaw`SELECT id FROM "Organization" WHERE id = ${ctx.orgId} FOR UPDATE`;
     if ((await tx.apiToken.count({ where: { organizationId: ctx.orgId, revokedAt: null } })) >= MAX_KEYS) {
       throw badInput(`an organization may have at most ${MAX_KEYS} unrevoked API keys; revoke one first`, 'name');
     }

@@ -26,7 +26,7 @@ export interface LoadOptions {
   transactionId?: string;
 }
 
-interface Context { clientActive: boolean | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
+interface Context { clientActive: boolean | null; clientCurrency: string | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
 
 export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'gatewayRefundId' | 'reason'>): RefundSnapshot {
   return { id: r.id, status: r.status, amount: dec(r.amount), gatewayRefundId: r.gatewayRefundId, reason: r.reason };
@@ -40,6 +40,7 @@ export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'g
 export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Promise<Loaded | null> {
   const [context] = await tx.$queryRaw<Context[]>`
     SELECT (SELECT c."isActive" FROM "Client" c WHERE c."organizationId" = p."organizationId" AND c.id = p."clientId") AS "clientActive",
+           (SELECT c.currency FROM "Client" c WHERE c."organizationId" = p."organizationId" AND c.id = p."clientId") AS "clientCurrency",
            e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
            ${options.transactionId
              ? Prisma.sql`(SELECT o.id FROM "Payment" o WHERE o."gatewayId" = p."gatewayId" AND o."gatewayTransactionId" = ${options.transactionId} AND o.id <> p.id LIMIT 1)`
@@ -64,6 +65,7 @@ export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Pro
       currency: row.currency,
       clientId: row.clientId,
       clientActive: context.clientActive ?? false,
+      clientCurrency: context.clientCurrency,
       gatewayTransactionId: row.gatewayTransactionId,
       authorizedAmount: decOrNull(row.authorizedAmount),
       captureAmount: decOrNull(row.captureAmount),

@@ -43,16 +43,19 @@ export async function upsertClient(ctx: Ctx, input: UpsertClientInput): Promise<
   }
   const currency = input.currency == null ? undefined : clientCurrency(input.currency);
   const attempt = () => ctx.deps.db.$transaction(async (tx) => {
-    const existing = await tx.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id } }, select: { currency: true } });
+    // Under the client's row lock: postings take it too, so no credit lands between check and change.
+    const [existing] = await tx.$queryRaw<{ currency: string }[]>`
+      SELECT currency FROM "Client" WHERE "organizationId" = ${ctx.orgId} AND id = ${id} FOR UPDATE`;
     if (!existing) {
       const { defaultCurrency } = await tx.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select: { defaultCurrency: true } });
       return tx.client.create({ data: { organizationId: ctx.orgId, id, ...fields, currency: currency ?? defaultCurrency } });
     }
     if (currency && currency !== existing.currency) {
-      // Balances are kept in one currency: once money moved, changing it would re-denominate it.
-      if (await tx.ledgerEntry.findFirst({ where: { organizationId: ctx.orgId, clientId: id }, select: { id: true } })) {
-        throw badInput(`client ${id} keeps its balances in ${existing.currency} and has ledger entries; its currency cannot change`, 'currency');
-      }
+      // Balances are kept in one currency: once a payment exists (in either environment, paid or
+      // still open) or money moved, changing it would re-denominate that money.
+      const used = (await tx.payment.findFirst({ where: { organizationId: ctx.orgId, clientId: id }, select: { id: true } }))
+        ?? (await tx.ledgerEntry.findFirst({ where: { organizationId: ctx.orgId, clientId: id }, select: { id: true } }));
+      if (used) throw badInput(`client ${id} keeps its balances in ${existing.currency} and already has payments or ledger entries; its currency cannot change`, 'currency');
     }
     return tx.client.update({ where: { organizationId_id: { organizationId: ctx.orgId, id } }, data: { ...fields, ...(currency ? { currency } : {}) } });
   });

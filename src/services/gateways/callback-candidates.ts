@@ -2,7 +2,8 @@ import type { Db } from '../../db';
 import type { GatewayType } from '../../generated/prisma/enums';
 import type { SharedCallbackRef } from '../../gateways/types';
 
-const MAX_CANDIDATES = 5;
+/** More than one organization may hold (its gateways can be told of) any transaction id: every holder is tried, up to this many. */
+const MAX_CANDIDATES = 200;
 
 /**
  * For a notification posted to a gateway's shared URL: the gateways, of these types, whose secret
@@ -15,11 +16,15 @@ export async function gatewaysNamedBy(db: Db, types: readonly GatewayType[], ref
     if (payment && types.includes(payment.gatewayType)) return [payment.gatewayId];
   }
   if (!ref.transactionIds.length) return [];
+  // Anyone may make a payment of their own gateway hold someone else's transaction id (a signed
+  // Pay naming it), so no holder is preferred by being found first: the earliest holder of each
+  // type comes first (the types in the order given), and every one is tried.
   const rows = await db.payment.findMany({
     where: { gatewayTransactionId: { in: [...ref.transactionIds] }, gatewayType: { in: [...types] } },
-    select: { gatewayId: true },
-    distinct: ['gatewayId'],
-    take: MAX_CANDIDATES,
+    select: { gatewayId: true, gatewayType: true },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: MAX_CANDIDATES * 5,
   });
-  return rows.map((r) => r.gatewayId);
+  const ordered = [...rows].sort((a, b) => types.indexOf(a.gatewayType) - types.indexOf(b.gatewayType));
+  return [...new Set(ordered.map((r) => r.gatewayId))].slice(0, MAX_CANDIDATES);
 }

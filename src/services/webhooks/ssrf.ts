@@ -51,7 +51,7 @@ export async function assertWebhookUrl(raw: string, policy: UrlPolicy): Promise<
     }
   }
   const bad = addresses.find(isBlockedAddress);
-  if (bad) throw badInput(`url resolves to ${bad}, a private, loopback or otherwise internal address`, 'url');
+  if (bad) throw badInput(`url resolves to ${bad}, a private, loopback or otherwise internal address (to try webhooks on this machine, run Paygate with WEBHOOK_ALLOW_PRIVATE_URLS=true)`, 'url');
   return url.toString();
 }
 

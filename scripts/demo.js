@@ -20,7 +20,9 @@ async function main() {
   // On this machine only; quiet, so that the banner below is the last thing printed; partner
   // webhooks may target this machine's own receivers.
   const env = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...process.env, PORT, PUBLIC_URL };
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, stdio: 'inherit', env });
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env });
+  // The service logs JSON lines (for machines); here a person reads them.
+  child.stdout.pipe(require('pino-pretty')({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
   await waitReady();

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
-import { dbUrl, PG_BASE, TEMPLATE_DB } from './env';
+import { dbUrl, PG_BASE, templateDb, testDbName } from './env';
 
 /** A fresh, migrated database for one test file (a clone of the template: milliseconds). */
 export async function createTestDatabase(label: string): Promise<string> {
-  const name = `paygate_t${process.env.JEST_WORKER_ID ?? '0'}_${label.replace(/\W/g, '').toLowerCase().slice(0, 30)}`;
+  const name = testDbName(label);
   const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
   await admin.connect();
   try {
@@ -11,7 +11,7 @@ export async function createTestDatabase(label: string): Promise<string> {
     // Two workers cloning at once would trip over each other on the template: take turns.
     await admin.query('SELECT pg_advisory_lock(727274)');
     try {
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock(727274)');
     }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from '../helpers/database';
-import { dbUrl, PG_BASE } from '../helpers/env';
+import { dbUrl, PG_BASE, testDbName } from '../helpers/env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const db = require('../../scripts/db.js');
@@ -37,7 +37,7 @@ describe('migrations', () => {
 
 describe('the environments migration moves what existed before it', () => {
   const MIGRATIONS = path.resolve(__dirname, '../../prisma/migrations');
-  const NAME = `paygate_t${process.env.JEST_WORKER_ID ?? '0'}_envupgrade`;
+  const NAME = testDbName('envupgrade');
   let c: Client;
   beforeAll(async () => {
     const admin = new Client({ connectionString: `${PG_BASE}/postgres` });

@@ -1,6 +1,8 @@
 // schema.prisma and prisma/migrations must describe the same database, and the money
 // constraints Prisma cannot express must be there and must bite.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from '../helpers/database';
@@ -23,6 +25,16 @@ describe('migrations', () => {
 
   it('build exactly the database schema.prisma describes', async () => {
     expect(await db.drift()).toBeNull();
+  });
+
+  it('npm run db:migrate says what it did: migrated a new database, then up to date', async () => {
+    const url = dbUrl(testDbName('migrate_says'));
+    const run = () => promisify(execFile)(process.execPath, [path.resolve(__dirname, '../../scripts/db.js'), 'migrate'], { env: { ...process.env, DATABASE_URL: url } });
+    const first = await run();
+    expect(first.stderr).toMatch(/: migrated, all \d+ migrations applied/);
+    const second = await run();
+    expect(second.stderr).toMatch(/: up to date, all \d+ migrations applied/);
+    expect(second.stderr).not.toMatch(/migrated/);
   });
 
   it('the drift check notices a schema change that has no migration', async () => {

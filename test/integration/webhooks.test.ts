@@ -198,6 +198,8 @@ describe('webhook SSRF guard (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
   ])('refuses %s', async (url) => {
     const res = await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id } }', { i: { url, events: ['PAYMENT_RECEIVED'] } }, token);
     expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/private, loopback or otherwise internal/) });
+    // and it says how to try webhooks on one's own machine
+    expect(res.body.errors?.[0].message).toContain('WEBHOOK_ALLOW_PRIVATE_URLS=true');
     expect(await t.deps.db.webhookEndpoint.count()).toBe(0);
   });
 

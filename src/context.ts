@@ -2,7 +2,8 @@
 import type { Redis } from 'ioredis';
 import { createQueues, type Queues } from './queues';
 import type { Config } from './config';
-import { createDb, type Db } from './db';
+import type { Pool } from 'pg';
+import { createDb, createPool, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createRedis } from './redis';
 import { createSecretBox, type SecretBox } from './security/secret-box';
@@ -12,6 +13,8 @@ import type { Environment, Role } from './generated/prisma/enums';
 export interface Deps {
   readonly config: Config;
   readonly db: Db;
+  /** The pool under `db`, for the hot-path reads that skip Prisma's runtime (prepared statements). */
+  readonly pg: Pool;
   /** Producer connection: fails fast while Redis is away. */
   readonly redis: Redis;
   readonly log: Logger;
@@ -35,10 +38,14 @@ export interface Ctx {
 
 export function createDeps(config: Config, log = createLogger({ level: config.logLevel })): Deps {
   const redis = createRedis(config.redisUrl.reveal(), 'producer');
-  const db = createDb(config.databaseUrl.reveal(), config.databasePoolSize);
+  const pg = createPool(config.databaseUrl.reveal(), config.databasePoolSize);
+  // An idle connection that fails (Postgres restarted) is replaced; it must not end the process.
+  pg.on('error', (err) => log.warn({ err }, 'an idle Postgres connection failed'));
+  const db = createDb(pg);
   return {
     config,
     db,
+    pg,
     redis,
     usage: createUsageMeter(db, redis, config.queuePrefix, log),
     queues: createQueues(redis, config.queuePrefix, log),
@@ -51,6 +58,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.usage.close();
   await Promise.all(Object.values(deps.queues).map((q) => q.close()));
   await deps.db.$disconnect();
+  await deps.pg.end().catch(() => undefined);
   deps.redis.disconnect();
 }
 

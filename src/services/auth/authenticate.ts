@@ -41,19 +41,13 @@ function presentedKey(headers: IncomingHttpHeaders): string {
  * request on, whichever process serves it.
  */
 export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Promise<Principal> {
-  const token = await deps.db.apiToken.findUnique({
-    where: { tokenHash: hashApiToken(presentedKey(headers)) },
-    select: {
-      id: true, organizationId: true, role: true, environment: true, rateLimitPerMinute: true,
-      expiresAt: true, revokedAt: true, lastUsedAt: true,
-    },
-  });
+  const { rows: [token] } = await deps.pg.query<TokenRow>({ ...TOKEN_BY_HASH, values: [hashApiToken(presentedKey(headers))] });
   if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
   const now = new Date();
   if (token.expiresAt && token.expiresAt <= now) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.expired);
 
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await deps.db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+    await deps.pg.query({ ...TOUCH, values: [token.id, now] });
   }
   return {
     tokenId: token.id,
@@ -63,3 +57,14 @@ export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Pr
     rateLimitPerMinute: keyRateLimit(deps.config.rateLimitPerMinute, token),
   };
 }
+
+// Every request runs these: prepared statements through the pool, outside Prisma's runtime.
+interface TokenRow {
+  id: string; organizationId: string; role: Role; environment: Environment; rateLimitPerMinute: number | null;
+  expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null;
+}
+const TOKEN_BY_HASH = {
+  name: 'api-token-by-hash',
+  text: 'SELECT id, "organizationId", role, environment, "rateLimitPerMinute", "expiresAt", "revokedAt", "lastUsedAt" FROM "ApiToken" WHERE "tokenHash" = $1',
+};
+const TOUCH = { name: 'api-token-touch', text: 'UPDATE "ApiToken" SET "lastUsedAt" = $2 WHERE id = $1' };

@@ -23,7 +23,12 @@ export interface PaymentView {
   failureCode: string | null;
 }
 
-export function toPaymentView(p: Payment): PaymentView {
+/** What a payment's view is made of: a Prisma row, or the hot path's own read (find-payment.ts). */
+export type PaymentViewRow = Pick<Payment, 'id' | 'status' | 'environment' | 'currency' | 'clientId' | 'clubId' | 'createdAt' | 'confirmedAt'
+  | 'expiresAt' | 'gatewayTransactionId' | 'gatewayType' | 'description' | 'paymentUrl' | 'failureReason' | 'failureCode'>
+  & { amount: { toString(): string }; refundedAmount: { toString(): string } };
+
+export function toPaymentView(p: PaymentViewRow): PaymentView {
   return {
     id: p.id,
     status: p.status,

@@ -33,8 +33,18 @@ export function adapterEnv(config: Config, adapter: GatewayAdapter, log: Logger)
   return { baseUrl, publicUrl: config.publicUrl, log };
 }
 
+interface GatewayRow {
+  id: string; organizationId: string; type: GatewayType; environment: Environment; isActive: boolean; publicId: string;
+  apiSecretEncrypted: string; webhookSecretEncrypted: string | null; twoStage: boolean; settings: unknown;
+}
+// Every callback loads its gateway: a prepared statement through the pool, outside Prisma's runtime.
+const GATEWAY_BY_ID = {
+  name: 'gateway-by-id',
+  text: 'SELECT id, "organizationId", type, environment, "isActive", "publicId", "apiSecretEncrypted", "webhookSecretEncrypted", "twoStage", settings FROM "PaymentGateway" WHERE id = $1',
+};
+
 export async function loadGateway(deps: Deps, gatewayId: string): Promise<LoadedGateway | null> {
-  const row = await deps.db.paymentGateway.findUnique({ where: { id: gatewayId } });
+  const { rows: [row] } = await deps.pg.query<GatewayRow>({ ...GATEWAY_BY_ID, values: [gatewayId] });
   if (!row) return null;
   const adapter = gatewayAdapter(row.type);
   return {

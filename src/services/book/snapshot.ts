@@ -33,27 +33,26 @@ export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'g
 }
 
 /**
- * The payment with what the book needs of it. One query locks the row (when asked) and reads what
- * surrounds it: whether the client is active, the newest history entry, and who else holds the
- * transaction id; a second reads the row itself. This is the hot path of every callback.
+ * The payment with what the book needs of it, in one query: the row, locked when asked, and what
+ * surrounds it (the client's state and currency, the newest history entry, who else holds the
+ * transaction id). This is the hot path of every callback.
  */
 export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Promise<Loaded | null> {
-  const [context] = await tx.$queryRaw<Context[]>`
-    SELECT (SELECT c."isActive" FROM "Client" c WHERE c."organizationId" = p."organizationId" AND c.id = p."clientId") AS "clientActive",
-           (SELECT c.currency FROM "Client" c WHERE c."organizationId" = p."organizationId" AND c.id = p."clientId") AS "clientCurrency",
+  const [found] = await tx.$queryRaw<(Payment & Context)[]>`
+    SELECT p.*, c."isActive" AS "clientActive", c.currency AS "clientCurrency",
            e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
            ${options.transactionId
              ? Prisma.sql`(SELECT o.id FROM "Payment" o WHERE o."gatewayId" = p."gatewayId" AND o."gatewayTransactionId" = ${options.transactionId} AND o.id <> p.id LIMIT 1)`
              : Prisma.sql`NULL::text`} AS "heldBy"
     FROM "Payment" p
+    LEFT JOIN "Client" c ON c."organizationId" = p."organizationId" AND c.id = p."clientId"
     LEFT JOIN LATERAL (SELECT pe.id, pe.code, pe.data FROM "PaymentEvent" pe WHERE pe."paymentId" = p.id ORDER BY pe.id DESC LIMIT 1) e ON true
     WHERE p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}
     ${options.lock ? Prisma.sql`FOR UPDATE OF p` : Prisma.empty}`;
-  if (!context) return null;
-  const [row, refunds] = await Promise.all([
-    tx.payment.findUniqueOrThrow({ where: { id } }),
-    options.refunds ? tx.refund.findMany({ where: { paymentId: id }, orderBy: { createdAt: 'asc' } }) : Promise.resolve([]),
-  ]);
+  if (!found) return null;
+  const { clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy, ...row } = found;
+  const context: Context = { clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy };
+  const refunds = options.refunds ? await tx.refund.findMany({ where: { paymentId: id }, orderBy: { createdAt: 'asc' } }) : [];
   return {
     row,
     transactionHeldBy: context.heldBy,

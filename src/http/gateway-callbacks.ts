@@ -15,7 +15,7 @@ import type { KeptFields } from '../gateways/callback-body';
 import { gateways } from '../gateways/registry';
 import type { CallbackVerdict, ParsedCallback } from '../gateways/types';
 import { gatewaysNamedBy } from '../services/gateways/callback-candidates';
-import { loadGateway } from '../services/gateways/load-gateway';
+import { loadGateway, type LoadedGateway } from '../services/gateways/load-gateway';
 import { applyGatewayEvent, type CallbackRecord } from '../services/payments/gateway-word';
 
 const BODY_LIMIT = 256 * 1024;
@@ -53,14 +53,17 @@ async function handleShared(deps: Deps, request: FastifyRequest<{ Params: { prot
   const ref = answering.callbacks.shared!.locate({ rawBody, contentType });
   const kind = ref && answering.callbacks.kinds.includes(ref.kind) ? ref.kind : null;
   const candidates = ref && kind ? await gatewaysNamedBy(deps.db, adapters.map((a) => a.type), ref) : [];
+  // The gateway whose secret signed it is served with what it already made of the body; signed by
+  // none, it is refused and kept as the first candidate's, by the per-gateway rules.
+  let first: { gateway: LoadedGateway; parsed?: ParsedCallback } | null = null;
   for (const gatewayId of candidates) {
     const gateway = await loadGateway(deps, gatewayId).catch(() => null);
     if (!gateway) continue;
-    const parsed = await gateway.adapter.parseCallback(gateway.env, gateway.creds, { kind: kind!, rawBody, contentType, headers: request.headers });
-    if (parsed.verdict === 'VALID' || parsed.verdict === 'UNREADABLE') return handle(deps, request, reply, { protocol, gatewayId, kind: kind! });
+    const parsed = await gateway.adapter.parseCallback(gateway.env, gateway.creds, { kind: kind!, rawBody, contentType, headers: request.headers }).catch(() => undefined);
+    if (parsed?.verdict === 'VALID' || parsed?.verdict === 'UNREADABLE') return serve(deps, request, reply, gateway, kind!, parsed);
+    first ??= { gateway, parsed };
   }
-  // Signed by none of them: refused and kept as the payment's own gateway's (the per-gateway rules).
-  if (candidates.length) return handle(deps, request, reply, { protocol, gatewayId: candidates[0], kind: kind! });
+  if (first) return serve(deps, request, reply, first.gateway, kind!, first.parsed);
 
   const outcome = !kind ? { result: 'rejected' as const } : kind === 'check' ? { result: 'declined' as const, reason: 'UNKNOWN_INVOICE' as const } : { result: 'ok' as const };
   const problem = kind
@@ -98,6 +101,12 @@ async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
   if (!gateway || gateway.adapter.callbacks.protocol !== protocol || !gateway.adapter.callbacks.kinds.includes(kind)) {
     return reply.status(404).send({ error: 'unknown callback URL' });
   }
+  return serve(deps, request, reply, gateway, kind);
+}
+
+/** A callback for this gateway: stored, checked, verified (unless `given` is its verdict already), applied, answered. */
+async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, gateway: LoadedGateway, kind: string, given?: ParsedCallback) {
+  const gatewayId = gateway.id;
   const rawBody = rawBodyOf(request);
   const record: CallbackRecord = {
     id: newId('cb'),
@@ -127,7 +136,7 @@ async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
 
   let parsed: ParsedCallback;
   try {
-    parsed = await gateway.adapter.parseCallback(gateway.env, gateway.creds, {
+    parsed = given ?? await gateway.adapter.parseCallback(gateway.env, gateway.creds, {
       kind,
       rawBody,
       contentType: String(request.headers['content-type'] ?? ''),
@@ -178,12 +187,13 @@ async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
 const REJECTED_KEPT_PER_MINUTE = 120;
 const UNMATCHED_KEPT_PER_MINUTE = 600;
 
-async function withinRejectedQuota(deps: Deps, gatewayId: string, perMinute = REJECTED_KEPT_PER_MINUTE): Promise<boolean> {
-  const key = `${deps.config.queuePrefix}:rejected-callbacks:${gatewayId}:${Math.floor(Date.now() / 60_000)}`;
+/** `scope`: a gateway id, or one of the shared URL's buckets. */
+async function withinRejectedQuota(deps: Deps, scope: string, perMinute = REJECTED_KEPT_PER_MINUTE): Promise<boolean> {
+  const key = `${deps.config.queuePrefix}:rejected-callbacks:${scope}:${Math.floor(Date.now() / 60_000)}`;
   try {
     const res = await deps.redis.multi().incr(key).expire(key, 61).exec();
     const count = Number(res?.[0]?.[1] ?? 0);
-    if (count === perMinute + 1) deps.log.warn({ gatewayId }, `more than ${perMinute} rejected callbacks this minute: the rest are counted, not stored`);
+    if (count === perMinute + 1) deps.log.warn({ scope }, `more than ${perMinute} rejected callbacks this minute: the rest are counted, not stored`);
     return count <= perMinute;
   } catch {
     return true; // Redis away: keep the evidence

@@ -1,28 +1,8 @@
 import type { Ctx } from '../../context';
 import { badInput } from '../../domain/errors';
-import type { Payment } from '../../generated/prisma/client';
-import type { PaymentViewRow } from './view';
-import { owned } from '../common/scope';
+import { type PaymentViewRow } from './view';
 
-/**
- * The payment a caller names by Paygate's own id (`pay_…`) or by the gateway's transaction id,
- * within the key's organization and environment. Null when neither matches; when the gateway's id
- * is held by payments of two gateways, BAD_USER_INPUT naming them. Paygate's ids are tried first,
- * by primary key: the common case costs one indexed read.
- */
-export async function findPayment(ctx: Ctx, ref: string, field: string): Promise<Payment | null> {
-  if (ref.startsWith('pay_')) {
-    const own = await ctx.deps.db.payment.findFirst({ where: { id: ref, ...owned(ctx) } });
-    if (own) return own;
-  }
-  const rows = await ctx.deps.db.payment.findMany({ where: { ...owned(ctx), gatewayTransactionId: ref }, orderBy: { id: 'asc' }, take: 5 });
-  if (rows.length > 1) {
-    throw badInput(`transaction ${ref} is held by several payments (${rows.map((r) => r.id).join(', ')}); name one by Paygate's id`, field);
-  }
-  return rows[0] ?? null;
-}
-
-// payment(id:) is a hot path: one prepared statement through the pool, outside Prisma's runtime.
+// payment(id:) is a hot path: prepared statements through the pool, outside Prisma's runtime.
 const VIEW_COLUMNS = `id, status, environment, amount::text AS amount, currency, "clientId", "clubId", "createdAt", "confirmedAt", "expiresAt",
   "gatewayTransactionId", "gatewayType", "refundedAmount"::text AS "refundedAmount", description, "paymentUrl", "failureReason", "failureCode"`;
 const BY_ID = { name: 'payment-view-by-id', text: `SELECT ${VIEW_COLUMNS} FROM "Payment" WHERE id = $1 AND "organizationId" = $2 AND environment = $3` };
@@ -31,8 +11,13 @@ const BY_TRANSACTION = {
   text: `SELECT ${VIEW_COLUMNS} FROM "Payment" WHERE "gatewayTransactionId" = $1 AND "organizationId" = $2 AND environment = $3 ORDER BY id LIMIT 5`,
 };
 
-/** findPayment's answer as the API shows it, read in one statement (two when the id is the gateway's). */
-export async function findPaymentViewRow(ctx: Ctx, ref: string, field: string): Promise<PaymentViewRow | null> {
+/**
+ * The payment a caller names by Paygate's own id (`pay_…`) or by the gateway's transaction id,
+ * within the key's organization and environment, as the API shows it. Null when neither matches;
+ * when the gateway's id is held by payments of two gateways, BAD_USER_INPUT naming them. Paygate's
+ * ids are tried first, by primary key: the common case is one indexed read.
+ */
+export async function findPayment(ctx: Ctx, ref: string, field: string): Promise<PaymentViewRow | null> {
   const values = [ref, ctx.orgId, ctx.env];
   if (ref.startsWith('pay_')) {
     const { rows } = await ctx.deps.pg.query<PaymentViewRow>({ ...BY_ID, values });

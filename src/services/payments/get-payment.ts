@@ -4,11 +4,11 @@ import type { PaymentStatus, RefundStatus } from '../../generated/prisma/enums';
 import { ITEM_LIST, pageSize } from '../common/validate';
 import { toPaymentView, type PaymentView } from './view';
 import { owned } from '../common/scope';
-import { findPaymentViewRow } from './find-payment';
+import { findPayment } from './find-payment';
 
 /** By Paygate's id or the gateway's transaction id; null when the key's organization and environment have no such payment. */
 export async function getPayment(ctx: Ctx, ref: string): Promise<PaymentView | null> {
-  const p = await findPaymentViewRow(ctx, ref, 'id');
+  const p = await findPayment(ctx, ref, 'id');
   return p && toPaymentView(p);
 }
 

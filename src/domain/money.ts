@@ -22,18 +22,18 @@ export const MAX_AMOUNT = new Decimal('999999999999.99');
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
-export function minorUnits(currency: string): number {
+export function minorUnits(currency: string, field = 'currency'): number {
   const digits = MINOR_UNITS[currency];
-  if (digits === undefined) throw badInput(`unsupported currency ${JSON.stringify(currency)}`, 'currency');
+  if (digits === undefined) throw badInput(`unsupported currency ${JSON.stringify(currency)}`, field);
   return digits;
 }
 
-/** Upper-cases and checks a currency code; undefined gives the default. */
-export function parseCurrency(input: string | null | undefined): string {
+/** Upper-cases and checks a currency code; undefined gives the default. `field` names it in a refusal. */
+export function parseCurrency(input: string | null | undefined, field = 'currency'): string {
   if (input === undefined || input === null) return DEFAULT_CURRENCY;
   const code = input.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code)) throw badInput('currency must be a three-letter ISO 4217 code', 'currency');
-  minorUnits(code);
+  if (!/^[A-Z]{3}$/.test(code)) throw badInput(`${field} must be a three-letter ISO 4217 code`, field);
+  minorUnits(code, field);
   return code;
 }
 

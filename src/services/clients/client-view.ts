@@ -1,5 +1,6 @@
 import { formatAmount } from '../../domain/money';
 import type { Environment } from '../../generated/prisma/enums';
+import { BALANCE_FIELD } from '../ledger/post';
 
 export interface ClientView {
   id: string;
@@ -26,7 +27,7 @@ export function toClientView(row: {
     phone: row.phone,
     isActive: row.isActive,
     currency: row.currency,
-    balance: formatAmount(env === 'LIVE' ? row.balance : row.testBalance, row.currency),
+    balance: formatAmount(row[BALANCE_FIELD[env]], row.currency),
     createdAt: row.createdAt,
   };
 }

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../context';
-import { AppError, badInput } from '../../domain/errors';
+import { badInput } from '../../domain/errors';
 import { parseCurrency } from '../../domain/money';
 import { isUniqueViolation } from '../common/db-errors';
 import { email, externalId, optionalText, phone } from '../common/validate';
@@ -13,14 +13,6 @@ export interface UpsertClientInput {
   phone?: string | null;
   isActive?: boolean | null;
   currency?: string | null;
-}
-
-function clientCurrency(value: string): string {
-  try {
-    return parseCurrency(value);
-  } catch (err) {
-    throw err instanceof AppError ? badInput(err.message, 'currency') : err;
-  }
 }
 
 /** Creates the client or updates the fields given; an explicit null clears a field. */
@@ -41,7 +33,7 @@ export async function upsertClient(ctx: Ctx, input: UpsertClientInput): Promise<
     });
     if (!club) throw badInput(`unknown club ${clubId}; create it with upsertClub first`, 'clubId');
   }
-  const currency = input.currency == null ? undefined : clientCurrency(input.currency);
+  const currency = input.currency == null ? undefined : parseCurrency(input.currency);
   const attempt = () => ctx.deps.db.$transaction(async (tx) => {
     // Under the client's row lock: postings take it too, so no credit lands between check and change.
     const [existing] = await tx.$queryRaw<{ currency: string }[]>`

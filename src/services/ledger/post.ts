@@ -35,7 +35,8 @@ export class InsufficientBalance extends Error {
 export type PostedEntry = Omit<LedgerEntry, 'amount' | 'balanceAfter'> & { amount: Decimal; balanceAfter: Decimal };
 
 /** A client keeps one balance per environment, each a column of its row (so one row lock covers both). */
-export const BALANCE_COLUMN: Record<Environment, Prisma.Sql> = { LIVE: Prisma.raw('"balance"'), TEST: Prisma.raw('"testBalance"') };
+export const BALANCE_FIELD = { LIVE: 'balance', TEST: 'testBalance' } as const satisfies Record<Environment, string>;
+export const BALANCE_COLUMN: Record<Environment, Prisma.Sql> = { LIVE: Prisma.raw(`"${BALANCE_FIELD.LIVE}"`), TEST: Prisma.raw(`"${BALANCE_FIELD.TEST}"`) };
 
 export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promise<PostedEntry[]> {
   const byClient = new Map<string, Posting[]>();

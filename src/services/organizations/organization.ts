@@ -1,7 +1,7 @@
 // The organization's business profile: a readable code beside its id, its time zone (the day
 // boundaries of usage counters and, later, of reports) and its default currency.
 import type { Ctx } from '../../context';
-import { AppError, badInput } from '../../domain/errors';
+import { badInput } from '../../domain/errors';
 import { parseCurrency } from '../../domain/money';
 import { text } from '../common/validate';
 
@@ -36,19 +36,11 @@ function timeZone(value: string): string {
   }
 }
 
-function currency(value: string): string {
-  try {
-    return parseCurrency(value);
-  } catch (err) {
-    throw err instanceof AppError ? badInput(err.message.replace(/^currency/, 'defaultCurrency'), 'defaultCurrency') : err;
-  }
-}
-
 export async function updateOrganization(ctx: Ctx, input: UpdateOrganizationInput): Promise<OrganizationView> {
   const data = {
     ...(input.name != null ? { name: text(input.name, 'name', 200) } : {}),
     ...(input.timeZone != null ? { timeZone: timeZone(input.timeZone) } : {}),
-    ...(input.defaultCurrency != null ? { defaultCurrency: currency(input.defaultCurrency) } : {}),
+    ...(input.defaultCurrency != null ? { defaultCurrency: parseCurrency(input.defaultCurrency, 'defaultCurrency') } : {}),
   };
   const row = await ctx.deps.db.organization.update({ where: { id: ctx.orgId }, data, select });
   ctx.log.info({ fields: Object.keys(data) }, 'organization updated');

@@ -107,22 +107,22 @@ async function run(argv: string[]): Promise<void> {
       }
       case 'token create': {
         const expiresIn = flags['expires-in'];
-        let expiresInMs: number | undefined;
+        let expiresAt: Date | null = null;
         if (expiresIn !== undefined) {
           const ms = typeof expiresIn === 'string' ? parseDuration(expiresIn) : null;
           if (ms === null) throw new UsageError('--expires-in takes a duration such as 30d, 12h or 90m');
-          expiresInMs = ms;
+          expiresAt = new Date(Date.now() + ms);
         }
         const name = typeof flags.name === 'string' ? flags.name : undefined;
-        const res = await issueToken(db, required(flags, 'org'), role(required(flags, 'role')), { expiresInMs, name, environment: environment(flags.env) });
+        const res = await issueToken(db, required(flags, 'org'), role(required(flags, 'role')), { expiresAt, name, environment: environment(flags.env) });
         print(flags, res, `token ${res.id} (${res.environment} ${res.role}${res.expiresAt ? `, expires ${res.expiresAt}` : ''})\nshown once: ${res.token}`);
         return;
       }
       case 'token list': {
         const tokens = await listTokens(db, required(flags, 'org'));
         const lines = tokens.map((t) =>
-          [t.id, t.prefix + '…', t.environment, t.role, t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'active',
-            `expires=${t.expiresAt ?? 'never'}`, `lastUsed=${t.lastUsedAt ?? 'never'}`].join('  '));
+          [t.id, t.prefix + '…', t.environment, t.role, t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date() ? 'expired' : 'active',
+            `expires=${t.expiresAt?.toISOString() ?? 'never'}`, `lastUsed=${t.lastUsedAt?.toISOString() ?? 'never'}`].join('  '));
         print(flags, tokens, lines.join('\n') || 'no tokens');
         return;
       }
@@ -130,7 +130,7 @@ async function run(argv: string[]): Promise<void> {
         const id = words[2] ?? (typeof flags.id === 'string' ? flags.id : undefined);
         if (!id) throw new UsageError('usage: token revoke <tokenId>');
         const res = await revokeToken(db, id);
-        print(flags, { id: res.id, revokedAt: res.revokedAt }, `token ${res.id} revoked at ${res.revokedAt}`);
+        print(flags, { id: res.id, revokedAt: res.revokedAt }, `token ${res.id} revoked at ${res.revokedAt!.toISOString()}`);
         return;
       }
       default:

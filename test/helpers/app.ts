@@ -116,5 +116,9 @@ export async function makeOrg(deps: Deps, name = 'Test club chain'): Promise<{ o
 export async function makeToken(
   deps: Deps, orgId: string, role: Role, options: { expiresInMs?: number; environment?: 'LIVE' | 'TEST'; rateLimitPerMinute?: number } = {},
 ): Promise<{ id: string; token: string }> {
-  return issueToken(deps.db, orgId, role, options);
+  const { expiresInMs, ...rest } = options;
+  const issued = await issueToken(deps.db, orgId, role, rest);
+  // Set afterwards: a key meant to expire within milliseconds must exist first.
+  if (expiresInMs !== undefined) await deps.db.apiToken.update({ where: { id: issued.id }, data: { expiresAt: new Date(Date.now() + expiresInMs) } });
+  return issued;
 }

@@ -4,13 +4,9 @@ import type { Ctx } from '../../context';
 import { badInput } from '../../domain/errors';
 import type { Environment, Role } from '../../generated/prisma/enums';
 import { environmentLimit, keyRateLimit } from './key-limits';
-import { issueToken, listTokens, revokeToken, type TokenView } from './tokens';
+import { findTokenView, issueToken, listTokens, revokeToken, type TokenView } from './tokens';
 
-export interface ApiKeyView extends Omit<TokenView, 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'rateLimitPerMinute'> {
-  createdAt: Date;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
+export interface ApiKeyView extends Omit<TokenView, 'rateLimitPerMinute'> {
   /** The limit in force: the key's own, or its environment's default; 0 = none. */
   rateLimitPerMinute: number;
   usage: { requestsToday: number };
@@ -30,22 +26,13 @@ async function orgTimeZone(ctx: Ctx): Promise<string> {
   return (await ctx.deps.db.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select: { timeZone: true } })).timeZone;
 }
 
-function toApiKeyView(ctx: Ctx, t: TokenView, today: number): ApiKeyView {
-  const date = (v: string | null) => (v === null ? null : new Date(v));
-  return {
-    ...t,
-    createdAt: new Date(t.createdAt),
-    expiresAt: date(t.expiresAt),
-    revokedAt: date(t.revokedAt),
-    lastUsedAt: date(t.lastUsedAt),
-    rateLimitPerMinute: keyRateLimit(ctx.deps.config.rateLimitPerMinute, t),
-    usage: { requestsToday: today },
-  };
-}
-
 async function withUsage(ctx: Ctx, tokens: TokenView[]): Promise<ApiKeyView[]> {
   const counts = await ctx.deps.usage.requestsToday(tokens.map((t) => t.id), await orgTimeZone(ctx));
-  return tokens.map((t) => toApiKeyView(ctx, t, counts.get(t.id) ?? 0));
+  return tokens.map((t) => ({
+    ...t,
+    rateLimitPerMinute: keyRateLimit(ctx.deps.config.rateLimitPerMinute, t),
+    usage: { requestsToday: counts.get(t.id) ?? 0 },
+  }));
 }
 
 /** Every key of the organization, both environments, oldest first. */
@@ -70,7 +57,7 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<
     });
   });
   ctx.log.info({ tokenId: issued.id, role: issued.role, environment: issued.environment }, 'API key created');
-  const [key] = await withUsage(ctx, (await listTokens(ctx.deps.db, ctx.orgId)).filter((t) => t.id === issued.id));
+  const [key] = await withUsage(ctx, [(await findTokenView(ctx.deps.db, ctx.orgId, issued.id))!]);
   return { key, token: issued.token };
 }
 

@@ -20,16 +20,16 @@ export interface TokenView {
   role: Role;
   environment: Environment;
   name: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  /** The key's own limit, if it has one (see key-limits.ts for the one in force). */
   rateLimitPerMinute: number | null;
 }
 
 export interface IssueOptions {
   environment?: Environment;
-  expiresInMs?: number;
   expiresAt?: Date | null;
   name?: string;
   rateLimitPerMinute?: number | null;
@@ -55,8 +55,7 @@ export const MAX_KEY_RATE_LIMIT = 1_000_000;
 export async function issueToken(db: Tx, organizationId: string, role: Role, options: IssueOptions = {}): Promise<IssuedToken> {
   const org = await db.organization.findUnique({ where: { id: organizationId }, select: { id: true } });
   if (!org) throw new AppError('NOT_FOUND', `organization ${organizationId} not found`);
-  if (options.expiresInMs !== undefined && options.expiresInMs <= 0) throw badInput('expiry must be in the future', 'expiresIn');
-  const expiresAt = options.expiresInMs !== undefined ? new Date(Date.now() + options.expiresInMs) : (options.expiresAt ?? null);
+  const expiresAt = options.expiresAt ?? null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) throw badInput('expiresAt must be in the future', 'expiresAt');
   const limit = options.rateLimitPerMinute ?? null;
   if (limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > MAX_KEY_RATE_LIMIT)) {
@@ -71,26 +70,16 @@ export async function issueToken(db: Tx, organizationId: string, role: Role, opt
   return { id: row.id, token, role, environment, expiresAt: expiresAt?.toISOString() ?? null };
 }
 
-type TokenRow = Awaited<ReturnType<Db['apiToken']['findMany']>>[number];
-
-function toView(t: TokenRow): TokenView {
-  return {
-    id: t.id,
-    prefix: t.prefix,
-    role: t.role,
-    environment: t.environment,
-    name: t.name,
-    createdAt: t.createdAt.toISOString(),
-    expiresAt: t.expiresAt?.toISOString() ?? null,
-    revokedAt: t.revokedAt?.toISOString() ?? null,
-    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-    rateLimitPerMinute: t.rateLimitPerMinute,
-  };
-}
+const VIEW = {
+  id: true, prefix: true, role: true, environment: true, name: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true, rateLimitPerMinute: true,
+} as const;
 
 export async function listTokens(db: Db, organizationId: string): Promise<TokenView[]> {
-  const rows = await db.apiToken.findMany({ where: { organizationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  return rows.map(toView);
+  return db.apiToken.findMany({ where: { organizationId }, select: VIEW, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
+
+export async function findTokenView(db: Db, organizationId: string, tokenId: string): Promise<TokenView | null> {
+  return db.apiToken.findFirst({ where: { id: tokenId, organizationId }, select: VIEW });
 }
 
 /**
@@ -100,7 +89,7 @@ export async function listTokens(db: Db, organizationId: string): Promise<TokenV
 export async function revokeToken(db: Db, tokenId: string, organizationId?: string): Promise<TokenView> {
   const where = { id: tokenId, ...(organizationId ? { organizationId } : {}) };
   await db.apiToken.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
-  const token = await db.apiToken.findFirst({ where });
+  const token = await db.apiToken.findFirst({ where, select: VIEW });
   if (!token) throw new AppError('NOT_FOUND', `token ${tokenId} not found`);
-  return toView(token);
+  return token;
 }

@@ -1,4 +1,5 @@
 // The events partners can subscribe to. The payload shape is public (README, "Webhooks").
+import type { Environment } from './environment';
 
 export const WEBHOOK_EVENTS = ['PAYMENT_RECEIVED', 'PAYMENT_FAILED', 'PAYMENT_CANCELLED', 'PAYMENT_REFUNDED'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
@@ -15,6 +16,6 @@ export interface WebhookMessage {
   /** ISO-8601 UTC: when the event happened. */
   timestamp: string;
   /** LIVE or TEST: an endpoint receives only its own environment's events. */
-  environment: 'LIVE' | 'TEST';
+  environment: Environment;
   data: Record<string, unknown>;
 }

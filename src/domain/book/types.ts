@@ -2,6 +2,7 @@
 // is asked (one input), and what it answers (a decision). Pure data: the book never does I/O.
 import type { CallbackOutcome, CardFacts, GatewayEvent, GatewayPaymentState } from '../gateway-events';
 import type { Decimal } from '../money';
+import type { Environment } from '../environment';
 import type { Cause, PaymentStatus } from '../payment-state';
 import type { WebhookEventType } from '../webhook-events';
 
@@ -17,7 +18,7 @@ export interface PaymentSnapshot {
   readonly id: string;
   readonly status: PaymentStatus;
   /** LIVE or TEST: which balance it credits, and which cards may pay it. */
-  readonly environment: 'LIVE' | 'TEST';
+  readonly environment: Environment;
   /** What the payment is for; after a capture, what was captured. */
   readonly amount: Decimal;
   readonly currency: string;

@@ -5,6 +5,7 @@ import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
 import { GIVEN_UP, isAwaitingAttempt, judgeAttempt } from '../../domain/webhook-delivery';
 import { WEBHOOK_DISABLED } from '../../domain/webhook-events';
+import type { WebhookEndpoint } from '../../generated/prisma/client';
 import { postWebhook } from './post';
 import { webhookHeaders } from './signing';
 import { signingSecrets } from './endpoints';
@@ -54,7 +55,7 @@ export async function deliverAttempt(deps: Deps, deliveryId: string, attempt: nu
   return outcome;
 }
 
-async function disableEndpoint(tx: Tx, endpoint: { id: string; organizationId: string; environment: 'LIVE' | 'TEST' }, reason: string): Promise<void> {
+async function disableEndpoint(tx: Tx, endpoint: Pick<WebhookEndpoint, 'id' | 'organizationId' | 'environment'>, reason: string): Promise<void> {
   const { id: endpointId, organizationId, environment } = endpoint;
   await tx.webhookEndpoint.update({ where: { id: endpointId }, data: { isActive: false, disabledReason: reason, disabledAt: new Date() } });
   // Written to the endpoint's delivery log (not sent), so the partner's history shows why it stopped.

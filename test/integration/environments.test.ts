@@ -260,19 +260,24 @@ describe('TEST and LIVE environments side by side', () => {
     expect(refunds.map((r) => [r.id, r.environment, r.paymentId])).toEqual([[liveRefund.refundId, 'LIVE', live.paid], [testRefund.refundId, 'TEST', test.paid]]);
   });
 
+  /** A card of the other environment: Check 13, Pay answered 0, noted with `code`, nothing credited or sent. */
+  async function wrongCardRefused(id: string, before: Awaited<ReturnType<typeof balances>>, code: string, send: (kind: 'check' | 'pay') => Promise<unknown>) {
+    expect(await send('check')).toEqual({ status: 200, body: { code: 13 } });
+    expect(await send('pay')).toEqual({ status: 200, body: { code: 0 } });
+    await quiet();
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('PENDING');
+    expect(await historyCodes(id)).toEqual(['INITIATED', code]);
+    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id } })).toBe(0);
+    expect(await balances()).toEqual(before);
+    expect(rx.received.filter((r) => r.json?.data?.id === id)).toEqual([]);
+  }
+
   it('a test card on a LIVE payment: Check 13, Pay answered 0 but noted TEST_CARD_ON_LIVE and never credited', async () => {
     await quiet();
     const before = await balances();
     const { id } = await initiate(live, 40);
     const fields = payFields(id, CLIENT, '40.00', { TestMode: 1 });
-    expect(await cp.notify(callbackUrl(live, 'check'), LIVE_PUBLIC_ID, fields)).toEqual({ status: 200, body: { code: 13 } });
-    expect(await cp.notify(callbackUrl(live, 'pay'), LIVE_PUBLIC_ID, fields)).toEqual({ status: 200, body: { code: 0 } });
-    await quiet();
-    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('PENDING');
-    expect(await historyCodes(id)).toEqual(['INITIATED', 'TEST_CARD_ON_LIVE']);
-    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id } })).toBe(0);
-    expect(await balances()).toEqual(before);
-    expect(rx.received.filter((r) => r.json?.data?.id === id)).toEqual([]);
+    await wrongCardRefused(id, before, 'TEST_CARD_ON_LIVE', (kind) => cp.notify(callbackUrl(live, kind), LIVE_PUBLIC_ID, fields));
   });
 
   it('reconciling a LIVE payment a test card paid credits nothing either', async () => {
@@ -294,14 +299,7 @@ describe('TEST and LIVE environments side by side', () => {
     const before = await balances();
     const { id } = await initiate(test, 45);
     const fields = payFields(id, CLIENT, '45.00', { TestMode: 0 });
-    expect(await sendNotification(t.url, test.gatewayId, 'check', fields, { secret: test.secret })).toEqual({ status: 200, body: { code: 13 } });
-    expect(await sendNotification(t.url, test.gatewayId, 'pay', fields, { secret: test.secret })).toEqual({ status: 200, body: { code: 0 } });
-    await quiet();
-    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('PENDING');
-    expect(await historyCodes(id)).toEqual(['INITIATED', 'LIVE_CARD_ON_TEST']);
-    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id } })).toBe(0);
-    expect(await balances()).toEqual(before);
-    expect(rx.received.filter((r) => r.json?.data?.id === id)).toEqual([]);
+    await wrongCardRefused(id, before, 'LIVE_CARD_ON_TEST', (kind) => sendNotification(t.url, test.gatewayId, kind, fields, { secret: test.secret }));
   });
 
   it('a TEST VIEWER key reads its own environment and every mutation is 403, writing nothing', async () => {

@@ -197,7 +197,7 @@ function normaliseDump(dump) {
     .map((stmt) => stmt.split('\n').filter((l) => l.trim() && !l.startsWith('--')).join('\n').trim())
     .filter((s) => s && !/^(SET |SELECT pg_catalog|CREATE SCHEMA|COMMENT ON SCHEMA|\\)/.test(s))
     .filter((s) => !/^CREATE (OR REPLACE )?(FUNCTION|TRIGGER)/.test(s))
-    .filter((s) => !/^CREATE UNIQUE INDEX \S+ ON .* WHERE /s.test(s)) // partial indexes
+    .filter((s) => !/^CREATE (UNIQUE )?INDEX \S+ ON .* WHERE /s.test(s)) // partial indexes
     .map((s) =>
       s
         .split('\n')

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log';
 import { createRedis } from './redis';
 import { createSecretBox, type SecretBox } from './security/secret-box';
 import { createUsageMeter, type UsageMeter } from './services/auth/usage';
+import { createOutboxSignal, type OutboxSignal } from './services/outbox/signal';
 import type { Environment, Role } from './generated/prisma/enums';
 
 export interface Deps {
@@ -20,6 +21,8 @@ export interface Deps {
   readonly log: Logger;
   readonly secrets: SecretBox;
   readonly queues: Queues;
+  /** After commit: wakes the outbox consumers, here and in other processes. */
+  readonly outboxSignal: OutboxSignal;
   /** API keys' request counts, batched into Redis. */
   readonly usage: UsageMeter;
 }
@@ -49,6 +52,7 @@ export function createDeps(config: Config, log = createLogger({ level: config.lo
     redis,
     usage: createUsageMeter(db, redis, config.queuePrefix, log),
     queues: createQueues(redis, config.queuePrefix, log),
+    outboxSignal: createOutboxSignal(redis, config.queuePrefix, log),
     log,
     secrets: createSecretBox(config.encryption.key.reveal(), config.encryption.oldKeys.map((k) => k.reveal())),
   };

@@ -2,13 +2,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from './log';
 
-export const QUEUE_NAMES = { outbox: 'outbox', maintenance: 'maintenance', sandbox: 'sandbox', webhooks: 'webhooks' } as const;
+export const QUEUE_NAMES = { maintenance: 'maintenance', sandbox: 'sandbox', webhooks: 'webhooks' } as const;
 export type QueueName = keyof typeof QUEUE_NAMES;
 
 export interface Queues {
-  /** Effects of committed state changes (credits, refund bookings); job id = outbox key. */
-  readonly outbox: Queue;
-  /** Repeatable housekeeping: outbox relay, payment expiry. */
+  /** Repeatable housekeeping: the relay, payment expiry, reconciliation. */
   readonly maintenance: Queue;
   /** The sandbox's notification retries (the gateway it plays retries for days). */
   readonly sandbox: Queue;
@@ -25,12 +23,12 @@ export function createQueues(connection: Redis, prefix: string, log: Logger): Qu
         attempts: 8,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { age: 3600, count: 10_000 },
-        // A job out of attempts is dropped: its outbox row is still PENDING, so the relay re-adds it.
+        // A job out of attempts is dropped: what it was for is still open in Postgres, and a relay re-adds it.
         removeOnFail: true,
       },
     });
     q.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
     return q;
   };
-  return { outbox: make(QUEUE_NAMES.outbox), maintenance: make(QUEUE_NAMES.maintenance), sandbox: make(QUEUE_NAMES.sandbox), webhooks: make(QUEUE_NAMES.webhooks) };
+  return { maintenance: make(QUEUE_NAMES.maintenance), sandbox: make(QUEUE_NAMES.sandbox), webhooks: make(QUEUE_NAMES.webhooks) };
 }

@@ -1,5 +1,5 @@
-// The worker role: one BullMQ worker per queue, running the job definitions of that queue, and
-// the job schedulers of the recurring ones.
+// The worker role: the outbox consumers (jobs/outbox), one BullMQ worker per queue running the job
+// definitions of that queue, and the job schedulers of the recurring ones.
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Deps } from '../context';
 import { QUEUE_NAMES, type QueueName } from '../queues';
@@ -8,15 +8,11 @@ import { sandboxNotifyJob } from '../sandbox/retries';
 import type { JobDefinition } from './definition';
 import { deliverWebhookJob } from './deliver-webhook';
 import { expirePaymentsJob } from './expire-payments';
-import { bookRefundJob } from './outbox/book-refund';
-import { creditPaymentJob } from './outbox/credit-payment';
-import { fanOutEventJob } from './outbox/fan-out-event';
+import { startOutboxConsumers } from './outbox/consumer';
 import { relayJob } from './outbox-relay';
 import { reconcilePaymentsJob } from './reconcile-payments';
 
-export const JOBS: readonly JobDefinition[] = [
-  creditPaymentJob, bookRefundJob, fanOutEventJob, deliverWebhookJob, relayJob, expirePaymentsJob, reconcilePaymentsJob, sandboxNotifyJob,
-];
+export const JOBS: readonly JobDefinition[] = [deliverWebhookJob, relayJob, expirePaymentsJob, reconcilePaymentsJob, sandboxNotifyJob];
 
 export interface Workers {
   /** force: do not wait for running jobs (they are taken up again once their lock expires). */
@@ -35,6 +31,7 @@ const concurrencyOf = (queue: QueueName, options: WorkersOptions) =>
   queue === 'webhooks' ? options.webhookConcurrency ?? 32 : queue === 'maintenance' ? 2 : options.concurrency ?? 8; // the relay must not wait behind a slow expiry run
 
 export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Promise<Workers> {
+  const consumers = startOutboxConsumers(deps);
   const connection = createRedis(deps.config.redisUrl.reveal(), 'worker');
   const lockDuration = options.lockDurationMs ?? deps.config.workerLockDurationMs;
   const workers = (Object.keys(QUEUE_NAMES) as QueueName[]).map((queue) => {
@@ -62,7 +59,7 @@ export async function startWorkers(deps: Deps, options: WorkersOptions = {}): Pr
     async close(force = false) {
       clearInterval(watchdog);
       connection.off('ready', onReady);
-      await Promise.all(workers.map((w) => w.close(force)));
+      await Promise.all([consumers.close(force), ...workers.map((w) => w.close(force))]);
       await connection.quit().catch(() => connection.disconnect());
     },
   };

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { bookRefund } from '../../services/refunds/book-refund';
-import { defineOutboxJob } from './run';
+import { defineOutboxHandler } from './handler';
 
-/** Books a refund the gateway accepted: the payment's status and the balance debit. */
-export const bookRefundJob = defineOutboxJob('refund.book', z.object({ refundId: z.string().min(1) }), (deps, row, { refundId }) =>
-  bookRefund(deps, row.key, refundId));
+/** Books a refund the gateway accepted, one per transaction (each locks its payment). */
+export const bookRefundHandler = defineOutboxHandler({
+  kind: 'refund.book',
+  batch: 1,
+  loops: 1,
+  payload: z.object({ refundId: z.string().min(1) }),
+  carryOut: (deps, tx, [{ payload }]) => bookRefund(deps, tx, payload.refundId),
+});

@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { creditPayment } from '../../services/ledger/credit-payment';
-import { defineOutboxJob } from './run';
+import { isUniqueViolation } from '../../services/common/db-errors';
+import { creditPayments } from '../../services/ledger/credit-payment';
+import { defineOutboxHandler } from './handler';
 
-/** Books a confirmed payment on the client's balance. */
-export const creditPaymentJob = defineOutboxJob('payment.credit', z.object({ paymentId: z.string().min(1) }), (deps, row, { paymentId }) =>
-  creditPayment(deps, row.key, paymentId));
+/** Books confirmed payments on the clients' balances, up to 200 per transaction. */
+export const creditPaymentHandler = defineOutboxHandler({
+  kind: 'payment.credit',
+  batch: 200,
+  loops: 2,
+  payload: z.object({ paymentId: z.string().min(1) }),
+  carryOut: (deps, tx, rows) => creditPayments(deps, tx, rows.map((r) => r.payload.paymentId)),
+  // The ledger already has this credit (its unique TOP_UP entry): whatever ran before booked it.
+  alreadyDone: isUniqueViolation,
+});

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { fanOutEvent } from '../../services/webhooks/fan-out';
-import { defineOutboxJob } from './run';
+import type { WebhookMessage } from '../../domain/webhook-events';
+import { fanOutEvents } from '../../services/webhooks/fan-out';
+import { defineOutboxHandler } from './handler';
 
-/** One partner event → one delivery per subscribed endpoint. */
-export const fanOutEventJob = defineOutboxJob('webhook.event', z.object({ id: z.string().min(1), message: z.object({ type: z.string() }).passthrough() }), async (deps, row) =>
-  `fanned out to ${await fanOutEvent(deps, row.key)}`);
+/** Partner events → one delivery per subscribed endpoint, up to 200 events per transaction. */
+export const fanOutEventHandler = defineOutboxHandler({
+  kind: 'webhook.event',
+  batch: 200,
+  loops: 1,
+  payload: z.object({ id: z.string().min(1), message: z.object({ type: z.string() }).passthrough() }),
+  carryOut: (deps, tx, rows) => fanOutEvents(deps, tx, rows.map(({ row, payload }) => ({ organizationId: row.organizationId, payload: payload as unknown as { id: string; message: WebhookMessage } }))),
+});

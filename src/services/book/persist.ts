@@ -9,7 +9,7 @@ import type { Payment, Prisma, Refund } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import { postToLedger, type PostedEntry } from '../ledger/post';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
-import { emitPaymentEvent } from '../webhooks/emit';
+import { paymentEvent } from '../webhooks/emit';
 
 export interface Who {
   /** For history, ledger and refund rows: "token:tok_…", "gateway:gw_…", "system:expiry". */
@@ -39,14 +39,43 @@ export async function applyDecision(tx: Tx, row: Payment, decision: Decision, wh
   return applied;
 }
 
+/**
+ * Many decisions that change no payment and only post and emit (the credit consumer's batch), in
+ * one statement each for history, ledger and outbox, whatever the batch's size.
+ */
+export async function applyDecisions(tx: Tx, items: readonly { row: Payment; decision: Decision }[], who: Who): Promise<Applied[]> {
+  for (const { row, decision } of items) {
+    if (decision.change || decision.effects.some((e) => e.kind !== 'post' && e.kind !== 'emit')) throw new Error(`applyDecisions takes postings and events only (payment ${row.id})`);
+  }
+  await tx.paymentEvent.createMany({ data: items.flatMap(({ row, decision }) => decision.history.map((entry) => historyRow(row.id, row.status, row.status, who.actor, entry))) });
+  const postings = items.flatMap(({ row: p, decision }) => decision.effects.flatMap((effect) => effect.kind === 'post'
+    ? [{ organizationId: p.organizationId, environment: p.environment, clientId: p.clientId, kind: effect.ledgerKind, amount: effect.amount, paymentId: p.id, refundId: effect.refundId ?? null, actor: who.actor, reason: effect.reason }]
+    : []));
+  const posted = new Map<string | null, PostedEntry[]>();
+  for (const entry of await postToLedger(tx, postings)) posted.set(entry.paymentId, [...(posted.get(entry.paymentId) ?? []), entry]);
+  const applied = items.map(({ row }): Applied => ({ payment: row, outbox: [], asks: [], reserved: null, posted: posted.get(row.id) ?? [] }));
+  for (const [i, { decision }] of items.entries()) {
+    const a = applied[i];
+    for (const effect of decision.effects) if (effect.kind === 'emit') a.outbox.push(eventOf(effect, a.payment, a.posted.at(-1)?.balanceAfter ?? who.balance));
+  }
+  await addOutbox(tx, applied.flatMap((a) => a.outbox));
+  return applied;
+}
+
 /** One history row: a status change (from → to) or a note (the status stays). */
 export async function writeHistory(tx: Tx, paymentId: string, from: PaymentStatus | null, to: PaymentStatus, actor: string, entry: HistoryEntry): Promise<void> {
-  await tx.paymentEvent.create({
-    data: {
-      paymentId, fromStatus: from, toStatus: to, actor, code: entry.code, reason: entry.text.slice(0, 500),
-      data: { ...(entry.data ?? {}), ...(entry.key ? { repeatKey: entry.key } : {}) } as Prisma.InputJsonObject,
-    },
-  });
+  await tx.paymentEvent.create({ data: historyRow(paymentId, from, to, actor, entry) });
+}
+
+function historyRow(paymentId: string, from: PaymentStatus | null, to: PaymentStatus, actor: string, entry: HistoryEntry) {
+  return {
+    paymentId, fromStatus: from, toStatus: to, actor, code: entry.code, reason: entry.text.slice(0, 500),
+    data: { ...(entry.data ?? {}), ...(entry.key ? { repeatKey: entry.key } : {}) } as Prisma.InputJsonObject,
+  };
+}
+
+function eventOf(effect: Extract<Effect, { kind: 'emit' }>, p: Payment, balance: Decimal | undefined): OutboxEntry {
+  return paymentEvent(effect.event, p, { ...effect.extra, ...(effect.withBalance && balance ? { balanceAfter: formatAmount(balance, p.currency) } : {}) });
 }
 
 function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdateInput {
@@ -68,16 +97,13 @@ function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdateInput {
 
 async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Promise<void> {
   const p = applied.payment;
-  const outbox = async (entry: OutboxEntry) => void applied.outbox.push(await addOutbox(tx, entry));
+  const outbox = async (entry: OutboxEntry) => void applied.outbox.push(...await addOutbox(tx, [entry]));
   const book = (refundId: string) => outbox({ key: `refund-${refundId}`, kind: 'refund.book', organizationId: p.organizationId, payload: { refundId } });
   switch (effect.kind) {
     case 'credit':
       return outbox({ key: `credit-${p.id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: p.id } });
     case 'emit': {
-      const balance = applied.posted.at(-1)?.balanceAfter ?? who.balance;
-      const extra = { ...effect.extra, ...(effect.withBalance && balance ? { balanceAfter: formatAmount(balance, p.currency) } : {}) };
-      applied.outbox.push(await emitPaymentEvent(tx, effect.event, p, extra));
-      return;
+      return outbox(eventOf(effect, p, applied.posted.at(-1)?.balanceAfter ?? who.balance));
     }
     case 'settle-refund':
       await tx.refund.update({ where: { id: effect.refundId }, data: { status: effect.status, gatewayRefundId: effect.gatewayRefundId, failureReason: null } });

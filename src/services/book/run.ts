@@ -5,7 +5,6 @@ import type { Tx } from '../../db';
 import type { Environment } from '../../generated/prisma/enums';
 import { decide, type BookInput, type Decision, type PaymentSnapshot, type Refusal } from '../../domain/book';
 import { AppError } from '../../domain/errors';
-import { publishOutbox } from '../outbox/outbox';
 import { applyDecision, type Applied, type Who } from './persist';
 import { loadPayment, type Loaded } from './snapshot';
 
@@ -41,13 +40,13 @@ export async function runBook(deps: Deps, paymentId: string, input: InputOf, opt
     await options.alongside?.(tx, result);
     return result;
   });
-  if (ran) await afterCommit(deps, paymentId, ran);
+  if (ran) afterCommit(deps, paymentId, ran);
   return ran;
 }
 
-export async function afterCommit(deps: Deps, paymentId: string | null, ran: { decision: Decision; applied?: Applied | null }): Promise<void> {
+export function afterCommit(deps: Deps, paymentId: string | null, ran: { decision: Decision; applied?: Applied | null }): void {
   if (ran.decision.attention) deps.log.warn({ paymentId, note: ran.decision.attention }, 'needs attention');
-  await publishOutbox(deps, ran.applied?.outbox ?? []);
+  deps.outboxSignal.notify((ran.applied?.outbox ?? []).map((e) => e.kind));
 }
 
 /** A refusal of the book, as the error the caller answers with. */

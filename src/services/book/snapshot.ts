@@ -38,7 +38,22 @@ export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'g
  * transaction id). This is the hot path of every callback.
  */
 export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Promise<Loaded | null> {
-  const [found] = await tx.$queryRaw<(Payment & Context)[]>`
+  const where = Prisma.sql`p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}`;
+  const [loaded] = await select(tx, where, options);
+  if (!loaded) return null;
+  if (!options.refunds) return loaded;
+  const refunds = await tx.refund.findMany({ where: { paymentId: id }, orderBy: { createdAt: 'asc' } });
+  return { ...loaded, snapshot: { ...loaded.snapshot, refunds: refunds.map(toRefundSnapshot) } };
+}
+
+/** Many payments at once, unlocked and without refunds (the credit consumer's batch), by id. */
+export async function loadPayments(tx: Tx, ids: readonly string[]): Promise<Map<string, Loaded>> {
+  const loaded = await select(tx, Prisma.sql`p.id = ANY(${[...ids]}::text[])`, { lock: false });
+  return new Map(loaded.map((l) => [l.row.id, l]));
+}
+
+async function select(tx: Tx, where: Prisma.Sql, options: LoadOptions): Promise<Loaded[]> {
+  const found = await tx.$queryRaw<(Payment & Context)[]>`
     SELECT p.*, c."isActive" AS "clientActive", c.currency AS "clientCurrency",
            e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
            ${options.transactionId
@@ -47,15 +62,16 @@ export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Pro
     FROM "Payment" p
     LEFT JOIN "Client" c ON c."organizationId" = p."organizationId" AND c.id = p."clientId"
     LEFT JOIN LATERAL (SELECT pe.id, pe.code, pe.data FROM "PaymentEvent" pe WHERE pe."paymentId" = p.id ORDER BY pe.id DESC LIMIT 1) e ON true
-    WHERE p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}
+    WHERE ${where}
     ${options.lock ? Prisma.sql`FOR UPDATE OF p` : Prisma.empty}`;
-  if (!found) return null;
+  return found.map(toLoaded);
+}
+
+function toLoaded(found: Payment & Context): Loaded {
   const { clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy, ...row } = found;
-  const context: Context = { clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy };
-  const refunds = options.refunds ? await tx.refund.findMany({ where: { paymentId: id }, orderBy: { createdAt: 'asc' } }) : [];
   return {
     row,
-    transactionHeldBy: context.heldBy,
+    transactionHeldBy: heldBy,
     snapshot: {
       id: row.id,
       status: row.status,
@@ -63,8 +79,8 @@ export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Pro
       amount: dec(row.amount),
       currency: row.currency,
       clientId: row.clientId,
-      clientActive: context.clientActive ?? false,
-      clientCurrency: context.clientCurrency,
+      clientActive: clientActive ?? false,
+      clientCurrency,
       gatewayTransactionId: row.gatewayTransactionId,
       authorizedAmount: decOrNull(row.authorizedAmount),
       captureAmount: decOrNull(row.captureAmount),
@@ -73,9 +89,9 @@ export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Pro
       refundedAmount: dec(row.refundedAmount),
       restrictRefund: row.restrictRefund,
       metadata: (row.metadata ?? {}) as Record<string, unknown>,
-      refunds: refunds.map(toRefundSnapshot),
+      refunds: [],
       // History written before codes existed has none.
-      lastEntry: context.hasHistory ? { code: (context.lastCode ?? 'LEGACY') as HistoryCode, key: context.lastKey } : null,
+      lastEntry: hasHistory ? { code: (lastCode ?? 'LEGACY') as HistoryCode, key: lastKey } : null,
     },
   };
 }

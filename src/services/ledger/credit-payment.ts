@@ -1,34 +1,28 @@
-// Books a confirmed payment on the client's balance: the book says what, the ledger posting,
-// balance and outbox row commit together. The unique TOP_UP entry per payment makes a second
-// booking impossible, whatever BullMQ does (a job may run twice).
+// Books confirmed payments on their clients' balances, a batch at a time, in the transaction of
+// the outbox consumer that claimed their rows: the book says what, and the ledger postings (one
+// balance update per client), history and events commit with the rows marked DONE. The unique
+// TOP_UP entry per payment makes a second booking impossible, whatever else goes wrong.
 import type { Deps } from '../../context';
+import type { Tx } from '../../db';
 import { decide } from '../../domain/book';
-import { applyDecision } from '../book/persist';
+import { applyDecisions } from '../book/persist';
 import { afterCommit } from '../book/run';
-import { loadPayment } from '../book/snapshot';
-import { claimOutbox, closeOutbox, markOutboxDone } from '../outbox/outbox';
-import { isUniqueViolation } from '../common/db-errors';
+import { loadPayments } from '../book/snapshot';
 
-export type Booked = 'booked' | 'already-booked';
-
-export async function creditPayment(deps: Deps, key: string, paymentId: string): Promise<Booked> {
-  try {
-    const ran = await deps.db.$transaction(async (tx) => {
-      if (!(await claimOutbox(tx, key))) return null;
-      const loaded = (await loadPayment(tx, paymentId, { lock: false }))!;
-      const decision = decide(loaded.snapshot, { kind: 'credit' });
-      const applied = await applyDecision(tx, loaded.row, decision, { actor: 'system:credit' });
-      await markOutboxDone(tx, key);
-      deps.log.info({ paymentId, clientId: loaded.row.clientId, amount: loaded.snapshot.amount.toFixed(), balanceAfter: applied.posted[0]?.balanceAfter.toFixed() }, 'balance credited');
-      return { decision, applied };
-    });
-    if (!ran) return 'already-booked';
-    await afterCommit(deps, paymentId, ran);
-    return 'booked';
-  } catch (err) {
-    // The ledger already has this credit: whatever ran before booked it. Close the outbox row.
-    if (!isUniqueViolation(err)) throw err;
-    await closeOutbox(deps.db, key);
-    return 'already-booked';
-  }
+/** Returns what to do after commit. */
+export async function creditPayments(deps: Deps, tx: Tx, paymentIds: readonly string[]): Promise<() => void> {
+  const loaded = await loadPayments(tx, paymentIds);
+  const items = paymentIds.map((id) => {
+    const found = loaded.get(id);
+    if (!found) throw new Error(`payment ${id} to credit not found`);
+    return { row: found.row, decision: decide(found.snapshot, { kind: 'credit' }) };
+  });
+  const applied = await applyDecisions(tx, items, { actor: 'system:credit' });
+  return () => {
+    for (const [i, { row, decision }] of items.entries()) {
+      const posted = applied[i].posted[0];
+      if (posted) deps.log.info({ paymentId: row.id, clientId: row.clientId, amount: posted.amount.toFixed(), balanceAfter: posted.balanceAfter.toFixed() }, 'balance credited');
+      afterCommit(deps, row.id, { decision, applied: applied[i] });
+    }
+  };
 }

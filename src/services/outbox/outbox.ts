@@ -1,10 +1,9 @@
 // Effects committed together with a state change (docs/architecture.md, "Exactly once"). The row is
-// written in the state change's transaction; after commit it is handed to BullMQ under its key as
-// job id. The worker marks it DONE in the transaction that books its effect; the relay re-enqueues
-// rows left PENDING (crash between commit and enqueue, Redis restart).
-import type { Deps } from '../../context';
+// written in the state change's transaction and is the only truth: consumers (jobs/outbox) claim
+// open rows of a kind in batches, carry them out and mark them DONE in one transaction. After
+// commit a wake-up tells them there is work (outbox/signal.ts); without it they find it anyway.
 import type { Tx } from '../../db';
-import type { Prisma } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 
 export const OUTBOX_KINDS = ['payment.credit', 'refund.book', 'webhook.event'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
@@ -16,45 +15,51 @@ export interface OutboxEntry {
   payload: Prisma.InputJsonObject;
 }
 
-export async function addOutbox(tx: Tx, entry: OutboxEntry): Promise<OutboxEntry> {
-  await tx.outbox.createMany({ data: [entry], skipDuplicates: true });
-  return entry;
+/** An open row, claimed (locked) by the transaction that will carry it out. */
+export interface ClaimedRow {
+  id: bigint;
+  key: string;
+  kind: OutboxKind;
+  organizationId: string;
+  payload: unknown;
+  attempts: number;
 }
 
-/** After commit: one Redis call. A failure here is harmless, the relay catches up. */
-export async function publishOutbox(deps: Deps, entries: readonly OutboxEntry[]): Promise<void> {
-  if (!entries.length) return;
-  try {
-    await deps.queues.outbox.addBulk(entries.map((e) => ({ name: e.kind, data: { key: e.key }, opts: { jobId: e.key } })));
-  } catch (err) {
-    deps.log.warn({ err, keys: entries.map((e) => e.key) }, 'outbox enqueue failed; the relay will retry');
-  }
+export async function addOutbox(tx: Tx, entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
+  if (entries.length) await tx.outbox.createMany({ data: [...entries], skipDuplicates: true });
+  return [...entries];
 }
 
-/** Locks the outbox row; null when it is already DONE (or gone). */
-export async function claimOutbox(tx: Tx, key: string) {
-  await tx.$executeRaw`SELECT 1 FROM "Outbox" WHERE key = ${key} FOR UPDATE`;
-  const row = await tx.outbox.findUnique({ where: { key } });
-  return row?.status === 'PENDING' ? row : null;
+/**
+ * Up to `take` open rows of a kind, oldest first, locked; rows another transaction holds are
+ * skipped, so concurrent consumers never take the same row. `id`: that one row only.
+ */
+export async function claimOutbox(tx: Tx, o: { kind: OutboxKind; take: number; maxAttempts: number; id?: bigint }): Promise<ClaimedRow[]> {
+  return tx.$queryRaw<ClaimedRow[]>`
+    SELECT id, key, kind, "organizationId", payload, attempts FROM "Outbox"
+     WHERE kind = ${o.kind} AND status = 'PENDING' AND attempts < ${o.maxAttempts} AND "availableAt" <= now()
+       ${o.id === undefined ? Prisma.empty : Prisma.sql`AND id = ${o.id}`}
+     ORDER BY id LIMIT ${o.take}
+       FOR UPDATE SKIP LOCKED`;
 }
 
-export async function markOutboxDone(tx: Tx, key: string) {
-  await tx.outbox.update({ where: { key }, data: { status: 'DONE', processedAt: new Date() } });
+export async function markOutboxDone(tx: Tx, ids: readonly bigint[]): Promise<void> {
+  if (ids.length) await tx.$executeRaw`UPDATE "Outbox" SET status = 'DONE', "processedAt" = now() WHERE id = ANY(${[...ids]}::bigint[])`;
 }
 
-/** Outside a transaction: closes the row if it is still open (its effect is known to be booked). */
-export async function closeOutbox(db: Tx, key: string) {
-  await db.outbox.updateMany({ where: { key, status: 'PENDING' }, data: { status: 'DONE', processedAt: new Date() } });
+/** A row that failed: counted, with its error, and not taken again before `retryInMs`. */
+export async function recordOutboxFailure(db: Tx, id: bigint, error: string, retryInMs: number): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "Outbox" SET attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)}, "availableAt" = now() + ${retryInMs} * interval '1 millisecond'
+     WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** Rows still open after `olderThanMs` (their job may be lost), oldest first; and how many ran out of attempts. */
-export async function openOutboxRows(db: Tx, o: { olderThanMs: number; maxAttempts: number; take: number }) {
-  const rows = await db.outbox.findMany({
-    where: { status: 'PENDING', attempts: { lt: o.maxAttempts }, createdAt: { lt: new Date(Date.now() - o.olderThanMs) } },
-    orderBy: { id: 'asc' },
-    take: o.take,
-    select: { key: true, kind: true },
-  });
-  const stuck = await db.outbox.count({ where: { status: 'PENDING', attempts: { gte: o.maxAttempts } } });
-  return { rows, stuck };
+/** A row that can never be carried out (a malformed payload): left open for a person, never taken again. */
+export async function giveUpOutbox(db: Tx, id: bigint, error: string, maxAttempts: number): Promise<void> {
+  await db.$executeRaw`UPDATE "Outbox" SET attempts = ${maxAttempts}, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
+}
+
+/** Open rows out of attempts: they wait for a person (Outbox.lastError says why). */
+export async function stuckOutboxRows(db: Tx, maxAttempts: number): Promise<number> {
+  return db.outbox.count({ where: { status: 'PENDING', attempts: { gte: maxAttempts } } });
 }

@@ -74,7 +74,7 @@ export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: st
     }
     return { outcome, ranBook, paymentId };
   });
-  if (ran.ranBook) await afterCommit(deps, ran.paymentId, ran.ranBook);
+  if (ran.ranBook) afterCommit(deps, ran.paymentId, ran.ranBook);
   return ran.outcome;
 }
 

@@ -67,7 +67,7 @@ export async function writeHistory(tx: Tx, paymentId: string, from: PaymentStatu
   await tx.paymentEvent.create({ data: historyRow(paymentId, from, to, actor, entry) });
 }
 
-function historyRow(paymentId: string, from: PaymentStatus | null, to: PaymentStatus, actor: string, entry: HistoryEntry) {
+export function historyRow(paymentId: string, from: PaymentStatus | null, to: PaymentStatus, actor: string, entry: HistoryEntry) {
   return {
     paymentId, fromStatus: from, toStatus: to, actor, code: entry.code, reason: entry.text.slice(0, 500),
     data: { ...(entry.data ?? {}), ...(entry.key ? { repeatKey: entry.key } : {}) } as Prisma.InputJsonObject,
@@ -78,7 +78,14 @@ function eventOf(effect: Extract<Effect, { kind: 'emit' }>, p: Payment, balance:
   return paymentEvent(effect.event, p, { ...effect.extra, ...(effect.withBalance && balance ? { balanceAfter: formatAmount(balance, p.currency) } : {}) });
 }
 
-function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdateInput {
+/** The outbox row of a credit or an event effect. */
+export function outboxOf(effect: Extract<Effect, { kind: 'credit' | 'emit' }>, p: Payment, balance: Decimal | undefined): OutboxEntry {
+  return effect.kind === 'credit'
+    ? { key: `credit-${p.id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: p.id } }
+    : eventOf(effect, p, balance);
+}
+
+export function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdateInput {
   const amount = (d: Decimal | null | undefined) => (d === undefined ? undefined : d === null ? null : d.toFixed());
   return {
     gatewayTransactionId: patch.gatewayTransactionId,
@@ -101,9 +108,8 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
   const book = (refundId: string) => outbox({ key: `refund-${refundId}`, kind: 'refund.book', organizationId: p.organizationId, payload: { refundId } });
   switch (effect.kind) {
     case 'credit':
-      return outbox({ key: `credit-${p.id}`, kind: 'payment.credit', organizationId: p.organizationId, payload: { paymentId: p.id } });
     case 'emit': {
-      return outbox(eventOf(effect, p, applied.posted.at(-1)?.balanceAfter ?? who.balance));
+      return outbox(outboxOf(effect, p, applied.posted.at(-1)?.balanceAfter ?? who.balance));
     }
     case 'settle-refund':
       await tx.refund.update({ where: { id: effect.refundId }, data: { status: effect.status, gatewayRefundId: effect.gatewayRefundId, failureReason: null } });

@@ -44,7 +44,7 @@ export async function runBook(deps: Deps, paymentId: string, input: InputOf, opt
   return ran;
 }
 
-export function afterCommit(deps: Deps, paymentId: string | null, ran: { decision: Decision; applied?: Applied | null }): void {
+export function afterCommit(deps: Deps, paymentId: string | null, ran: { decision: Decision; applied?: Pick<Applied, 'outbox'> | null }): void {
   if (ran.decision.attention) deps.log.warn({ paymentId, note: ran.decision.attention }, 'needs attention');
   deps.outboxSignal.notify((ran.applied?.outbox ?? []).map((e) => e.kind));
 }

@@ -1,5 +1,6 @@
 // Loading a payment for the book: the row (locked when a decision will change it) and the
 // snapshot the book reads, with the refunds and the newest history entry.
+import type { PoolClient } from 'pg';
 import type { Tx } from '../../db';
 import type { HistoryCode, PaymentSnapshot, RefundSnapshot } from '../../domain/book';
 import { Decimal } from '../../domain/money';
@@ -38,22 +39,39 @@ export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'g
  * transaction id). This is the hot path of every callback.
  */
 export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Promise<Loaded | null> {
-  const where = Prisma.sql`p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}`;
-  const [loaded] = await select(tx, where, options);
+  const [loaded] = (await tx.$queryRaw<(Payment & Context)[]>(selectSql(byId(id, options), options))).map(toLoaded);
   if (!loaded) return null;
   if (!options.refunds) return loaded;
   const refunds = await tx.refund.findMany({ where: { paymentId: id }, orderBy: { createdAt: 'asc' } });
   return { ...loaded, snapshot: { ...loaded.snapshot, refunds: refunds.map(toRefundSnapshot) } };
 }
 
-/** Many payments at once, unlocked and without refunds (the credit consumer's batch), by id. */
-export async function loadPayments(tx: Tx, ids: readonly string[]): Promise<Map<string, Loaded>> {
-  const loaded = await select(tx, Prisma.sql`p.id = ANY(${[...ids]}::text[])`, { lock: false });
-  return new Map(loaded.map((l) => [l.row.id, l]));
+/** The same, on a pg connection of the pool (the callback's hot path, outside Prisma's runtime); never with refunds. */
+export async function loadPaymentOn(client: PoolClient, id: string, options: Omit<LoadOptions, 'refunds'>): Promise<Loaded | null> {
+  const q = selectSql(byId(id, options), options);
+  const { rows: [found] } = await client.query<Record<string, unknown>>(q.text, q.values);
+  return found ? toLoaded(fromPg(found)) : null;
 }
 
-async function select(tx: Tx, where: Prisma.Sql, options: LoadOptions): Promise<Loaded[]> {
-  const found = await tx.$queryRaw<(Payment & Context)[]>`
+/** Many payments at once, unlocked and without refunds (the credit consumer's batch), by id. */
+export async function loadPayments(tx: Tx, ids: readonly string[]): Promise<Map<string, Loaded>> {
+  const found = await tx.$queryRaw<(Payment & Context)[]>(selectSql(Prisma.sql`p.id = ANY(${[...ids]}::text[])`, { lock: false }));
+  return new Map(found.map(toLoaded).map((l) => [l.row.id, l]));
+}
+
+const byId = (id: string, options: Pick<LoadOptions, 'gatewayId'>) =>
+  Prisma.sql`p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}`;
+
+/** pg reads numeric columns as strings: as decimals, the row is what Prisma would have read. */
+const DECIMAL_COLUMNS = ['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount'] as const;
+function fromPg(found: Record<string, unknown>): Payment & Context {
+  const row = { ...found };
+  for (const c of DECIMAL_COLUMNS) row[c] = row[c] === null ? null : new Prisma.Decimal(String(row[c]));
+  return row as unknown as Payment & Context;
+}
+
+function selectSql(where: Prisma.Sql, options: Pick<LoadOptions, 'lock' | 'transactionId'>): Prisma.Sql {
+  return Prisma.sql`
     SELECT p.*, c."isActive" AS "clientActive", c.currency AS "clientCurrency",
            e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
            ${options.transactionId
@@ -64,7 +82,6 @@ async function select(tx: Tx, where: Prisma.Sql, options: LoadOptions): Promise<
     LEFT JOIN LATERAL (SELECT pe.id, pe.code, pe.data FROM "PaymentEvent" pe WHERE pe."paymentId" = p.id ORDER BY pe.id DESC LIMIT 1) e ON true
     WHERE ${where}
     ${options.lock ? Prisma.sql`FOR UPDATE OF p` : Prisma.empty}`;
-  return found.map(toLoaded);
 }
 
 function toLoaded(found: Payment & Context): Loaded {

@@ -99,15 +99,19 @@ export function startOutboxConsumers(deps: Deps, options: { pollMs?: number } = 
           deps.log.warn({ err, kind: handler.kind }, 'outbox consumer: could not claim rows; trying again');
         }
         if (stopping) break;
-        if (!broken && (claimed >= handler.batch || woken)) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
+        if (!broken && claimed >= handler.batch) continue;
+        if (!woken || broken) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = null;
+        }
+        // Woken: a moment for more rows to commit, so that under load a batch carries many.
+        if (!stopping && handler.gatherMs) await new Promise((resolve) => setTimeout(resolve, handler.gatherMs));
       }
     } finally {
       unlisten();

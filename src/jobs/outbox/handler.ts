@@ -12,6 +12,8 @@ export interface OutboxHandler<P = unknown> {
   readonly batch: number;
   /** Transactions of this kind at once in one process. */
   readonly loops: number;
+  /** Woken, wait this long before claiming: under load the batch gathers more rows (and costs less each). */
+  readonly gatherMs?: number;
   /** The row's payload; a row that does not fit is left for a person, never retried. */
   readonly payload: z.ZodType<P>;
   carryOut(deps: Deps, tx: Tx, rows: readonly { row: ClaimedRow; payload: P }[]): Promise<(() => void | Promise<void>) | void>;

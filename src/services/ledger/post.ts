@@ -41,35 +41,57 @@ export const BALANCE_COLUMN: Record<Environment, Prisma.Sql> = { LIVE: Prisma.ra
 export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promise<PostedEntry[]> {
   const byClient = new Map<string, Posting[]>();
   for (const p of postings) {
-    const key = JSON.stringify([p.organizationId, p.clientId, p.environment]);
+    const key = JSON.stringify([p.environment, p.organizationId, p.clientId]);
     byClient.set(key, [...(byClient.get(key) ?? []), p]);
   }
+  const groups = [...byClient.keys()].sort().map((key) => byClient.get(key)!);
   const entries: PostedEntry[] = [];
   const at = new Date();
-  // Clients in a stable order, so two batches never lock each other's rows crosswise.
-  for (const key of [...byClient.keys()].sort()) {
-    const group = byClient.get(key)!;
-    const { organizationId, clientId, environment } = group[0];
-    const column = BALANCE_COLUMN[environment];
-    const delta = netOf(group.map((p) => p.amount));
-    const rows = await tx.$queryRaw<{ balance: string }[]>`
-      UPDATE "Client" SET ${column} = ${column} + ${delta.toFixed()}::numeric, "updatedAt" = now()
-      WHERE "organizationId" = ${organizationId} AND id = ${clientId} AND ${column} + ${delta.toFixed()}::numeric >= 0
-      RETURNING ${column}::text AS balance`;
-    if (!rows.length) {
-      const [current] = await tx.$queryRaw<{ balance: string }[]>`SELECT ${column}::text AS balance FROM "Client" WHERE "organizationId" = ${organizationId} AND id = ${clientId}`;
-      if (!current) throw new Error(`client ${organizationId}/${clientId} not found`);
-      throw new InsufficientBalance(clientId, new Decimal(current.balance));
-    }
-    const after = balancesAfterEach(new Decimal(rows[0].balance), group.map((p) => p.amount));
-    for (const [i, p] of group.entries()) {
-      entries.push({
-        id: newId('led'), organizationId, environment, clientId, kind: p.kind, amount: p.amount, balanceAfter: after[i],
-        paymentId: p.paymentId ?? null, refundId: p.refundId ?? null,
-        reason: p.reason?.slice(0, 500) ?? null, actor: p.actor, idempotencyKey: p.idempotencyKey ?? null, requestHash: p.requestHash ?? null, at,
-      });
+  for (const environment of ['LIVE', 'TEST'] as const) {
+    const ofEnv = groups.filter((g) => g[0].environment === environment);
+    if (!ofEnv.length) continue;
+    const balances = await moveBalances(tx, environment, ofEnv.map((g) => ({ organizationId: g[0].organizationId, clientId: g[0].clientId, delta: netOf(g.map((p) => p.amount)) })));
+    for (const group of ofEnv) {
+      const { organizationId, clientId } = group[0];
+      const after = balancesAfterEach(balances.get(`${organizationId} ${clientId}`)!, group.map((p) => p.amount));
+      for (const [i, p] of group.entries()) {
+        entries.push({
+          id: newId('led'), organizationId, environment, clientId, kind: p.kind, amount: p.amount, balanceAfter: after[i],
+          paymentId: p.paymentId ?? null, refundId: p.refundId ?? null,
+          reason: p.reason?.slice(0, 500) ?? null, actor: p.actor, idempotencyKey: p.idempotencyKey ?? null, requestHash: p.requestHash ?? null, at,
+        });
+      }
     }
   }
   await tx.ledgerEntry.createMany({ data: entries.map((e) => ({ ...e, amount: e.amount.toFixed(), balanceAfter: e.balanceAfter.toFixed() })) });
   return entries;
+}
+
+/**
+ * Adds each delta to its client's balance, whatever the number of clients, in two statements: the
+ * rows locked in a stable order (two batches never lock each other's rows crosswise), then one
+ * guarded UPDATE. Returns each client's balance after; throws, changing nothing, if any would go
+ * below zero.
+ */
+async function moveBalances(tx: Tx, environment: Environment, moves: readonly { organizationId: string; clientId: string; delta: Decimal }[]): Promise<Map<string, Decimal>> {
+  const column = BALANCE_COLUMN[environment];
+  const orgs = moves.map((m) => m.organizationId);
+  const ids = moves.map((m) => m.clientId);
+  const deltas = moves.map((m) => m.delta.toFixed());
+  await tx.$queryRaw`
+    SELECT 1 FROM "Client" c JOIN unnest(${orgs}::text[], ${ids}::text[]) AS v(org, id) ON c."organizationId" = v.org AND c.id = v.id
+     ORDER BY c."organizationId", c.id FOR UPDATE OF c`;
+  const rows = await tx.$queryRaw<{ organizationId: string; id: string; balance: string }[]>`
+    UPDATE "Client" c SET ${column} = c.${column} + v.delta, "updatedAt" = now()
+      FROM unnest(${orgs}::text[], ${ids}::text[], ${deltas}::numeric[]) AS v(org, id, delta)
+     WHERE c."organizationId" = v.org AND c.id = v.id AND c.${column} + v.delta >= 0
+    RETURNING c."organizationId", c.id, c.${column}::text AS balance`;
+  const balances = new Map(rows.map((r) => [`${r.organizationId} ${r.id}`, new Decimal(r.balance)]));
+  const short = moves.find((m) => !balances.has(`${m.organizationId} ${m.clientId}`));
+  if (short) {
+    const [current] = await tx.$queryRaw<{ balance: string }[]>`SELECT ${column}::text AS balance FROM "Client" WHERE "organizationId" = ${short.organizationId} AND id = ${short.clientId}`;
+    if (!current) throw new Error(`client ${short.organizationId}/${short.clientId} not found`);
+    throw new InsufficientBalance(short.clientId, new Decimal(current.balance));
+  }
+  return balances;
 }

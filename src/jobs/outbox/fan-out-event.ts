@@ -8,7 +8,7 @@ export const fanOutEventHandler = defineOutboxHandler({
   kind: 'webhook.event',
   batch: 200,
   loops: 1,
-  gatherMs: 25,
+  gatherMs: 100,
   payload: z.object({ id: z.string().min(1), message: z.object({ type: z.string() }).passthrough() }),
   carryOut: (deps, tx, rows) => fanOutEvents(deps, tx, rows.map(({ row, payload }) => ({ organizationId: row.organizationId, payload: payload as unknown as { id: string; message: WebhookMessage } }))),
 });

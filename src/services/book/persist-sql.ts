@@ -1,10 +1,13 @@
 // The callback's hot path: a decision that changes at most the payment's columns and status, and
-// writes history and outbox rows (a Pay, a Check, a Fail…), persisted in ONE statement on a pg
-// connection, with the callback row beside it. Decisions that touch refunds or the ledger take
-// the general path (persist.ts). Both build their rows with the same functions.
-import type { PoolClient } from 'pg';
+// writes history and outbox rows (a Pay, a Check, a Fail…), persisted in ONE statement, with the
+// callback row beside it, and no explicit transaction: the statement is guarded by the version of
+// the payment the decision was made on, and writes nothing if the payment changed since (the
+// caller reads again and decides again). Decisions that touch refunds or the ledger take the
+// general path (persist.ts). Both build their rows with the same functions.
+import type { Pool, PoolClient } from 'pg';
 import type { Decision, Effect } from '../../domain/book';
 import { Prisma, type Payment } from '../../generated/prisma/client';
+import { insertSql, sqlValue, type Row } from '../common/sql';
 import type { OutboxEntry } from '../outbox/outbox';
 import { columns, historyRow, outboxOf, type Who } from './persist';
 
@@ -14,43 +17,48 @@ const isSimple = (e: Effect): e is Simple => e.kind === 'credit' || e.kind === '
 /** Whether persistInOneStatement can persist the decision. */
 export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every(isSimple);
 
-type Row = Record<string, unknown>;
-
 /**
- * Persists the decision about `row` (none: only `alongside`, rows of other tables) in one
- * statement of the caller's transaction. Returns the payment as it now is and the outbox entries written.
+ * Persists the decision about `row`, read at `version` (no row: only `alongside`, rows of other
+ * tables), in one statement. Returns the payment as it now is and the outbox entries written; null,
+ * having written nothing, when the payment is no longer at `version`.
  */
-export async function persistInOneStatement(client: PoolClient, row: Payment | null, decision: Decision | null, who: Who, alongside: { table: string; row: object }[] = []): Promise<{ payment: Payment | null; outbox: OutboxEntry[] }> {
-  const parts: Prisma.Sql[] = [];
+export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row: Payment; version: string } | null, decision: Decision | null, who: Who, alongside: { table: string; row: object }[] = []): Promise<{ payment: Payment | null; outbox: OutboxEntry[] } | null> {
+  const row = loaded?.row ?? null;
+  const writes: Prisma.Sql[] = [];
   let payment = row;
   if (row && decision?.change) {
     const { to, patch } = decision.change;
     const set = Object.entries({ ...columns(row, patch), ...(to ? { status: to } : {}) }).filter(([, v]) => v !== undefined);
     payment = { ...row, ...Object.fromEntries(set.map(([k, v]) => [k, asDecimal(k, v)])), updatedAt: new Date() } as Payment;
-    parts.push(Prisma.sql`UPDATE "Payment" SET ${Prisma.join([...set.map(([k, v]) => Prisma.sql`${Prisma.raw(`"${k}"`)} = ${value(v)}`), Prisma.sql`"updatedAt" = now()`])} WHERE id = ${row.id}`);
+    writes.push(Prisma.sql`UPDATE "Payment" SET ${Prisma.join([...set.map(([k, v]) => Prisma.sql`${Prisma.raw(`"${k}"`)} = ${sqlValue(v)}`), Prisma.sql`"updatedAt" = now()`])} WHERE id = (SELECT id FROM g)`);
   }
   const outbox = payment && decision ? decision.effects.filter(isSimple).map((e) => outboxOf(e, payment!, who.balance)) : [];
-  if (row && decision?.history.length) parts.push(insert('PaymentEvent', decision.history.map((h) => historyRow(row.id, row.status, payment!.status, who.actor, h))));
-  if (outbox.length) parts.push(Prisma.sql`${insert('Outbox', outbox as unknown as Row[])} ON CONFLICT (key) DO NOTHING`);
-  for (const a of alongside) parts.push(insert(a.table, [a.row as Row]));
-  if (!parts.length) return { payment, outbox };
-  const q = Prisma.sql`WITH ${Prisma.join(parts.map((part, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${part})`))} SELECT 1`;
-  await client.query(q.text, q.values);
-  return { payment, outbox };
+  const rows: { table: string; row: Row }[] = [
+    ...(row && decision ? decision.history.map((h) => ({ table: 'PaymentEvent', row: historyRow(row.id, row.status, payment!.status, who.actor, h) as Row })) : []),
+    ...outbox.map((o) => ({ table: 'Outbox', row: o as unknown as Row })),
+    ...alongside.map((a) => ({ table: a.table, row: a.row as Row })),
+  ];
+  const guarded = loaded !== null && (writes.length > 0 || rows.length > alongside.length);
+  if (!guarded) {
+    for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table) }));
+    if (writes.length) await run(pg, Prisma.sql`WITH ${ctes(writes)} SELECT 1`);
+    return { payment, outbox };
+  }
+  for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table), ifGuard: true }));
+  // The payment, locked for the statement, only if it is still the version decided on (after a
+  // wait for another writer's lock, Postgres rechecks the condition on the row as that one left it).
+  const guard = Prisma.sql`SELECT id FROM "Payment" WHERE id = ${row!.id} AND xmin::text = ${loaded!.version} FOR UPDATE`;
+  const [{ n }] = await run<{ n: number }>(pg, Prisma.sql`WITH g AS (${guard}), ${ctes(writes)} SELECT count(*)::int AS n FROM g`);
+  return n === 1 ? { payment, outbox } : null;
 }
 
-function insert(table: string, rows: readonly Row[]): Prisma.Sql {
-  const cols = Object.keys(rows[0]);
-  return Prisma.sql`INSERT INTO ${Prisma.raw(`"${table}"`)} (${Prisma.raw(cols.map((c) => `"${c}"`).join(', '))})
-    VALUES ${Prisma.join(rows.map((r) => Prisma.sql`(${Prisma.join(cols.map((c) => value(r[c])))})`))}`;
-}
+/** An outbox row already there (a repeated effect) is kept. */
+const conflictOf = (table: string) => (table === 'Outbox' ? 'key' : undefined);
 
-/** Parameters as Postgres reads them: JSON columns as JSON text, decimals as their digits. */
-function value(v: unknown): unknown {
-  if (v === undefined || v === null) return null;
-  if (v instanceof Date || typeof v !== 'object') return v;
-  if (v instanceof Prisma.Decimal) return v.toFixed();
-  return JSON.stringify(v);
+const ctes = (parts: Prisma.Sql[]) => Prisma.join(parts.map((part, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${part})`));
+
+async function run<T = unknown>(pg: Pool | PoolClient, q: Prisma.Sql): Promise<T[]> {
+  return (await pg.query(q.text, q.values)).rows as T[];
 }
 
 const DECIMALS = new Set(['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount']);

@@ -7,6 +7,7 @@ import { newId } from '../../domain/ids';
 import { type Decimal, formatAmount } from '../../domain/money';
 import type { Payment, Prisma, Refund } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
+import { insertSql } from '../common/sql';
 import { postToLedger, type PostedEntry } from '../ledger/post';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
 import { paymentEvent } from '../webhooks/emit';
@@ -47,7 +48,8 @@ export async function applyDecisions(tx: Tx, items: readonly { row: Payment; dec
   for (const { row, decision } of items) {
     if (decision.change || decision.effects.some((e) => e.kind !== 'post' && e.kind !== 'emit')) throw new Error(`applyDecisions takes postings and events only (payment ${row.id})`);
   }
-  await tx.paymentEvent.createMany({ data: items.flatMap(({ row, decision }) => decision.history.map((entry) => historyRow(row.id, row.status, row.status, who.actor, entry))) });
+  const history = items.flatMap(({ row, decision }) => decision.history.map((entry) => historyRow(row.id, row.status, row.status, who.actor, entry)));
+  if (history.length) await tx.$executeRaw(insertSql('PaymentEvent', history));
   const postings = items.flatMap(({ row: p, decision }) => decision.effects.flatMap((effect) => effect.kind === 'post'
     ? [{ organizationId: p.organizationId, environment: p.environment, clientId: p.clientId, kind: effect.ledgerKind, amount: effect.amount, paymentId: p.id, refundId: effect.refundId ?? null, actor: who.actor, reason: effect.reason }]
     : []));

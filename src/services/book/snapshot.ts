@@ -1,6 +1,6 @@
 // Loading a payment for the book: the row (locked when a decision will change it) and the
 // snapshot the book reads, with the refunds and the newest history entry.
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Tx } from '../../db';
 import type { HistoryCode, PaymentSnapshot, RefundSnapshot } from '../../domain/book';
 import { Decimal } from '../../domain/money';
@@ -14,6 +14,8 @@ export interface Loaded {
   snapshot: PaymentSnapshot;
   /** With `transactionId`: another payment of the same gateway that already holds it. */
   transactionHeldBy: string | null;
+  /** The row version read (Postgres' xmin): a write guarded by it fails if the payment changed since. */
+  version: string;
 }
 
 export interface LoadOptions {
@@ -27,7 +29,7 @@ export interface LoadOptions {
   transactionId?: string;
 }
 
-interface Context { clientActive: boolean | null; clientCurrency: string | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
+interface Context { rowVersion: string; clientActive: boolean | null; clientCurrency: string | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
 
 export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'gatewayRefundId' | 'reason'>): RefundSnapshot {
   return { id: r.id, status: r.status, amount: dec(r.amount), gatewayRefundId: r.gatewayRefundId, reason: r.reason };
@@ -46,8 +48,8 @@ export async function loadPayment(tx: Tx, id: string, options: LoadOptions): Pro
   return { ...loaded, snapshot: { ...loaded.snapshot, refunds: refunds.map(toRefundSnapshot) } };
 }
 
-/** The same, on a pg connection of the pool (the callback's hot path, outside Prisma's runtime); never with refunds. */
-export async function loadPaymentOn(client: PoolClient, id: string, options: Omit<LoadOptions, 'refunds'>): Promise<Loaded | null> {
+/** The same through pg (the callback's hot path, outside Prisma's runtime); never with refunds. */
+export async function loadPaymentOn(client: Pool | PoolClient, id: string, options: Omit<LoadOptions, 'refunds'>): Promise<Loaded | null> {
   const q = selectSql(byId(id, options), options);
   const { rows: [found] } = await client.query<Record<string, unknown>>(q.text, q.values);
   return found ? toLoaded(fromPg(found)) : null;
@@ -72,7 +74,7 @@ function fromPg(found: Record<string, unknown>): Payment & Context {
 
 function selectSql(where: Prisma.Sql, options: Pick<LoadOptions, 'lock' | 'transactionId'>): Prisma.Sql {
   return Prisma.sql`
-    SELECT p.*, c."isActive" AS "clientActive", c.currency AS "clientCurrency",
+    SELECT p.*, p.xmin::text AS "rowVersion", c."isActive" AS "clientActive", c.currency AS "clientCurrency",
            e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
            ${options.transactionId
              ? Prisma.sql`(SELECT o.id FROM "Payment" o WHERE o."gatewayId" = p."gatewayId" AND o."gatewayTransactionId" = ${options.transactionId} AND o.id <> p.id LIMIT 1)`
@@ -85,10 +87,11 @@ function selectSql(where: Prisma.Sql, options: Pick<LoadOptions, 'lock' | 'trans
 }
 
 function toLoaded(found: Payment & Context): Loaded {
-  const { clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy, ...row } = found;
+  const { rowVersion, clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy, ...row } = found;
   return {
     row,
     transactionHeldBy: heldBy,
+    version: rowVersion,
     snapshot: {
       id: row.id,
       status: row.status,

@@ -6,6 +6,7 @@ import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
 import { balancesAfterEach, netOf } from '../../domain/ledger';
 import { Decimal } from '../../domain/money';
+import { insertSql } from '../common/sql';
 import type { LedgerEntry } from '../../generated/prisma/client';
 import type { Environment, LedgerKind } from '../../generated/prisma/enums';
 
@@ -63,7 +64,7 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
       }
     }
   }
-  await tx.ledgerEntry.createMany({ data: entries.map((e) => ({ ...e, amount: e.amount.toFixed(), balanceAfter: e.balanceAfter.toFixed() })) });
+  await tx.$executeRaw(insertSql('LedgerEntry', entries.map((e) => ({ ...e, amount: e.amount.toFixed(), balanceAfter: e.balanceAfter.toFixed() }))));
   return entries;
 }
 

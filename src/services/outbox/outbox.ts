@@ -4,6 +4,7 @@
 // commit a wake-up tells them there is work (outbox/signal.ts); without it they find it anyway.
 import type { Tx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
+import { insertSql, type Row } from '../common/sql';
 
 export const OUTBOX_KINDS = ['payment.credit', 'refund.book', 'webhook.event'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
@@ -26,7 +27,7 @@ export interface ClaimedRow {
 }
 
 export async function addOutbox(tx: Tx, entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-  if (entries.length) await tx.outbox.createMany({ data: [...entries], skipDuplicates: true });
+  if (entries.length) await tx.$executeRaw(insertSql('Outbox', entries as unknown as Row[], { onConflict: 'key' }));
   return [...entries];
 }
 

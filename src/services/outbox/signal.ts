@@ -1,7 +1,8 @@
-// The wake-up after commit: "there are open outbox rows of these kinds". In this process it is an
-// event; other processes hear it through Redis pub/sub, one message per kind per tick however many
-// rows committed. It is only a hint: lost (Redis away, restarted, a process that was not listening)
-// it costs a consumer's poll interval, never a row.
+// The wake-up after commit: "there are open outbox rows of these kinds". A process that consumes
+// the kind itself wakes its own consumer; one that does not (an api-only process) tells the others
+// through Redis pub/sub, one message per kind per tick however many rows committed. It is only a
+// hint: lost (Redis away, restarted, nobody listening) it costs a consumer's poll interval, never
+// a row; and a busy process's rows are shared by the others' polls (SKIP LOCKED).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log';
@@ -42,8 +43,8 @@ export function createOutboxSignal(redis: Redis, prefix: string, log: Logger): O
     origin,
     notify(kinds) {
       for (const kind of kinds) {
-        wakeHere(kind);
-        unsent.add(kind);
+        if (listeners.get(kind)?.size) wakeHere(kind);
+        else unsent.add(kind);
       }
       if (unsent.size && !flushing) {
         flushing = true;

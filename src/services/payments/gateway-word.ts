@@ -72,39 +72,29 @@ export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: st
 }
 
 /**
- * The hot path of a callback that names its payment: lock and load, decide, and write the change,
- * history, outbox and callback rows in one statement, on a pg connection of the pool (Prisma's
- * runtime costs more than the SQL here). Null, having changed nothing, when the decision needs the
- * general path (refunds, ledger postings) or the payment must be found another way.
+ * The hot path of a callback that names its payment, in two statements through pg, outside Prisma's
+ * runtime: read the payment, decide, and write the change, history, outbox and callback rows in
+ * one statement guarded by the version read (persist-sql.ts). If the payment changed in between,
+ * read and decide again. Null, having changed nothing, when the decision needs the general path
+ * (refunds, ledger postings), the payment must be found another way, or it keeps changing.
  */
 async function inOneStatement(deps: Deps, gatewayId: string, actor: string, event: GatewayEvent, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | null> {
   if (event.kind !== 'ignored' && (event.kind === 'refunded' || !event.invoiceId)) return null;
-  const client = await deps.pg.connect();
-  let done;
-  try {
-    await client.query('BEGIN');
-    const loaded = event.kind === 'ignored' ? null : await loadPaymentOn(client, event.invoiceId!, { lock: event.kind !== 'check', gatewayId, transactionId: transactionOf(event) });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const loaded = event.kind === 'ignored' ? null : await loadPaymentOn(deps.pg, event.invoiceId!, { lock: false, gatewayId, transactionId: transactionOf(event) });
     const decision = event.kind === 'ignored'
       ? null
       : decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null });
-    if (decision && !persistsInOneStatement(decision)) {
-      await client.query('ROLLBACK');
-      return null;
-    }
+    if (decision && !persistsInOneStatement(decision)) return null;
     const outcome: CallbackOutcome = decision?.answer ?? { result: 'ok' };
     const paymentId = loaded?.row.id ?? null;
     const alongside = record ? [{ table: 'GatewayCallback', row: callbackRow(record, event, paymentId, outcome, decision?.attention) }] : [];
-    const { outbox } = await persistInOneStatement(client, loaded?.row ?? null, decision, { actor }, alongside);
-    await client.query('COMMIT');
-    done = { outcome, paymentId, decision, outbox };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+    const written = await persistInOneStatement(deps.pg, loaded, decision, { actor }, alongside);
+    if (!written) continue;
+    if (decision) afterCommit(deps, paymentId, { decision, applied: { outbox: written.outbox } });
+    return outcome;
   }
-  if (done.decision) afterCommit(deps, done.paymentId, { decision: done.decision, applied: { outbox: done.outbox } });
-  return done.outcome;
+  return null;
 }
 
 function callbackRow(record: CallbackRecord, event: GatewayEvent, paymentId: string | null, outcome: CallbackOutcome, attention: unknown) {

@@ -1,0 +1,65 @@
+// A callback is decided on an unlocked read and written in one statement guarded by the version
+// of the payment it was decided on. A write whose payment changed in between writes nothing at
+// all (no status, history, outbox or callback row), and racing words about one payment still
+// leave exactly one outcome.
+import { decide } from '../../src/domain/book';
+import { persistInOneStatement } from '../../src/services/book/persist-sql';
+import { loadPaymentOn } from '../../src/services/book/snapshot';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { payFields, sendNotification } from '../helpers/callbacks';
+import { makeShop, topUp, type Shop } from '../helpers/fixtures';
+
+describe('the callback hot path', () => {
+  let t: TestApp;
+  let shop: Shop;
+
+  beforeAll(async () => {
+    t = await startTestApp('hotpath', {}, { workers: true });
+    shop = await makeShop(t);
+  });
+  afterAll(() => t.close());
+
+  const payEvent = (invoiceId: string) => ({
+    kind: 'confirmed' as const, invoiceId, transactionId: `77${Date.now() % 1_000_000}`, amount: '500.00', currency: 'RUB', accountId: shop.clientId, testMode: true,
+  });
+
+  it('a write decided on a version that is no longer the payment\'s writes nothing, and the fresh one goes through', async () => {
+    const { transactionId: id } = await topUp(t, shop);
+    const stale = (await loadPaymentOn(t.deps.pg, id, { lock: false, gatewayId: shop.gatewayId }))!;
+    const event = payEvent(id);
+    const decision = decide(stale.snapshot, { kind: 'gateway-event', event, source: 'callback', now: new Date(), transactionHeldBy: null });
+    expect(decision.change?.to).toBe('CONFIRMED');
+    // Someone else changes the payment between our read and our write.
+    await t.deps.db.payment.update({ where: { id }, data: { description: 'changed meanwhile' } });
+    const history = await t.deps.db.paymentEvent.count({ where: { paymentId: id } });
+    const callback = { table: 'GatewayCallback', row: { id: `cb_test_${id}`, gatewayId: shop.gatewayId, gatewayType: 'SANDBOX', environment: 'TEST', kind: 'pay', remoteAddress: null, headers: {}, body: {}, bodySha256: 'x', verdict: 'VALID', paymentId: id, gatewayTransactionId: event.transactionId, result: {} } };
+
+    expect(await persistInOneStatement(t.deps.pg, stale, decision, { actor: 'test' }, [callback])).toBeNull();
+    expect(await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING', description: 'changed meanwhile' });
+    expect(await t.deps.db.paymentEvent.count({ where: { paymentId: id } })).toBe(history);
+    expect(await t.deps.db.outbox.count({ where: { key: `credit-${id}` } })).toBe(0);
+    expect(await t.deps.db.gatewayCallback.count({ where: { id: `cb_test_${id}` } })).toBe(0);
+
+    const fresh = (await loadPaymentOn(t.deps.pg, id, { lock: false, gatewayId: shop.gatewayId }))!;
+    expect(await persistInOneStatement(t.deps.pg, fresh, decision, { actor: 'test' }, [callback])).not.toBeNull();
+    expect(await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CONFIRMED', description: 'changed meanwhile' });
+    expect(await t.deps.db.outbox.count({ where: { key: `credit-${id}` } })).toBe(1);
+    expect(await t.deps.db.gatewayCallback.count({ where: { id: `cb_test_${id}` } })).toBe(1);
+  });
+
+  it('Pays and Fails racing for one payment: one outcome, one status change, credited at most once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { transactionId: id } = await topUp(t, shop);
+      const words = Array.from({ length: 12 }, (_, i) => (i % 2
+        ? sendNotification(t.url, shop.gatewayId, 'fail', payFields(id, shop.clientId), { secret: shop.apiSecret })
+        : sendNotification(t.url, shop.gatewayId, 'pay', payFields(id, shop.clientId), { secret: shop.apiSecret })));
+      const answers = await Promise.all(words);
+      expect(answers.every((a) => a.status === 200 && a.body.code === 0)).toBe(true);
+      const p = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+      const changes = await t.deps.db.paymentEvent.count({ where: { paymentId: id, fromStatus: 'PENDING', toStatus: { not: 'PENDING' } } });
+      expect(changes).toBe(1);
+      expect(await t.deps.db.outbox.count({ where: { key: `credit-${id}` } })).toBe(p.status === 'CONFIRMED' ? 1 : 0);
+      expect(await t.deps.db.gatewayCallback.count({ where: { paymentId: id } })).toBe(12);
+    }
+  });
+});

@@ -15,8 +15,8 @@ import type { KeptFields } from '../gateways/callback-body';
 import { gateways } from '../gateways/registry';
 import type { CallbackVerdict, ParsedCallback } from '../gateways/types';
 import { gatewaysNamedBy } from '../services/gateways/callback-candidates';
-import { loadGateway, type LoadedGateway } from '../services/gateways/load-gateway';
-import { applyGatewayEvent, type CallbackRecord } from '../services/payments/gateway-word';
+import { cachedGateway, forgetGateway, loadGateway, type LoadedGateway } from '../services/gateways/load-gateway';
+import { applyGatewayEvent, STALE_GATEWAY, type CallbackRecord } from '../services/payments/gateway-word';
 
 const BODY_LIMIT = 256 * 1024;
 /** Headers kept with each callback. Signatures are not: a stored body and its signature could be sent again. */
@@ -91,8 +91,9 @@ const keptHeaders = (request: FastifyRequest) =>
 async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, target: Target) {
   const { protocol, gatewayId, kind } = target;
   let gateway;
+  let fromCache;
   try {
-    gateway = await loadGateway(deps, gatewayId);
+    ({ gateway, fromCache } = await cachedGateway(deps, gatewayId));
   } catch (err) {
     // e.g. its secret was sealed with a key this server no longer has: nothing can be verified
     request.log.error({ err, gatewayId }, 'gateway callback: the gateway cannot be loaded');
@@ -101,11 +102,16 @@ async function handle(deps: Deps, request: FastifyRequest, reply: FastifyReply, 
   if (!gateway || gateway.adapter.callbacks.protocol !== protocol || !gateway.adapter.callbacks.kinds.includes(kind)) {
     return reply.status(404).send({ error: 'unknown callback URL' });
   }
-  return serve(deps, request, reply, gateway, kind);
+  return serve(deps, request, reply, gateway, kind, undefined, fromCache);
 }
 
-/** A callback for this gateway: stored, checked, verified (unless `given` is its verdict already), applied, answered. */
-async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, gateway: LoadedGateway, kind: string, given?: ParsedCallback) {
+/**
+ * A callback for this gateway: stored, checked, verified (unless `given` is its verdict already),
+ * applied, answered. `fromCache`: the gateway is this process's copy, trusted only while it is the
+ * stored one; a signature it refuses, or a newer stored version, sends the callback through again
+ * with the gateway loaded afresh.
+ */
+async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, gateway: LoadedGateway, kind: string, given?: ParsedCallback, fromCache = false): Promise<FastifyReply> {
   const gatewayId = gateway.id;
   const rawBody = rawBodyOf(request);
   const record: CallbackRecord = {
@@ -150,6 +156,7 @@ async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, g
     return reply.status(answer.status).send(answer.body);
   }
 
+  if (fromCache && parsed.verdict !== 'VALID') return serveAfresh(deps, request, reply, gateway, kind);
   if (parsed.verdict !== 'VALID') {
     const outcome = parsed.verdict === 'UNREADABLE' ? { result: 'unreadable' as const } : { result: 'rejected' as const };
     if (parsed.verdict === 'UNREADABLE') {
@@ -171,16 +178,34 @@ async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, g
 
   let outcome;
   try {
-    outcome = await applyGatewayEvent(deps, gatewayId, `gateway:${gatewayId}`, parsed.event, { ...record, body: parsed.kept });
+    outcome = await applyGatewayEvent(deps, gateway, `gateway:${gatewayId}`, parsed.event, { ...record, body: parsed.kept });
   } catch (err) {
     // Verified, but not applied (a fault of ours): nothing was written with it; the gateway sends it again.
     log.error({ err }, 'verified gateway callback could not be applied; the gateway will retry');
     await store('VALID', parsed.kept, `not applied: ${(err as Error).message}`, { outcome: { result: 'retry' } }).catch(() => undefined);
     outcome = { result: 'retry' as const };
   }
+  if (outcome === STALE_GATEWAY) {
+    if (fromCache) return serveAfresh(deps, request, reply, gateway, kind);
+    // Changed while this very callback was applied: nothing was written; the gateway sends it again.
+    outcome = { result: 'retry' as const };
+  }
   log.info({ event: parsed.event.kind, outcome }, 'gateway callback handled');
   const answer = gateway.adapter.answerCallback(kind, outcome);
   return reply.status(answer.status).send(answer.body);
+}
+
+async function serveAfresh(deps: Deps, request: FastifyRequest, reply: FastifyReply, cached: LoadedGateway, kind: string): Promise<FastifyReply> {
+  forgetGateway(deps, cached.id);
+  let gateway;
+  try {
+    ({ gateway } = await cachedGateway(deps, cached.id));
+  } catch (err) {
+    request.log.error({ err, gatewayId: cached.id }, 'gateway callback: the gateway cannot be loaded');
+    return reply.status(503).send({ error: 'try again later' });
+  }
+  if (!gateway || gateway.adapter.type !== cached.adapter.type) return reply.status(404).send({ error: 'unknown callback URL' });
+  return serve(deps, request, reply, gateway, kind);
 }
 
 /** Unsigned requests anyone can send: each gateway keeps at most this many a minute as evidence. */

@@ -63,3 +63,49 @@ describe('the callback hot path', () => {
     }
   });
 });
+
+describe('the gateway a callback is verified with, kept in memory', () => {
+  let t: TestApp;
+  let shop: Shop;
+
+  beforeAll(async () => {
+    t = await startTestApp('gatewaycache');
+    shop = await makeShop(t);
+  });
+  afterAll(() => t.close());
+
+  const configure = (apiSecret: string, extra: Record<string, unknown> = {}) => t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
+    { i: { organizationId: shop.orgId, type: 'SANDBOX', publicId: `pk_${shop.orgId}`, apiSecret, ...extra } }, shop.token);
+  const pay = (id: string, secret: string) => sendNotification(t.url, shop.gatewayId, 'pay', payFields(id, shop.clientId), { secret });
+
+  it('a rotated secret is in force from the next callback: the old one is refused and changes nothing, the new one is taken', async () => {
+    const warm = await topUp(t, shop);
+    expect((await pay(warm.transactionId, shop.apiSecret)).body).toEqual({ code: 0 }); // the gateway is now cached
+
+    const rotated = `rotated-${shop.apiSecret}`;
+    expect((await configure(rotated)).body.errors).toBeUndefined();
+    const { transactionId: id } = await topUp(t, shop);
+    const old = await pay(id, shop.apiSecret);
+    expect(old.status).toBe(401);
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('PENDING');
+    expect(await t.deps.db.gatewayCallback.count({ where: { paymentId: id, verdict: 'VALID' } })).toBe(0);
+
+    expect((await pay(id, rotated)).body).toEqual({ code: 0 });
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('CONFIRMED');
+    // And the old secret stays refused once the new one is the cached one.
+    const next = await topUp(t, shop);
+    expect((await pay(next.transactionId, shop.apiSecret)).status).toBe(401);
+    shop.apiSecret = rotated;
+  });
+
+  it('a rotated secret is refused for a payment that does not exist too (no VALID callback row is kept)', async () => {
+    const { transactionId } = await topUp(t, shop);
+    expect((await pay(transactionId, shop.apiSecret)).body).toEqual({ code: 0 }); // cached
+    const rotated = `again-${shop.apiSecret}`;
+    expect((await configure(rotated)).body.errors).toBeUndefined();
+    const res = await pay('pay_does_not_exist', shop.apiSecret);
+    expect(res.status).toBe(401);
+    expect(await t.deps.db.gatewayCallback.count({ where: { gatewayId: shop.gatewayId, verdict: 'VALID', paymentId: null } })).toBe(0);
+    shop.apiSecret = rotated;
+  });
+});

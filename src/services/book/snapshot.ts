@@ -16,6 +16,8 @@ export interface Loaded {
   transactionHeldBy: string | null;
   /** The row version read (Postgres' xmin): a write guarded by it fails if the payment changed since. */
   version: string;
+  /** The version of the payment's gateway as read with it (load-gateway.ts). */
+  gatewayVersion: string | null;
 }
 
 export interface LoadOptions {
@@ -29,7 +31,7 @@ export interface LoadOptions {
   transactionId?: string;
 }
 
-interface Context { rowVersion: string; clientActive: boolean | null; clientCurrency: string | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
+interface Context { rowVersion: string; gatewayVersion: string | null; clientActive: boolean | null; clientCurrency: string | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
 
 export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'gatewayRefundId' | 'reason'>): RefundSnapshot {
   return { id: r.id, status: r.status, amount: dec(r.amount), gatewayRefundId: r.gatewayRefundId, reason: r.reason };
@@ -74,7 +76,7 @@ function fromPg(found: Record<string, unknown>): Payment & Context {
 
 function selectSql(where: Prisma.Sql, options: Pick<LoadOptions, 'lock' | 'transactionId'>): Prisma.Sql {
   return Prisma.sql`
-    SELECT p.*, p.xmin::text AS "rowVersion", c."isActive" AS "clientActive", c.currency AS "clientCurrency",
+    SELECT p.*, p.xmin::text AS "rowVersion", (SELECT gw.xmin::text FROM "PaymentGateway" gw WHERE gw.id = p."gatewayId") AS "gatewayVersion", c."isActive" AS "clientActive", c.currency AS "clientCurrency",
            e.id IS NOT NULL AS "hasHistory", e.code AS "lastCode", e.data->>'repeatKey' AS "lastKey",
            ${options.transactionId
              ? Prisma.sql`(SELECT o.id FROM "Payment" o WHERE o."gatewayId" = p."gatewayId" AND o."gatewayTransactionId" = ${options.transactionId} AND o.id <> p.id LIMIT 1)`
@@ -87,11 +89,12 @@ function selectSql(where: Prisma.Sql, options: Pick<LoadOptions, 'lock' | 'trans
 }
 
 function toLoaded(found: Payment & Context): Loaded {
-  const { rowVersion, clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy, ...row } = found;
+  const { rowVersion, gatewayVersion, clientActive, clientCurrency, hasHistory, lastCode, lastKey, heldBy, ...row } = found;
   return {
     row,
     transactionHeldBy: heldBy,
     version: rowVersion,
+    gatewayVersion,
     snapshot: {
       id: row.id,
       status: row.status,

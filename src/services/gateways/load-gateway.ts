@@ -19,6 +19,8 @@ export interface LoadedGateway {
   adapter: GatewayAdapter;
   creds: GatewayCredentials;
   env: AdapterEnv;
+  /** The stored row's version (Postgres' xmin): any change to the gateway (a rotated secret) changes it. */
+  version: string;
 }
 
 /** A gateway Paygate emulates itself exists only where the emulator runs (SANDBOX_ENABLED). */
@@ -34,13 +36,13 @@ export function adapterEnv(config: Config, adapter: GatewayAdapter, log: Logger)
 }
 
 interface GatewayRow {
-  id: string; organizationId: string; type: GatewayType; environment: Environment; isActive: boolean; publicId: string;
+  version: string; id: string; organizationId: string; type: GatewayType; environment: Environment; isActive: boolean; publicId: string;
   apiSecretEncrypted: string; webhookSecretEncrypted: string | null; twoStage: boolean; settings: unknown;
 }
 // Every callback loads its gateway: a prepared statement through the pool, outside Prisma's runtime.
 const GATEWAY_BY_ID = {
   name: 'gateway-by-id',
-  text: 'SELECT id, "organizationId", type, environment, "isActive", "publicId", "apiSecretEncrypted", "webhookSecretEncrypted", "twoStage", settings FROM "PaymentGateway" WHERE id = $1',
+  text: 'SELECT xmin::text AS version, id, "organizationId", type, environment, "isActive", "publicId", "apiSecretEncrypted", "webhookSecretEncrypted", "twoStage", settings FROM "PaymentGateway" WHERE id = $1',
 };
 
 export async function loadGateway(deps: Deps, gatewayId: string): Promise<LoadedGateway | null> {
@@ -48,6 +50,7 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
   if (!row) return null;
   const adapter = gatewayAdapter(row.type);
   return {
+    version: row.version,
     id: row.id,
     organizationId: row.organizationId,
     type: row.type,
@@ -65,6 +68,32 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
     },
     env: adapterEnv(deps.config, adapter, deps.log.child({ gatewayId: row.id, gatewayType: row.type })),
   };
+}
+
+// Callbacks verify with a gateway kept in memory (no query, no decryption). That is safe because
+// the gateway is only trusted as far as its version: a signature it refuses is checked again
+// against the stored gateway, and the callback's own read of the payment compares the stored
+// version (gateway-word.ts), so a rotated secret is in force from the next callback on.
+const cached = new WeakMap<Deps, Map<string, LoadedGateway>>();
+const MAX_CACHED = 10_000;
+
+/** The gateway as this process last loaded it, or loaded now. */
+export async function cachedGateway(deps: Deps, gatewayId: string): Promise<{ gateway: LoadedGateway | null; fromCache: boolean }> {
+  let map = cached.get(deps);
+  if (!map) cached.set(deps, (map = new Map()));
+  const hit = map.get(gatewayId);
+  if (hit) return { gateway: hit, fromCache: true };
+  const gateway = await loadGateway(deps, gatewayId);
+  if (gateway) {
+    if (map.size >= MAX_CACHED) map.clear();
+    map.set(gatewayId, gateway);
+  }
+  return { gateway, fromCache: false };
+}
+
+/** The stored gateway changed (or refused a signature): load it afresh next time. */
+export function forgetGateway(deps: Deps, gatewayId: string): void {
+  cached.get(deps)?.delete(gatewayId);
 }
 
 /** For an operation someone asked for: the payment's gateway, or a clear refusal saying why not. */

@@ -46,13 +46,24 @@ async function paymentOf(tx: Tx, gatewayId: string, event: Word): Promise<Loaded
   return null;
 }
 
+const GATEWAY_VERSION = { name: 'gateway-version', text: 'SELECT xmin::text AS version FROM "PaymentGateway" WHERE id = $1' };
+
 const transactionOf = (event: Word) => ('transactionId' in event ? event.transactionId : undefined);
 
-export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: string, event: GatewayEvent, record?: CallbackRecord): Promise<CallbackOutcome> {
+/** The gateway a callback was verified with: its id and the version of it that did the verifying. */
+export interface Verifier { id: string; version: string }
+
+/** The stored gateway is no longer the one that verified the callback: nothing was written; verify again. */
+export const STALE_GATEWAY = 'stale-gateway';
+
+export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: string, event: GatewayEvent, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY> {
   const now = new Date();
-  const fast = await inOneStatement(deps, gatewayId, actor, event, now, record);
+  const gatewayId = gateway.id;
+  const fast = await inOneStatement(deps, gateway, actor, event, now, record);
   if (fast) return fast;
   const ran = await deps.db.$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<{ version: string }[]>`SELECT xmin::text AS version FROM "PaymentGateway" WHERE id = ${gatewayId}`;
+    if (current?.version !== gateway.version) return null;
     let outcome: CallbackOutcome = { result: 'ok' };
     let ranBook = null;
     let paymentId: string | null = null;
@@ -67,6 +78,7 @@ export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: st
     if (record) await tx.gatewayCallback.create({ data: callbackRow(record, event, paymentId, outcome, ranBook?.decision.attention) });
     return { outcome, ranBook, paymentId };
   });
+  if (!ran) return STALE_GATEWAY;
   if (ran.ranBook) afterCommit(deps, ran.paymentId, ran.ranBook);
   return ran.outcome;
 }
@@ -78,10 +90,13 @@ export async function applyGatewayEvent(deps: Deps, gatewayId: string, actor: st
  * read and decide again. Null, having changed nothing, when the decision needs the general path
  * (refunds, ledger postings), the payment must be found another way, or it keeps changing.
  */
-async function inOneStatement(deps: Deps, gatewayId: string, actor: string, event: GatewayEvent, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | null> {
+async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, event: GatewayEvent, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY | null> {
   if (event.kind !== 'ignored' && (event.kind === 'refunded' || !event.invoiceId)) return null;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const loaded = event.kind === 'ignored' ? null : await loadPaymentOn(deps.pg, event.invoiceId!, { lock: false, gatewayId, transactionId: transactionOf(event) });
+    const loaded = event.kind === 'ignored' ? null : await loadPaymentOn(deps.pg, event.invoiceId!, { lock: false, gatewayId: gateway.id, transactionId: transactionOf(event) });
+    // The gateway's version comes with the payment; without a payment it costs a query of its own.
+    const gatewayVersion = loaded ? loaded.gatewayVersion : (await deps.pg.query<{ version: string }>({ ...GATEWAY_VERSION, values: [gateway.id] })).rows[0]?.version;
+    if (gatewayVersion !== gateway.version) return STALE_GATEWAY;
     const decision = event.kind === 'ignored'
       ? null
       : decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null });

@@ -532,24 +532,30 @@ async function main() {
   process.stdout.write(summary(report));
   if (!report.ok) process.exitCode = 1;
 }
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    say(`${signal}: cleaning up…`);
-    cleanup().finally(() => process.exit(130));
-  });
+/** Runs `body` with the service started and seeded; cleans up whatever happens, Ctrl-C included. */
+function run(body) {
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      say(`${signal}: cleaning up…`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+  body()
+    .catch((err) => {
+      if (interrupted) return; // the failure is the interruption's doing
+      process.stderr.write(`[bench] failed: ${err.userFacing ? err.message : err.stack}\n`);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      if (interrupted) return;
+      say('stopping the service and dropping the bench database…');
+      await cleanup();
+    });
 }
 
-main()
-  .catch((err) => {
-    if (interrupted) return; // the failure is the interruption's doing
-    process.stderr.write(`[bench] failed: ${err.userFacing ? err.message : err.stack}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    if (interrupted) return;
-    say('stopping the service and dropping the bench database…');
-    await cleanup();
-  });
+if (require.main === module) run(main);
+
+module.exports = { ROOT, API_SECRET, run, startPaygate, seed, clonePayments, payNotifications, state, opts, say, gitRevision, RESULTS_DIR, SERVICE_LOG, DATABASE_URL, AMOUNT, PAYMENT_QUERY, clientIdOf, HOT_CLIENT_ID };

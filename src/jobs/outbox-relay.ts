@@ -8,9 +8,9 @@ import { defineJob } from './definition';
 import { MAX_OUTBOX_ATTEMPTS } from './outbox/consumer';
 import { relayWebhookDeliveries } from './webhook-relay';
 
-export const RELAY_EVERY_MS = 5_000;
+const RELAY_EVERY_MS = 5_000;
 
-export async function reportStuckOutbox(deps: Deps): Promise<number> {
+async function reportStuckOutbox(deps: Deps): Promise<number> {
   const stuck = await stuckOutboxRows(deps.db, MAX_OUTBOX_ATTEMPTS);
   if (stuck) deps.log.error({ stuck }, 'outbox rows out of attempts: manual handling (see Outbox.lastError)');
   return stuck;

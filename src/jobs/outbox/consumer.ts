@@ -18,7 +18,7 @@ export const OUTBOX_HANDLERS: readonly OutboxHandler<never>[] = [creditPaymentHa
 /** A row that failed this often is left for a person (it stays PENDING, logged by the relay). */
 export const MAX_OUTBOX_ATTEMPTS = 40;
 /** 1 s, 2 s, 4 s … at most 5 minutes. */
-export const outboxRetryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
+const outboxRetryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
 
 export interface OutboxConsumers {
   close(force?: boolean): Promise<void>;

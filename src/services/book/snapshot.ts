@@ -33,7 +33,7 @@ export interface LoadOptions {
 
 interface Context { rowVersion: string; gatewayVersion: string | null; clientActive: boolean | null; clientCurrency: string | null; hasHistory: boolean; lastCode: string | null; lastKey: string | null; heldBy: string | null }
 
-export function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'gatewayRefundId' | 'reason'>): RefundSnapshot {
+function toRefundSnapshot(r: Pick<Refund, 'id' | 'status' | 'amount' | 'gatewayRefundId' | 'reason'>): RefundSnapshot {
   return { id: r.id, status: r.status, amount: dec(r.amount), gatewayRefundId: r.gatewayRefundId, reason: r.reason };
 }
 

@@ -127,4 +127,18 @@ describe('the outbox consumer', () => {
     expect(await storedBalance(t, shop.orgId, 'client_c')).toBe(new Decimal(balance).plus(1).toFixed(2));
     expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { key: `credit-again-${id}` } })).toMatchObject({ status: 'DONE' });
   });
+
+  it('a payment the book will not credit (the client\'s currency changed under it) is noted for a person in the same batch as the others', async () => {
+    await drainAll();
+    const res = await t.gql('mutation($c: ClientInput!) { upsertClient(input: $c) { id } }', { c: { id: 'client_d', clubId: shop.clubId, name: 'd' } }, shop.token);
+    expect(res.body.errors).toBeUndefined();
+    const [odd] = await paid('client_d', '4.00');
+    const [good] = await paid('client_a', '4.00');
+    await t.deps.db.client.update({ where: { organizationId_id: { organizationId: shop.orgId, id: 'client_d' } }, data: { currency: 'KZT' } });
+    expect(await drainOutbox(t.deps, credit)).toBe(2);
+    expect(await topUps([good])).toHaveLength(1);
+    expect(await topUps([odd])).toHaveLength(0);
+    expect(await t.deps.db.paymentEvent.count({ where: { paymentId: odd, code: 'CURRENCY_MISMATCH' } })).toBe(1);
+    expect(await t.deps.db.outbox.count({ where: { key: { in: [`credit-${odd}`, `credit-${good}`] }, status: 'DONE', attempts: 0 } })).toBe(2);
+  });
 });

@@ -7,6 +7,7 @@ export type Row = Record<string, unknown>;
 
 /** INSERT INTO table (the first row's keys) VALUES (…), (…)…; `ifGuard`: one row, only if CTE `g` found a row. */
 export function insertSql(table: string, rows: readonly Row[], options: { onConflict?: string; ifGuard?: boolean } = {}): Prisma.Sql {
+  if (!rows.length) throw new Error(`insertSql(${table}): no rows`);
   const cols = Object.keys(rows[0]);
   const into = Prisma.sql`INSERT INTO ${Prisma.raw(`"${table}"`)} (${Prisma.raw(cols.map((c) => `"${c}"`).join(', '))})`;
   const tuple = (r: Row) => Prisma.join(cols.map((c) => sqlValue(r[c])));

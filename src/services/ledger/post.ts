@@ -40,6 +40,7 @@ export const BALANCE_FIELD = { LIVE: 'balance', TEST: 'testBalance' } as const s
 export const BALANCE_COLUMN: Record<Environment, Prisma.Sql> = { LIVE: Prisma.raw(`"${BALANCE_FIELD.LIVE}"`), TEST: Prisma.raw(`"${BALANCE_FIELD.TEST}"`) };
 
 export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promise<PostedEntry[]> {
+  if (!postings.length) return [];
   const byClient = new Map<string, Posting[]>();
   for (const p of postings) {
     const key = JSON.stringify([p.environment, p.organizationId, p.clientId]);

@@ -6,7 +6,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
   getNamedType, getNullableType, GraphQLError, isCompositeType, isListType, Lexer, Source, TokenKind,
-  type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule,
+  visit, type ASTNode, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { MUTATION_COST } from '../resolvers/field-extensions';
@@ -91,8 +91,39 @@ export const estimateCost: ComplexityEstimator = ({ type, field, args, childComp
 
 export type CostResult = { ok: true; cost: number } | { ok: false; message: string };
 
-/** The document's cost, or why it is refused. Variables that do not fit are left to execution to report. */
+/**
+ * The document's cost, or why it is refused. Variables that do not fit are left to execution to
+ * report. Apollo hands every request of one query text the same parsed document, so the cost is
+ * kept per document and per value of the variables it can depend on (page sizes, directives).
+ */
 export function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): CostResult {
+  let known = costs.get(document);
+  if (!known) costs.set(document, (known = { dependsOn: costVariables(document), byKey: new Map() }));
+  const key = JSON.stringify([operationName ?? null, ...known.dependsOn.map((v) => variables?.[v] ?? null)]);
+  let result = known.byKey.get(key);
+  if (!result) {
+    result = computeCost(schema, document, variables, operationName);
+    if (known.byKey.size < MAX_COSTS_PER_DOCUMENT) known.byKey.set(key, result);
+  }
+  return result;
+}
+
+const costs = new WeakMap<DocumentNode, { dependsOn: string[]; byKey: Map<string, CostResult> }>();
+const MAX_COSTS_PER_DOCUMENT = 100;
+
+/** The variables a cost can depend on: those given to a `first` argument or to a directive (@include, @skip). */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) => visit(node, { Variable: (v) => void names.add(v.name.value) });
+  visit(document, {
+    Directive: (d) => void collect(d),
+    Argument: (arg) => void (arg.name.value === 'first' && collect(arg.value)),
+    VariableDefinition: () => false, // a definition's own variable is no use of it
+  });
+  return [...names].sort();
+}
+
+function computeCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): CostResult {
   let cost: number;
   try {
     cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [estimateCost], maxQueryNodes: LIMITS.maxCostNodes });

@@ -2,7 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FastifyInstance } from 'fastify';
-import { visit, type GraphQLSchema } from 'graphql';
+import { visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Deps } from '../context';
 import { AppError, AUTH_MESSAGES } from '../domain/errors';
 import { buildGraphqlSchema } from '../resolvers/schema';
@@ -82,15 +82,25 @@ function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlC
   };
 }
 
+/** Per parsed document (Apollo hands every request of one query text the same one). */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+function introspects(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, { Field: (node) => void (found ||= node.name.value === '__schema' || node.name.value === '__type') });
+    introspecting.set(document, found);
+  }
+  return found;
+}
+
 /** `__schema` / `__type` anywhere in the document: 403 "Requested endpoint is forbidden". */
 function refuseIntrospection(): ApolloServerPlugin<GqlContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document }) {
-          let introspects = false;
-          visit(document, { Field: (node) => void (introspects ||= node.name.value === '__schema' || node.name.value === '__type') });
-          if (introspects) throw toGraphQLError(new AppError('FORBIDDEN', AUTH_MESSAGES.endpointForbidden));
+          if (introspects(document)) throw toGraphQLError(new AppError('FORBIDDEN', AUTH_MESSAGES.endpointForbidden));
         },
       };
     },

@@ -68,4 +68,15 @@ describe('GraphQL document limits', () => {
       expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5_000);
     }
   });
+
+  it('a document\'s cost is kept per parsed document, and still follows the variables it depends on', () => {
+    // Apollo hands every request of one query text the same parsed document: costOf keeps its cost.
+    const doc = parse('query($n: Int, $big: Boolean!, $id: ID!) { client(id: $id) { ledger(first: $n) { edges { node { id } } } more: ledger(first: 100) @include(if: $big) { edges { node { id } } } } }');
+    const of = (variables: Record<string, unknown>) => costOf(schema, doc, variables, undefined);
+    const small = of({ n: 2, big: false, id: 'a' });
+    expect(of({ n: 2, big: false, id: 'b' })).toEqual(small); // the id does not change what it costs
+    expect(of({ n: 50, big: false, id: 'a' })).not.toEqual(small); // a page size does
+    expect((of({ n: 2, big: true, id: 'a' }) as { cost: number }).cost).toBeGreaterThan((small as { cost: number }).cost + 50); // so does a directive
+    expect(of({ n: 2, big: false, id: 'a' })).toEqual(small);
+  });
 });

@@ -16,7 +16,8 @@
 // Knobs (environment): BENCH_PAYMENTS (4000), BENCH_CLIENTS (100), BENCH_CALLBACK_CONNECTIONS (8),
 // BENCH_QUERY_SECONDS (10), BENCH_QUERY_CONNECTIONS (50), BENCH_QUERY_ROUNDS (3), BENCH_PGBENCH_SECONDS (10),
 // BENCH_SIZE_PAYMENTS (1000), BENCH_BIG_TABLE (100000), BENCH_CREDIT_TIMEOUT_SECONDS (180),
-// BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432), BENCH_DATABASE (paygate_bench), REDIS_URL, BENCH_PROFILE=1.
+// BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432), BENCH_DATABASE (paygate_bench), REDIS_URL, BENCH_PROFILE=1,
+// BENCH_ONLY=query (R2 alone).
 'use strict';
 
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -478,6 +479,7 @@ async function main() {
   state.pg.on('error', () => undefined);
   const pg = state.pg;
   const spread = (i) => clientIdOf(i % opts.clients);
+  if (process.env.BENCH_ONLY === 'query') return queryOnly(url, shop, pg, spread);
 
   // A warm-up, so the first measured run does not pay for the service's cold start (JIT, pools).
   say('warming up…');
@@ -536,6 +538,16 @@ async function main() {
   process.stdout.write(summary(report));
   if (!report.ok) process.exitCode = 1;
 }
+/** BENCH_ONLY=query: R2 alone, on a table of BENCH_SIZE_PAYMENTS confirmed payments (for iterating on the read path). */
+async function queryOnly(url, shop, pg, spread) {
+  const [first] = await clonePayments(pg, shop, 'query', opts.sizePayments, spread, 'CONFIRMED');
+  say(`payment(id) only: ${opts.queryRounds} rounds of bare then GraphQL, ${opts.querySeconds} s each, c=${opts.queryConnections}…`);
+  state.bare = await startBareServer({ databaseUrl: DATABASE_URL, organizationId: shop.organizationId, port: await freePort() });
+  const q = await benchQuery(url, shop, first.id);
+  process.stdout.write(`\nR2  payment(id) GraphQL ÷ bare node:http+pg   ${q.R2}   GraphQL ${q.graphqlMedian} req/s (p99 ${q.graphqlP99Median} ms), bare ${q.bareMedian} req/s  ${q.ok ? 'OK' : 'FAILED'}\n`);
+  if (!q.ok) process.exitCode = 1;
+}
+
 /** Runs `body` with the service started and seeded; cleans up whatever happens, Ctrl-C included. */
 function run(body) {
   let interrupted = false;

@@ -7,6 +7,8 @@ import { createDb, createPool, type Db } from './db';
 import { createLogger, type Logger } from './log';
 import { createRedis } from './redis';
 import { createSecretBox, type SecretBox } from './security/secret-box';
+import type { KeyCheck } from './services/auth/authenticate';
+import { createKeyCache, type KeyCache } from './services/auth/key-cache';
 import { createUsageMeter, type UsageMeter } from './services/auth/usage';
 import { createOutboxSignal, type OutboxSignal } from './services/outbox/signal';
 import type { Environment, Role } from './generated/prisma/enums';
@@ -25,6 +27,8 @@ export interface Deps {
   readonly outboxSignal: OutboxSignal;
   /** API keys' request counts, batched into Redis. */
   readonly usage: UsageMeter;
+  /** API keys this process has seen (never whether they are revoked: see KeyCheck). */
+  readonly keys: KeyCache;
 }
 
 /** Who is acting, in which organization: the first argument of every service function. */
@@ -37,6 +41,8 @@ export interface Ctx {
   /** For history and ledger rows: "token:tok_…", "cli", "system:expiry", "gateway:gw_…". */
   readonly actor: string;
   readonly log: Logger;
+  /** An API request's key, when it may still need checking (see KeyCheck); absent for jobs and the CLI. */
+  readonly key?: KeyCheck;
 }
 
 export function createDeps(config: Config, log = createLogger({ level: config.logLevel })): Deps {
@@ -51,6 +57,7 @@ export function createDeps(config: Config, log = createLogger({ level: config.lo
     pg,
     redis,
     usage: createUsageMeter(db, redis, config.queuePrefix, log),
+    keys: createKeyCache(),
     queues: createQueues(redis, config.queuePrefix, log),
     outboxSignal: createOutboxSignal(redis, config.queuePrefix, log),
     log,

@@ -14,6 +14,7 @@ import { chargeRateLimit } from './rate-limit';
 import { servedOperationsOnly } from './served-operations';
 import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
 import { registerExplorer } from './explorer';
+import { keyChecked } from './graphql-key-check';
 
 export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise<void> {
   const schema = await buildGraphqlSchema();
@@ -28,7 +29,8 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
     validationRules: [servedOperationsOnly, ...limitRules()],
     formatError: formatGraphqlError(deps.log, { hideSuggestions: production }),
     // Apollo's landing page loads its Sandbox from a CDN; ours (explorer.ts) is self-contained.
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
+    // keyChecked first (nothing runs for a revoked key) and last to answer (it may replace the answer).
+    plugins: [keyChecked(), fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
   });
   await apollo.start();
   if (!production) registerExplorer(app);
@@ -42,8 +44,9 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
   await app.register(fastifyApollo(apollo), {
     context: async (request): Promise<GqlContext> => {
       try {
-        const principal = await authenticate(deps, request.headers);
-        return { deps, principal, log: deps.log.child({ reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
+        const key = await authenticate(deps, request.headers);
+        const { principal } = key;
+        return { deps, principal, key, log: deps.log.child({ reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
       } catch (err) {
         throw err instanceof AppError ? toGraphQLError(err) : err;
       }

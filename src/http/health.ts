@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../context';
-import { authenticate } from '../services/auth/authenticate';
+import { authenticateNow } from '../services/auth/authenticate';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -29,7 +29,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: Deps): void {
 
   // Lets integrators check a key without GraphQL. Errors go through the app's error handler.
   app.get('/auth/status', async (request) => {
-    await authenticate(deps, request.headers);
+    await authenticateNow(deps, request.headers);
     return { status: 'OK', message: 'Your API key is valid' };
   });
 }

@@ -27,12 +27,17 @@ async function orgTimeZone(ctx: Ctx): Promise<string> {
 }
 
 async function withUsage(ctx: Ctx, tokens: TokenView[]): Promise<ApiKeyView[]> {
-  const counts = await ctx.deps.usage.requestsToday(tokens.map((t) => t.id), await orgTimeZone(ctx));
-  return tokens.map((t) => ({
-    ...t,
-    rateLimitPerMinute: keyRateLimit(ctx.deps.config.rateLimitPerMinute, t),
-    usage: { requestsToday: counts.get(t.id) ?? 0 },
-  }));
+  const usage = await ctx.deps.usage.usageOf(tokens.map((t) => t.id), await orgTimeZone(ctx));
+  return tokens.map((t) => {
+    const used = usage.get(t.id);
+    const unrecorded = used?.unrecordedUseAt;
+    return {
+      ...t,
+      lastUsedAt: unrecorded && (!t.lastUsedAt || unrecorded > t.lastUsedAt) ? unrecorded : t.lastUsedAt,
+      rateLimitPerMinute: keyRateLimit(ctx.deps.config.rateLimitPerMinute, t),
+      usage: { requestsToday: used?.requestsToday ?? 0 },
+    };
+  });
 }
 
 /** Every key of the organization, both environments, oldest first. */

@@ -12,10 +12,8 @@ export interface Principal {
   readonly environment: Environment;
   /** Cost units per minute; 0 = no limit. */
   readonly rateLimitPerMinute: number;
+  readonly expiresAt: Date | null;
 }
-
-/** lastUsedAt is written at most this often per token, so reads stay read-only. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** The key from `Authorization: Bearer <key>` or, failing that, `api-key: <key>`. */
 function presentedKey(headers: IncomingHttpHeaders): string {
@@ -35,36 +33,96 @@ function presentedKey(headers: IncomingHttpHeaders): string {
   throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.missing);
 }
 
-/**
- * Checks the request's API key; throws UNAUTHENTICATED with the messages docs/api.md fixes. The
- * key is read from Postgres on every request, so a revocation or expiry holds from the next
- * request on, whichever process serves it.
- */
-export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Promise<Principal> {
-  const { rows: [token] } = await deps.pg.query<TokenRow>({ ...TOKEN_BY_HASH, values: [hashApiToken(presentedKey(headers))] });
-  if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
-  const now = new Date();
-  if (token.expiresAt && token.expiresAt <= now) throw new AppError('UNAUTHENTICATED', AUTH_MESSAGES.expired);
+const invalidKey = () => new AppError('UNAUTHENTICATED', AUTH_MESSAGES.invalid);
+const expiredKey = () => new AppError('UNAUTHENTICATED', AUTH_MESSAGES.expired);
 
-  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await deps.pg.query({ ...TOUCH, values: [token.id, now] });
+/** What a key's row says now (keyStateSql): a missing row reads as revoked. */
+export type KeyState = 'live' | 'revoked' | 'expired';
+
+/**
+ * One request's API key. A key this process has seen before comes from its cache, not yet known
+ * to be unrevoked: `verified` is false until the request reads the key's row, either through
+ * `ensure()` (one indexed read) or inside its own first statement (`settle()`, see find-payment.ts).
+ * Nothing is answered before one of the two has run, so a revocation holds from the next request
+ * on, in every process, whether it went through the API or the CLI, with or without Redis.
+ */
+export class KeyCheck {
+  private state: KeyState | 'unchecked';
+
+  constructor(private readonly deps: Deps, private readonly tokenHash: string, readonly principal: Principal, checked: boolean) {
+    this.state = checked ? 'live' : 'unchecked';
   }
+
+  get verified(): boolean {
+    return this.state === 'live';
+  }
+
+  /** The refusal, once the key's row has been read and says no. */
+  get refusal(): AppError | null {
+    return this.state === 'revoked' ? invalidKey() : this.state === 'expired' ? expiredKey() : null;
+  }
+
+  /** Throws UNAUTHENTICATED if the key has been revoked (or deleted, or expired) since this process cached it. */
+  async ensure(): Promise<void> {
+    if (this.state === 'unchecked') {
+      const { rows: [row] } = await this.deps.pg.query<{ state: KeyState }>({ ...KEY_STATE, values: [this.principal.tokenId] });
+      this.settle(row.state);
+    }
+    const refusal = this.refusal;
+    if (refusal) throw refusal;
+  }
+
+  /** What the request's own statement found (its `keyStateSql` column). */
+  settle(state: KeyState): void {
+    if (this.state !== 'unchecked') return;
+    this.state = state;
+    if (state !== 'live') this.deps.keys.forget(this.tokenHash);
+  }
+}
+
+/** Checks the request's API key; throws UNAUTHENTICATED with the messages docs/api.md fixes. */
+export async function authenticate(deps: Deps, headers: IncomingHttpHeaders): Promise<KeyCheck> {
+  const tokenHash = hashApiToken(presentedKey(headers));
+  const cached = deps.keys.get(tokenHash);
+  const principal = cached ?? (await readKey(deps, tokenHash));
+  if (principal.expiresAt && principal.expiresAt.getTime() <= Date.now()) {
+    deps.keys.forget(tokenHash);
+    throw expiredKey();
+  }
+  if (!cached) deps.keys.set(tokenHash, principal);
+  return new KeyCheck(deps, tokenHash, principal, !cached);
+}
+
+/** authenticate, with the key's revocation read before it returns: for routes that do their own work. */
+export async function authenticateNow(deps: Deps, headers: IncomingHttpHeaders): Promise<Principal> {
+  const key = await authenticate(deps, headers);
+  await key.ensure();
+  return key.principal;
+}
+
+async function readKey(deps: Deps, tokenHash: string): Promise<Principal> {
+  const { rows: [token] } = await deps.pg.query<TokenRow>({ ...TOKEN_BY_HASH, values: [tokenHash] });
+  if (!token || token.revokedAt) throw invalidKey();
   return {
     tokenId: token.id,
     orgId: token.organizationId,
     role: token.role,
     environment: token.environment,
     rateLimitPerMinute: keyRateLimit(deps.config.rateLimitPerMinute, token),
+    expiresAt: token.expiresAt,
   };
 }
 
-// Every request runs these: prepared statements through the pool, outside Prisma's runtime.
+// Prepared statements through the pool, outside Prisma's runtime: every request runs one of them.
 interface TokenRow {
   id: string; organizationId: string; role: Role; environment: Environment; rateLimitPerMinute: number | null;
-  expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null;
+  expiresAt: Date | null; revokedAt: Date | null;
 }
 const TOKEN_BY_HASH = {
   name: 'api-token-by-hash',
-  text: 'SELECT id, "organizationId", role, environment, "rateLimitPerMinute", "expiresAt", "revokedAt", "lastUsedAt" FROM "ApiToken" WHERE "tokenHash" = $1',
+  text: 'SELECT id, "organizationId", role, environment, "rateLimitPerMinute", "expiresAt", "revokedAt" FROM "ApiToken" WHERE "tokenHash" = $1',
 };
-const TOUCH = { name: 'api-token-touch', text: 'UPDATE "ApiToken" SET "lastUsedAt" = $2 WHERE id = $1' };
+/** A statement's column saying what token `param`'s row says now: a KeyState. */
+export const keyStateSql = (param: string) => `coalesce((SELECT CASE WHEN "revokedAt" IS NOT NULL THEN 'revoked' WHEN "expiresAt" <= now() THEN 'expired' ELSE 'live' END
+  FROM "ApiToken" WHERE id = ${param}), 'revoked')`;
+const KEY_STATE = { name: 'api-token-state', text: `SELECT ${keyStateSql('$1')} AS state` };

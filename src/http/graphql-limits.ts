@@ -5,7 +5,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
-  getNamedType, getNullableType, GraphQLError, isCompositeType, isListType, Lexer, Source, TokenKind,
+  getNamedType, getNullableType, getOperationAST, getVariableValues, GraphQLError, isCompositeType, isListType, Lexer, Source, TokenKind,
   visit, type ASTNode, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
@@ -80,7 +80,9 @@ export const estimateCost: ComplexityEstimator = ({ type, field, args, childComp
   if (typeof declared === 'number') return declared + childComplexity;
   if (field.args.some((a) => a.name === 'first')) {
     // A page larger than its field allows is refused by the resolver, with a clearer message than a cost.
-    const first = typeof args.first === 'number' ? Math.min(args.first, LARGEST_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+    // `first: null` is served the field's default (the resolver's), not the argument's absence
+    const fieldDefault = field.args.find((a) => a.name === 'first')?.defaultValue;
+    const first = typeof args.first === 'number' ? Math.min(args.first, LARGEST_PAGE_SIZE) : typeof fieldDefault === 'number' ? fieldDefault : DEFAULT_PAGE_SIZE;
     return Math.max(1, first) * Math.max(1, childComplexity);
   }
   if (type.name === 'Mutation') return MUTATION_COST + childComplexity;
@@ -93,23 +95,41 @@ export type CostResult = { ok: true; cost: number } | { ok: false; message: stri
 
 /**
  * The document's cost, or why it is refused. Variables that do not fit are left to execution to
- * report. Apollo hands every request of one query text the same parsed document, so the cost is
- * kept per document and per value of the variables it can depend on (page sizes, directives).
+ * report (it refuses the request before any resolver runs). Apollo hands every request of one
+ * query text the same parsed document, so the cost is kept per document and per coerced value of
+ * the variables it can depend on (page sizes, directives: small Ints and Booleans), in one cache of
+ * bounded size: what a caller sends cannot make it grow past COST_CACHE_ENTRIES.
  */
 export function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): CostResult {
-  let known = costs.get(document);
-  if (!known) costs.set(document, (known = { dependsOn: costVariables(document), byKey: new Map() }));
-  const key = JSON.stringify([operationName ?? null, ...known.dependsOn.map((v) => variables?.[v] ?? null)]);
-  let result = known.byKey.get(key);
+  let known = documents.get(document);
+  if (!known) documents.set(document, (known = { id: nextDocumentId++, dependsOn: costVariables(document) }));
+  const coerced = coercedVariables(schema, document, variables, operationName);
+  if (!coerced) return { ok: true, cost: 1 }; // refused at execution: nothing to cache
+  // [] for a variable that is absent with no default, [value] otherwise: null and absent differ
+  const key = `${known.id}:${JSON.stringify([operationName ?? null, ...known.dependsOn.map((v) => (v in coerced ? [coerced[v]] : []))])}`;
+  let result = costCache.get(key);
   if (!result) {
     result = computeCost(schema, document, variables, operationName);
-    if (known.byKey.size < MAX_COSTS_PER_DOCUMENT) known.byKey.set(key, result);
+    if (costCache.size >= COST_CACHE_ENTRIES) costCache.delete(costCache.keys().next().value!);
+    costCache.set(key, result);
   }
   return result;
 }
 
-const costs = new WeakMap<DocumentNode, { dependsOn: string[]; byKey: Map<string, CostResult> }>();
-const MAX_COSTS_PER_DOCUMENT = 100;
+const documents = new WeakMap<DocumentNode, { id: number; dependsOn: string[] }>();
+let nextDocumentId = 1;
+const costCache = new Map<string, CostResult>();
+export const COST_CACHE_ENTRIES = 10_000;
+/** For tests: how many costs are kept. */
+export const costCacheSize = () => costCache.size;
+
+/** The operation's variables as execution will see them (defaults applied), or null when they do not fit. */
+function coercedVariables(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+  return result.errors ? null : result.coerced;
+}
 
 /** The variables a cost can depend on: those given to a `first` argument or to a directive (@include, @skip). */
 function costVariables(document: DocumentNode): string[] {
@@ -131,7 +151,7 @@ function computeCost(schema: GraphQLSchema, document: DocumentNode, variables: R
     if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message)) {
       return { ok: false, message: `query is too large to run (more than ${LIMITS.maxCostNodes} fields once fragments are expanded)` };
     }
-    return { ok: true, cost: 1 }; // bad variables: execution refuses them with the usual error
+    return { ok: true, cost: 1 }; // variables already checked: only an estimator's own failure comes here
   }
   if (cost > LIMITS.maxCost) return { ok: false, message: `query costs ${cost}, more than the limit of ${LIMITS.maxCost} per request` };
   return { ok: true, cost: Math.max(1, cost) };

@@ -62,6 +62,17 @@ describe('the callback hot path', () => {
       expect(await t.deps.db.gatewayCallback.count({ where: { paymentId: id } })).toBe(12);
     }
   });
+
+  it('racing words that only add a note (an amount mismatch, sent 10 times at once) leave one note, not one each', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { transactionId: id } = await topUp(t, shop);
+      const answers = await Promise.all(Array.from({ length: 10 }, () =>
+        sendNotification(t.url, shop.gatewayId, 'pay', payFields(id, shop.clientId, '499.00'), { secret: shop.apiSecret })));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(await t.deps.db.paymentEvent.count({ where: { paymentId: id, code: 'AMOUNT_MISMATCH' } })).toBe(1);
+      expect(await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING' });
+    }
+  });
 });
 
 describe('the gateway a callback is verified with, kept in memory', () => {

@@ -2,7 +2,7 @@
 // computed in time linear in the document (fragments are remembered, not walked again).
 import 'reflect-metadata';
 import { parse, validate, type GraphQLSchema } from 'graphql';
-import { costOf, limitRules, LIMITS } from '../../src/http/graphql-limits';
+import { COST_CACHE_ENTRIES, costCacheSize, costOf, limitRules, LIMITS } from '../../src/http/graphql-limits';
 import { buildGraphqlSchema } from '../../src/resolvers/schema';
 
 let schema: GraphQLSchema;
@@ -78,5 +78,31 @@ describe('GraphQL document limits', () => {
     expect(of({ n: 50, big: false, id: 'a' })).not.toEqual(small); // a page size does
     expect((of({ n: 2, big: true, id: 'a' }) as { cost: number }).cost).toBeGreaterThan((small as { cost: number }).cost + 50); // so does a directive
     expect(of({ n: 2, big: false, id: 'a' })).toEqual(small);
+  });
+
+  it('variables that do not fit cannot plant a cheap cost for the same document with ones that do', () => {
+    const expensive = `query($s: String!) { ${Array.from({ length: 20 }, (_, i) => `a${i}: payment(id: "p") { history(first: 500) { toStatus } refunds(first: 500) { id } }`).join(' ')} s: payment(id: $s) { id } }`;
+    const doc = parse(expensive);
+    expect(costOf(schema, doc, {}, undefined)).toEqual({ ok: true, cost: 1 }); // $s missing: execution refuses it
+    expect(costOf(schema, doc, { s: 'x' }, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/more than the limit/) });
+  });
+
+  it('null, absent-with-a-default and absent are three values of a variable, not one', () => {
+    const doc = parse('query($n: Int = 500) { payment(id: "p") { a: history(first: $n) { toStatus } b: history(first: $n) { toStatus } c: history(first: $n) { toStatus } } }');
+    expect(costOf(schema, doc, { n: null }, undefined)).toEqual({ ok: true, cost: 301 }); // null: the field's own default, 100
+    expect(costOf(schema, doc, {}, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/costs 1501/) }); // the document's default, 500
+  });
+
+  it('`first: null` costs what the field serves for it (its default), not the default page', () => {
+    expect(cost('{ payment(id: "p") { history(first: null) { toStatus } } }')).toEqual({ ok: true, cost: 101 });
+  });
+
+  it('the cost cache stays bounded whatever values a caller sends', () => {
+    const doc = parse('query($n: Int) { client(id: "c") { ledger(first: $n) { edges { node { id } } } } }');
+    const before = costCacheSize();
+    for (let i = 0; i < 100; i++) costOf(schema, doc, { n: 'x'.repeat(50_000) + i }, undefined);
+    expect(costCacheSize()).toBe(before); // values that do not fit are never kept
+    for (let n = 1; n <= COST_CACHE_ENTRIES + 500; n++) costOf(schema, doc, { n }, undefined);
+    expect(costCacheSize()).toBe(COST_CACHE_ENTRIES);
   });
 });

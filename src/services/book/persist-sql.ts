@@ -44,6 +44,9 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
     if (writes.length) await run(pg, Prisma.sql`WITH ${ctes(writes)} SELECT 1`);
     return { payment, outbox };
   }
+  // A decision that only adds history still moves the payment's version (xmin), so a racing
+  // writer decided on the same version waits, finds it moved, and decides again, on this note.
+  if (!writes.length) writes.push(Prisma.sql`UPDATE "Payment" SET "updatedAt" = now() WHERE id = (SELECT id FROM g)`);
   for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table), ifGuard: true }));
   // The payment, locked for the statement, only if it is still the version decided on (after a
   // wait for another writer's lock, Postgres rechecks the condition on the row as that one left it).

@@ -34,6 +34,9 @@ export async function applyDecision(tx: Tx, row: Payment, decision: Decision, wh
   if (decision.change) {
     const { to, patch } = decision.change;
     applied.payment = await tx.payment.update({ where: { id: row.id }, data: { ...columns(row, patch), ...(to ? { status: to } : {}) } });
+  } else if (decision.history.length) {
+    // A note alone moves the payment's version too, for the one-statement path's guard (persist-sql.ts).
+    applied.payment = await tx.payment.update({ where: { id: row.id }, data: { updatedAt: new Date() } });
   }
   for (const entry of decision.history) await writeHistory(tx, row.id, row.status, applied.payment.status, who.actor, entry);
   for (const effect of decision.effects) await carryOut(tx, applied, effect, who);

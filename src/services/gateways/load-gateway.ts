@@ -73,21 +73,24 @@ export async function loadGateway(deps: Deps, gatewayId: string): Promise<Loaded
 // Callbacks verify with a gateway kept in memory (no query, no decryption). That is safe because
 // the gateway is only trusted as far as its version: a signature it refuses is checked again
 // against the stored gateway, and the callback's own read of the payment compares the stored
-// version (gateway-word.ts), so a rotated secret is in force from the next callback on.
-const cached = new WeakMap<Deps, Map<string, LoadedGateway>>();
+// version (gateway-word.ts), so a rotated secret is in force from the next callback on. (A
+// callback whose check runs while a rotation commits is concurrent with it: either secret may
+// verify it.) Entries are dropped after a minute, so no decrypted secret outlives its gateway long.
+const cached = new WeakMap<Deps, Map<string, { gateway: LoadedGateway; until: number }>>();
 const MAX_CACHED = 10_000;
+const CACHED_FOR_MS = 60_000;
 
 /** The gateway as this process last loaded it, or loaded now. */
 export async function cachedGateway(deps: Deps, gatewayId: string): Promise<{ gateway: LoadedGateway | null; fromCache: boolean }> {
   let map = cached.get(deps);
   if (!map) cached.set(deps, (map = new Map()));
   const hit = map.get(gatewayId);
-  if (hit) return { gateway: hit, fromCache: true };
+  if (hit && hit.until > Date.now()) return { gateway: hit.gateway, fromCache: true };
   const gateway = await loadGateway(deps, gatewayId);
   if (gateway) {
     if (map.size >= MAX_CACHED) map.clear();
-    map.set(gatewayId, gateway);
-  }
+    map.set(gatewayId, { gateway, until: Date.now() + CACHED_FOR_MS });
+  } else map.delete(gatewayId);
   return { gateway, fromCache: false };
 }
 

@@ -49,6 +49,12 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
   const groups = [...byClient.keys()].sort().map((key) => byClient.get(key)!);
   const entries: PostedEntry[] = [];
   const at = new Date();
+  // Both balances live on the client's row: lock every row once, in one stable order, before any
+  // environment's update (two batches then never hold each other's rows crosswise).
+  await tx.$queryRaw`
+    SELECT 1 FROM "Client" c JOIN unnest(${groups.map((g) => g[0].organizationId)}::text[], ${groups.map((g) => g[0].clientId)}::text[]) AS v(org, id)
+        ON c."organizationId" = v.org AND c.id = v.id
+     ORDER BY c."organizationId", c.id FOR UPDATE OF c`;
   for (const environment of ['LIVE', 'TEST'] as const) {
     const ofEnv = groups.filter((g) => g[0].environment === environment);
     if (!ofEnv.length) continue;
@@ -70,19 +76,15 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
 }
 
 /**
- * Adds each delta to its client's balance, whatever the number of clients, in two statements: the
- * rows locked in a stable order (two batches never lock each other's rows crosswise), then one
- * guarded UPDATE. Returns each client's balance after; throws, changing nothing, if any would go
- * below zero.
+ * Adds each delta to its client's balance (rows locked by the caller), whatever the number of
+ * clients, in one guarded UPDATE. Returns each client's balance after; throws, changing nothing,
+ * if any would go below zero.
  */
 async function moveBalances(tx: Tx, environment: Environment, moves: readonly { organizationId: string; clientId: string; delta: Decimal }[]): Promise<Map<string, Decimal>> {
   const column = BALANCE_COLUMN[environment];
   const orgs = moves.map((m) => m.organizationId);
   const ids = moves.map((m) => m.clientId);
   const deltas = moves.map((m) => m.delta.toFixed());
-  await tx.$queryRaw`
-    SELECT 1 FROM "Client" c JOIN unnest(${orgs}::text[], ${ids}::text[]) AS v(org, id) ON c."organizationId" = v.org AND c.id = v.id
-     ORDER BY c."organizationId", c.id FOR UPDATE OF c`;
   const rows = await tx.$queryRaw<{ organizationId: string; id: string; balance: string }[]>`
     UPDATE "Client" c SET ${column} = c.${column} + v.delta, "updatedAt" = now()
       FROM unnest(${orgs}::text[], ${ids}::text[], ${deltas}::numeric[]) AS v(org, id, delta)

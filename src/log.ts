@@ -63,3 +63,27 @@ export function loggerOptions(level: string, name = 'paygate'): pino.LoggerOptio
 export function createLogger(options: { level: string; name?: string }): Logger {
   return pino(loggerOptions(options.level, options.name));
 }
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = () => undefined;
+
+/**
+ * `parent.child(bindings)`, made only when a line is logged at an enabled level: a child with
+ * redaction costs more to make than most requests log. Every request gets one (Fastify's and the
+ * GraphQL context's), few ever write through it.
+ */
+export function lazyChild(parent: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+  let child: Logger | undefined;
+  const real = () => (child ??= parent.child(bindings, options));
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      if (!child && typeof prop === 'string' && LEVELS.has(prop) && !parent.isLevelEnabled(prop)) return noop;
+      const logger = real();
+      const value = Reflect.get(logger, prop, logger);
+      return typeof value === 'function' ? value.bind(logger) : value;
+    },
+    set(_target, prop, value) {
+      return Reflect.set(real(), prop, value);
+    },
+  });
+}

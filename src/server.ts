@@ -9,6 +9,7 @@ import { LIMITS } from './http/graphql-limits';
 import { registerHealthRoutes } from './http/health';
 import { gatewayCallbackRoutes } from './http/gateway-callbacks';
 import { registerSandbox } from './sandbox';
+import { lazyChild, type Logger } from './log';
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -16,6 +17,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: LIMITS.maxBodyBytes, // GraphQL documents; gateway callbacks set their own
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    childLoggerFactory: (logger, bindings, options) => lazyChild(logger as Logger, bindings, options) as FastifyBaseLogger,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     trustProxy: deps.config.trustProxy,

@@ -5,7 +5,7 @@
 // still unchecked when the answer is ready is checked then, and a revoked key's answer is replaced
 // by the same 401 a request with that key gets from the start.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { AppError } from '../domain/errors';
 import type { GqlContext } from '../resolvers/context';
 import { toGraphQLError } from './errors';
@@ -13,20 +13,16 @@ import { toGraphQLError } from './errors';
 /** Root query fields whose resolvers settle the key in their own statement (find-payment.ts). */
 const CHECKING_THEIR_KEY = new Set(['payment', '__typename']);
 
-const checksItself = new WeakMap<DocumentNode, Map<string, boolean>>();
+/** Per operation of a parsed document (Apollo hands every request of one query text the same one). */
+const checksItself = new WeakMap<OperationDefinitionNode, boolean>();
 
 /** The operation is a query whose every root selection is a field that checks the key itself. */
-function operationChecksKey(document: DocumentNode, operationName: string | null | undefined): boolean {
-  let byName = checksItself.get(document);
-  if (!byName) checksItself.set(document, (byName = new Map()));
-  const name = operationName ?? '';
-  let found = byName.get(name);
+function operationChecksKey(operation: OperationDefinitionNode | undefined): boolean {
+  if (!operation) return false;
+  let found = checksItself.get(operation);
   if (found === undefined) {
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-    found = !!operation && operation.operation === 'query'
-      && operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHECKING_THEIR_KEY.has(s.name.value));
-    byName.set(name, found);
+    found = operation.operation === 'query' && operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CHECKING_THEIR_KEY.has(s.name.value));
+    checksItself.set(operation, found);
   }
   return found;
 }
@@ -35,19 +31,22 @@ export function keyChecked(): ApolloServerPlugin<GqlContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, contextValue }) {
-          if (operationChecksKey(document, request.operationName)) return;
+        async didResolveOperation({ operation, contextValue }) {
+          if (operationChecksKey(operation)) return;
           await contextValue.key.ensure().catch((err) => {
             throw err instanceof AppError ? toGraphQLError(err) : err;
           });
         },
         async willSendResponse({ contextValue, response }) {
           const key = contextValue?.key;
-          if (!key || key.verified) return;
+          if (!key) return;
+          // A request is counted in its key's usage once the key is known to be live, never for a refused one.
+          const counted = () => contextValue.deps.usage.count(key.principal.tokenId, key.principal.orgId);
+          if (key.verified) return counted();
           let error: { message: string; code: string; status: number };
           try {
             await key.ensure(); // unchecked so far: read it now
-            return;
+            return counted();
           } catch (err) {
             // Fails closed: an answer whose key could not be read is not sent.
             if (!(err instanceof AppError)) contextValue.log.error({ err }, 'API key not checked: Postgres unavailable');

@@ -103,13 +103,19 @@ export type CostResult = { ok: true; cost: number } | { ok: false; message: stri
 export function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): CostResult {
   let known = documents.get(document);
   if (!known) documents.set(document, (known = { id: nextDocumentId++, dependsOn: costVariables(document) }));
-  const coerced = coercedVariables(schema, document, variables, operationName);
-  if (!coerced) return { ok: true, cost: 1 }; // refused at execution: nothing to cache
-  // [] for a variable that is absent with no default, [value] otherwise: null and absent differ
-  const key = `${known.id}:${JSON.stringify([operationName ?? null, ...known.dependsOn.map((v) => (v in coerced ? [coerced[v]] : []))])}`;
+  let key = `${known.id}:${operationName ?? ''}`;
+  if (known.dependsOn.length) {
+    const coerced = coercedVariables(schema, document, known.dependsOn, variables, operationName);
+    if (!coerced) return { ok: true, cost: 1 }; // refused at execution: nothing to cache
+    // [] for a variable that is absent with no default, [value] otherwise: null and absent differ
+    key += JSON.stringify(known.dependsOn.map((v) => (v in coerced ? [coerced[v]] : [])));
+  }
   let result = costCache.get(key);
   if (!result) {
-    result = computeCost(schema, document, variables, operationName);
+    const computed = computeCost(schema, document, variables, operationName);
+    // What these variables' values decided (not the ones the key holds) is never kept for others.
+    if (!computed.cacheable) return computed.result;
+    result = computed.result;
     if (costCache.size >= COST_CACHE_ENTRIES) costCache.delete(costCache.keys().next().value!);
     costCache.set(key, result);
   }
@@ -123,11 +129,12 @@ export const COST_CACHE_ENTRIES = 10_000;
 /** For tests: how many costs are kept. */
 export const costCacheSize = () => costCache.size;
 
-/** The operation's variables as execution will see them (defaults applied), or null when they do not fit. */
-function coercedVariables(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined) {
+/** The values of the `names` variables as execution will see them (defaults applied), or null when they do not fit. */
+function coercedVariables(schema: GraphQLSchema, document: DocumentNode, names: string[], variables: Record<string, unknown> | undefined, operationName: string | undefined) {
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
-  const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+  const definitions = (operation.variableDefinitions ?? []).filter((d) => names.includes(d.variable.name.value));
+  const result = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 1 });
   return result.errors ? null : result.coerced;
 }
 
@@ -143,16 +150,25 @@ function costVariables(document: DocumentNode): string[] {
   return [...names].sort();
 }
 
-function computeCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): CostResult {
+/**
+ * The cost, cacheable unless it was decided by variables' values. Variables that do not fit the
+ * operation cost 1: execution refuses the whole request before any resolver runs, with
+ * graphql-js's usual message. Any other failure to cost it (a variable's null reaching a non-null
+ * argument or directive, which fails that one field while its siblings run) is a refusal: what
+ * cannot be costed does not run.
+ */
+function computeCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): { result: CostResult; cacheable: boolean } {
   let cost: number;
   try {
     cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [estimateCost], maxQueryNodes: LIMITS.maxCostNodes });
   } catch (err) {
     if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message)) {
-      return { ok: false, message: `query is too large to run (more than ${LIMITS.maxCostNodes} fields once fragments are expanded)` };
+      return { result: { ok: false, message: `query is too large to run (more than ${LIMITS.maxCostNodes} fields once fragments are expanded)` }, cacheable: true };
     }
-    return { ok: true, cost: 1 }; // variables already checked: only an estimator's own failure comes here
+    const operation = getOperationAST(document, operationName);
+    if (!operation || getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 }).errors) return { result: { ok: true, cost: 1 }, cacheable: false };
+    return { result: { ok: false, message: `query cannot be costed: ${err instanceof Error ? err.message : String(err)}` }, cacheable: false };
   }
-  if (cost > LIMITS.maxCost) return { ok: false, message: `query costs ${cost}, more than the limit of ${LIMITS.maxCost} per request` };
-  return { ok: true, cost: Math.max(1, cost) };
+  if (cost > LIMITS.maxCost) return { result: { ok: false, message: `query costs ${cost}, more than the limit of ${LIMITS.maxCost} per request` }, cacheable: true };
+  return { result: { ok: true, cost: Math.max(1, cost) }, cacheable: true };
 }

@@ -15,6 +15,7 @@ import { servedOperationsOnly } from './served-operations';
 import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
 import { registerExplorer } from './explorer';
 import { keyChecked } from './graphql-key-check';
+import { lazyChild } from '../log';
 
 export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise<void> {
   const schema = await buildGraphqlSchema();
@@ -46,7 +47,7 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
       try {
         const key = await authenticate(deps, request.headers);
         const { principal } = key;
-        return { deps, principal, key, log: deps.log.child({ reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
+        return { deps, principal, key, log: lazyChild(deps.log, { reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
       } catch (err) {
         throw err instanceof AppError ? toGraphQLError(err) : err;
       }

@@ -3,8 +3,7 @@ import { AppError } from '../domain/errors';
 import type { Principal } from '../services/auth/authenticate';
 
 /**
- * Counts the request in the key's usage and charges `units` (the document's cost) to the key's
- * fixed one-minute window, counted in Redis so every api process shares it. If Redis is
+ * Charges `units` (the document's cost) to the key's fixed one-minute window, counted in Redis so every api process shares it. If Redis is
  * unreachable the request is let through: the limit protects us, it must not take the API down
  * with Redis.
  */
@@ -13,7 +12,6 @@ export async function chargeRateLimit(deps: Deps, principal: Principal, units: n
   const now = Date.now();
   const minute = Math.floor(now / 60_000);
   const key = `${deps.config.queuePrefix}:ratelimit:${principal.tokenId}:${minute}`;
-  deps.usage.count(principal.tokenId, principal.orgId);
   if (limit === 0) return;
   let used: number;
   try {

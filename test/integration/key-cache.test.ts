@@ -54,6 +54,8 @@ describe('cached API keys', () => {
     ['an unparsable document', { query: '{ payment(' }],
     ['an invalid document', { query: '{ nope }' }],
     ['a bad variable', { query: PAYMENT, variables: { id: 5 } }],
+    ['an operationName the document lacks', { query: 'query P { payment(id: "PAYMENT_ID") { id } }', operationName: 'Nope' }],
+    ['a root fragment', { query: '{ ...F } fragment F on Query { payment(id: "PAYMENT_ID") { id } }' }],
   ])('%s: revoked in the database, refused at once by the process that cached it', async (_label, request) => {
     const key = await keyCachedInB();
     await a.deps.db.apiToken.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
@@ -72,6 +74,21 @@ describe('cached API keys', () => {
     } finally {
       await b.deps.redis.connect().catch(() => undefined);
     }
+  });
+
+  it('a refused request is not counted in the key\'s usage, nor recorded as its last use', async () => {
+    const key = await keyCachedInB();
+    await b.deps.usage.flush();
+    const before = await a.deps.db.apiToken.findUniqueOrThrow({ where: { id: key.id } });
+    await a.deps.db.apiToken.update({ where: { id: key.id }, data: { revokedAt: new Date(), lastUsedAt: new Date(Date.now() - 3_600_000) } });
+    expect((await post(b.url, key.token, { query: PAYMENT, variables: { id: paymentId } })).status).toBe(401);
+    await b.deps.usage.flush();
+    const after = await a.deps.db.apiToken.findUniqueOrThrow({ where: { id: key.id } });
+    expect(after.lastUsedAt!.getTime()).toBeLessThan(Date.now() - 3_000_000);
+    const { timeZone } = await a.deps.db.organization.findUniqueOrThrow({ where: { id: shop.orgId } });
+    const usage = await b.deps.usage.usageOf([key.id], timeZone);
+    expect(usage.get(key.id)!.requestsToday).toBe(1); // the first request, made while it was live
+    expect(before.lastUsedAt).not.toBeNull();
   });
 
   it('a key deleted from the database is refused as revoked', async () => {

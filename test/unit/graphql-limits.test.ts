@@ -87,6 +87,19 @@ describe('GraphQL document limits', () => {
     expect(costOf(schema, doc, { s: 'x' }, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/more than the limit/) });
   });
 
+  it('a null that fails one field while its siblings run cannot buy a cost of 1, in one request or planted for later ones', () => {
+    const heavy = Array.from({ length: 20 }, (_, i) => `a${i}: payment(id: "p") { history(first: 500) { toStatus } refunds(first: 500) { id } }`).join(' ');
+    const byDirective = parse(`query($b: Boolean = true) { ${heavy} z: payment(id: "p") { id @include(if: $b) } }`);
+    expect(costOf(schema, byDirective, { b: null }, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/cannot be costed/) });
+    const byArgument = parse(`query($v: ID = "p") { ${heavy} z: payment(id: $v) { id } }`);
+    expect(costOf(schema, byArgument, { v: null }, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/cannot be costed/) });
+    expect(costOf(schema, byArgument, {}, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/costs 20021, more than the limit/) });
+    // nor can such a null plant a refusal of what others send with good values
+    const cheap = parse('query($v: ID = "p") { payment(id: $v) { id } }');
+    expect(costOf(schema, cheap, { v: null }, undefined)).toMatchObject({ ok: false });
+    expect(costOf(schema, cheap, {}, undefined)).toEqual({ ok: true, cost: 1 });
+  });
+
   it('null, absent-with-a-default and absent are three values of a variable, not one', () => {
     const doc = parse('query($n: Int = 500) { payment(id: "p") { a: history(first: $n) { toStatus } b: history(first: $n) { toStatus } c: history(first: $n) { toStatus } } }');
     expect(costOf(schema, doc, { n: null }, undefined)).toEqual({ ok: true, cost: 301 }); // null: the field's own default, 100

@@ -58,7 +58,7 @@ export function createUsageMeter(db: Db, redis: Redis, prefix: string, log: Logg
     }
     try {
       await db.$executeRaw`UPDATE "ApiToken" SET "lastUsedAt" = ${now}
-        WHERE id = ANY(${[...batch.keys()]}::text[]) AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${now}::timestamptz - make_interval(secs => ${LAST_USED_RESOLUTION_S}))`;
+        WHERE id = ANY(${[...batch.keys()]}::text[]) AND "revokedAt" IS NULL AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${now}::timestamptz - make_interval(secs => ${LAST_USED_RESOLUTION_S}))`;
     } catch (err) {
       log.warn({ err, keys: batch.size }, 'API keys\' last use not recorded: Postgres unavailable');
     }

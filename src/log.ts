@@ -77,7 +77,11 @@ export function lazyChild(parent: Logger, bindings: pino.Bindings, options?: pin
   const real = () => (child ??= parent.child(bindings, options));
   return new Proxy({} as Logger, {
     get(_target, prop) {
-      if (!child && typeof prop === 'string' && LEVELS.has(prop) && !parent.isLevelEnabled(prop)) return noop;
+      if (!child && typeof prop === 'string' && LEVELS.has(prop)) {
+        // Fastify looks every level method up on every request's logger: hand out functions only.
+        return parent.isLevelEnabled(prop) ? (...args: unknown[]) => (real()[prop as pino.Level] as (...a: unknown[]) => void)(...args) : noop;
+      }
+      if (!child && prop === 'child') return (more: pino.Bindings, moreOptions?: pino.ChildLoggerOptions) => lazyChild(real(), more, moreOptions);
       const logger = real();
       const value = Reflect.get(logger, prop, logger);
       return typeof value === 'function' ? value.bind(logger) : value;

@@ -17,6 +17,7 @@ describe('lazyChild', () => {
     const lazy = lazyChild(log, { reqId: 'r1' });
     lazy.info('not written');
     lazy.debug({ a: 1 }, 'nor this');
+    expect([typeof lazy.warn, typeof lazy.error, typeof lazy.fatal]).toEqual(['function', 'function', 'function']); // looked up, not called
     expect(child).not.toHaveBeenCalled();
     lazy.warn('written');
     expect(child).toHaveBeenCalledTimes(1);

@@ -5,11 +5,12 @@ import { ClientResolver } from './client.resolver';
 import { ClubResolver } from './club.resolver';
 import { GatewayResolver } from './gateway.resolver';
 import { PaymentResolver } from './payment.resolver';
+import { PaymentBackOfficeResolver, PaymentListResolver } from './payment-list.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { MoneyMovementResolver } from './refund.resolver';
 import { WebhookResolver } from './webhook.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver] as const;
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, validate: false });

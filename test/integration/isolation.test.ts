@@ -71,6 +71,12 @@ describe('organization isolation', () => {
       const res = await t.gql('query($id: ID!) { payment(id: $id) { id history { toStatus } } }', { id: paymentA }, b.testToken);
       expect(res.body).toEqual({ data: { payment: null } });
     },
+    'Query.payments': async () => {
+      const res = await t.gql('{ payments(filter: { ids: ["PAYMENT_A"] }) { totalCount totals { count } edges { node { id } } } }'.replace('PAYMENT_A', paymentA), {}, b.testToken);
+      expect(res.body).toEqual({ data: { payments: { totalCount: 0, totals: [], edges: [] } } });
+      const all = await t.gql('{ payments { edges { node { id } } } }', {}, b.testToken);
+      expect(all.body.data.payments.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(paymentA);
+    },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
       const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
@@ -192,7 +198,7 @@ describe('organization isolation', () => {
   });
 
   it.each(Object.keys({
-    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
+    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,

@@ -1,0 +1,74 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
+import type { PaymentView } from '../services/payments/view';
+import { serviceCtx, type GqlContext } from './context';
+import { Payment } from './payment.types';
+import { PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
+
+/** The back office's list of payments (docs/api.md "Back office"). */
+@Resolver(() => PaymentConnection)
+export class PaymentListResolver {
+  @Authorized('VIEWER')
+  @Query(() => PaymentConnection, { description: 'Newest first unless orderBy says otherwise (ties by id); deleted payments only with filter.deleted' })
+  payments(
+    @Arg('filter', () => PaymentFilter, { nullable: true }) filter: PaymentFilter | null,
+    @Arg('orderBy', () => PaymentOrder, { nullable: true }) orderBy: PaymentOrder | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GqlContext,
+  ): Promise<PaymentConnection> {
+    return listPayments(serviceCtx(ctx), { filter, orderBy, first, after }) as unknown as Promise<PaymentConnection>;
+  }
+
+  @FieldResolver(() => Int, { description: 'Payments in the whole filtered set' })
+  async totalCount(@Root() page: PaymentConnection): Promise<number> {
+    return (await page.summary()).totalCount;
+  }
+
+  @FieldResolver(() => [PaymentTotal], { description: 'Count and sum per status and currency of the whole filtered set' })
+  async totals(@Root() page: PaymentConnection): Promise<PaymentTotal[]> {
+    return (await page.summary()).totals;
+  }
+}
+
+type Held = PaymentView & { backOffice?: BackOfficeFields };
+
+/** What staff keep on a payment: read with the list's rows, or once when payment(id) asks for them. */
+@Resolver(() => Payment)
+export class PaymentBackOfficeResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'Staff note' })
+  async note(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).note;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'refundPayment is refused while set (a gateway\'s own refund is still booked)' })
+  async restrictRefund(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<boolean> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).restrictRefund;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The club\'s own invoice number' })
+  async externalNumber(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).externalNumber;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'A payment document\'s number (e.g. a bank transfer reference)' })
+  async documentNumber(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).documentNumber;
+  }
+
+  @FieldResolver(() => DateTimeResolver, { nullable: true })
+  async documentDate(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<Date | null> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).documentDate;
+  }
+
+  @FieldResolver(() => [String])
+  async tags(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string[]> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).tags;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Hidden by staff; kept, with its history, for audit' })
+  async deleted(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<boolean> {
+    return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).deleted;
+  }
+}

@@ -15,7 +15,7 @@
 //
 // Knobs (environment): BENCH_PAYMENTS (4000), BENCH_CLIENTS (100), BENCH_CALLBACK_CONNECTIONS (8),
 // BENCH_QUERY_SECONDS (10), BENCH_QUERY_CONNECTIONS (50), BENCH_QUERY_ROUNDS (3), BENCH_PGBENCH_SECONDS (10),
-// BENCH_SIZE_PAYMENTS (1000), BENCH_BIG_TABLE (100000), BENCH_CREDIT_TIMEOUT_SECONDS (180),
+// BENCH_SIZE_PAYMENTS (1000), BENCH_BIG_TABLE (100000), BENCH_CREDIT_TIMEOUT_SECONDS (180), BENCH_LIST_SECONDS (5),
 // BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432), BENCH_DATABASE (paygate_bench), REDIS_URL, BENCH_PROFILE=1,
 // BENCH_ONLY=query (R2 alone).
 'use strict';
@@ -49,6 +49,7 @@ try {
     sizePayments: envInt('BENCH_SIZE_PAYMENTS', 1000),
     bigTable: envInt('BENCH_BIG_TABLE', 100_000),
     creditTimeoutSeconds: envInt('BENCH_CREDIT_TIMEOUT_SECONDS', 180),
+    listSeconds: envInt('BENCH_LIST_SECONDS', 5),
   };
 } catch (err) {
   process.stderr.write(`[bench] ${err.message}\n`);
@@ -70,6 +71,9 @@ const WARM_UP_PAYMENTS = 500;
 const FILLER_CLIENT_ID = 'client_bench_filler';
 
 const PAYMENT_QUERY = 'query($id: ID!) { payment(id: $id) { id status amount clientId createdAt confirmedAt gatewayTransactionId } }';
+// The back office's selective page: one client's confirmed payments, with the totals of the set.
+const LIST_QUERY = `query($f: PaymentFilter) { payments(filter: $f, first: 20) {
+  totalCount totals { status currency count amount } edges { cursor node { id status amount createdAt confirmedAt } } } }`;
 
 const say = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -386,12 +390,12 @@ async function fillTo(pg, shop, total) {
 
 // ---------------------------------------------------------------- payment(id)
 
-async function loadTest(label, { url, method = 'GET', headers, body }) {
+async function loadTest(label, { url, method = 'GET', headers, body }, { connections = opts.queryConnections, seconds = opts.querySeconds } = {}) {
   // The first answer is the reference: every later answer must be byte-identical.
   const first = await fetch(url, { method, headers, body });
   const expectBody = await first.text();
   if (first.status !== 200 || expectBody.includes('"errors"')) throw new Error(`${label}: HTTP ${first.status} ${expectBody.slice(0, 300)}`);
-  const result = await autocannon({ url, method, headers, body, connections: opts.queryConnections, duration: opts.querySeconds, expectBody });
+  const result = await autocannon({ url, method, headers, body, connections, duration: seconds, expectBody });
   return {
     reqPerSec: round(result.requests.average),
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
@@ -402,6 +406,17 @@ async function loadTest(label, { url, method = 'GET', headers, body }) {
     mismatches: result.mismatches,
     ok: result.non2xx === 0 && result.errors === 0 && result.timeouts === 0 && result.mismatches === 0,
   };
+}
+
+/** The payments list for one client (a UI's page and its totals), autocannon c=10. */
+async function benchList(url, shop) {
+  const result = await loadTest('GraphQL payments(filter)', {
+    url: `${url}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.token}` },
+    body: JSON.stringify({ query: LIST_QUERY, variables: { f: { clientId: clientIdOf(7), status: ['CONFIRMED'] } } }),
+  }, { connections: 10, seconds: opts.listSeconds });
+  return { reqPerSec: result.reqPerSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99, ok: result.ok };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -462,6 +477,9 @@ function summary(r) {
     ...run(`${r.big.tableRows} in table`, r.big.run),
     `  100 k ÷ 1 k cost  ${r.bigToSmallCost}   (flat = 1.0)`,
     '',
+    `Payments list (one client's confirmed payments: a page of 20 and the totals, c=10, ${opts.listSeconds} s)`,
+    ...[r.small, r.big].map((x) => `  ${`${x.tableRows} in table`.padEnd(18)}p50 ${ms(x.list.p50)}   p99 ${ms(x.list.p99)}   ${x.list.reqPerSec} req/s  ${check(x.list.ok)}   (target p99 < 50 ms)`),
+    '',
     `balances            ${r.balances.clients} clients, each Σ its ledger and its credited payments  ${check(r.balances.ok)}`,
     `service log         ${r.serviceLogWarnings} lines at warn or above in ${path.relative(ROOT, SERVICE_LOG)}`,
     `results             ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest.json'))}`,
@@ -487,6 +505,8 @@ async function main() {
   say(`${opts.sizePayments} Pays with ~${opts.sizePayments + WARM_UP_PAYMENTS} payments in the table…`);
   const smallRows = opts.sizePayments + WARM_UP_PAYMENTS + 1;
   const small = { tableRows: smallRows, run: await payRun(pg, url, shop, await clonePayments(pg, shop, 'small', opts.sizePayments, spread)) };
+  say('payments list, one client\'s page and totals…');
+  small.list = await benchList(url, shop);
 
   const pgbenchOk = pgbenchAvailable();
   if (!pgbenchOk) say('pgbench not found (Debian: postgresql-client): R1 is not computed');
@@ -507,6 +527,8 @@ async function main() {
   const bigRows = await fillTo(pg, shop, opts.bigTable);
   say(`${opts.sizePayments} Pays with ${bigRows} payments in the table…`);
   const big = { tableRows: bigRows + opts.sizePayments, run: await payRun(pg, url, shop, await clonePayments(pg, shop, 'big', opts.sizePayments, spread)) };
+  say('payments list again…');
+  big.list = await benchList(url, shop);
 
   say(`payment(id): ${opts.queryRounds} rounds of bare then GraphQL, ${opts.querySeconds} s each, c=${opts.queryConnections}…`);
   state.bare = await startBareServer({ databaseUrl: DATABASE_URL, organizationId: shop.organizationId, port: await freePort() });
@@ -533,7 +555,7 @@ async function main() {
     balances,
     serviceLogWarnings: countWarnings(SERVICE_LOG),
   };
-  report.ok = warmUp.ok && small.run.ok && mainRun.ok && hot.ok && big.run.ok && paymentQuery.ok && balances.ok;
+  report.ok = warmUp.ok && small.run.ok && mainRun.ok && hot.ok && big.run.ok && paymentQuery.ok && balances.ok && small.list.ok && big.list.ok;
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(summary(report));
   if (!report.ok) process.exitCode = 1;

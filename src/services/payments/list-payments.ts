@@ -43,13 +43,21 @@ function cursorValueSql(field: OrderField, value: string | null): Prisma.Sql {
   }
 }
 
-function sortValueOf(field: OrderField, p: Payment): string | null {
+/** A row as pg reads it: numerics as text. */
+type Row = Omit<Payment, 'amount' | 'refundedAmount'> & { amount: string; refundedAmount: string };
+
+function sortValueOf(field: OrderField, p: Row): string | null {
   switch (field) {
     case 'CREATED_AT': return p.createdAt.toISOString();
     case 'PAID_AT': return p.confirmedAt?.toISOString() ?? null;
-    case 'AMOUNT': return p.amount.toFixed();
+    case 'AMOUNT': return p.amount;
     case 'STATUS': return p.status;
   }
+}
+
+// Both reads go through pg on the pool Prisma shares (a UI pages through these): no Prisma runtime.
+async function query<T>(ctx: Ctx, sql: Prisma.Sql): Promise<T[]> {
+  return (await ctx.deps.pg.query(sql.text, sql.values)).rows as T[];
 }
 
 /** [start, end) of a named period in the organization's time zone, as SQL over `tz`. */
@@ -104,8 +112,12 @@ function whereSql(ctx: Ctx, f: PaymentFilter): Prisma.Sql {
   return Prisma.join(parts, ' AND ');
 }
 
-/** The organization's row, for its time zone (named periods). */
-const FROM = Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"`;
+const COLUMNS = Prisma.raw(`p.id, p.status, p.environment, p.amount::text AS amount, p.currency, p."clientId", p."clubId", p."createdAt", p."confirmedAt",
+  p."expiresAt", p."gatewayTransactionId", p."gatewayType", p."refundedAmount"::text AS "refundedAmount", p.description, p."paymentUrl",
+  p."failureReason", p."failureCode", p.note, p."restrictRefund", p."externalNumber", p."documentNumber", p."documentDate", p.tags, p."deletedAt"`);
+
+/** With a named period, the organization's row too, for its time zone. */
+const fromSql = (f: PaymentFilter) => (f.period ? Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"` : Prisma.sql`"Payment" p`);
 
 export async function listPayments(
   ctx: Ctx,
@@ -115,14 +127,14 @@ export async function listPayments(
   const order = args.orderBy ?? DEFAULT_ORDER;
   const take = pageSize(args.first);
   const after = decodePageCursor(args.after, order.field);
-  const where = whereSql(ctx, filter);
+  const where = Prisma.sql`FROM ${fromSql(filter)} WHERE ${whereSql(ctx, filter)}`;
   const sort = SORT_SQL[order.field];
   const dir = Prisma.raw(order.direction === 'ASC' ? 'ASC' : 'DESC');
   const keyset = after
     ? Prisma.sql`AND (${sort}, p.id) ${Prisma.raw(order.direction === 'ASC' ? '>' : '<')} (${cursorValueSql(order.field, after.value)}, ${after.id})`
     : Prisma.empty;
-  const rows = await ctx.deps.db.$queryRaw<Payment[]>`
-    SELECT p.* FROM ${FROM} WHERE ${where} ${keyset} ORDER BY ${sort} ${dir}, p.id ${dir} LIMIT ${take + 1}`;
+  const rows = await query<Row>(ctx, Prisma.sql`
+    SELECT ${COLUMNS} ${where} ${keyset} ORDER BY ${sort} ${dir}, p.id ${dir} LIMIT ${take + 1}`);
   const edges = rows.slice(0, take).map((p) => ({
     cursor: encodePageCursor({ field: order.field, value: sortValueOf(order.field, p), id: p.id }),
     node: { ...toPaymentView(p), backOffice: backOfficeOf(p) },
@@ -136,9 +148,9 @@ export async function listPayments(
 }
 
 async function totalsOf(ctx: Ctx, where: Prisma.Sql): Promise<{ totalCount: number; totals: PaymentTotal[] }> {
-  const rows = await ctx.deps.db.$queryRaw<{ status: PaymentStatus; currency: string; count: number; amount: string }[]>`
+  const rows = await query<{ status: PaymentStatus; currency: string; count: number; amount: string }>(ctx, Prisma.sql`
     SELECT p.status, p.currency, count(*)::int AS count, sum(p.amount)::text AS amount
-      FROM ${FROM} WHERE ${where} GROUP BY p.status, p.currency ORDER BY p.status, p.currency`;
+      ${where} GROUP BY p.status, p.currency ORDER BY p.status, p.currency`);
   return {
     totalCount: rows.reduce((n, r) => n + r.count, 0),
     totals: rows.map((r) => ({ ...r, amount: formatAmount(r.amount, r.currency) })),

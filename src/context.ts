@@ -40,6 +40,8 @@ export interface Ctx {
   readonly role: Role;
   /** For history and ledger rows: "token:tok_…", "cli", "system:expiry", "gateway:gw_…". */
   readonly actor: string;
+  /** The acting key's label, when a key acts. */
+  readonly actorName?: string | null;
   readonly log: Logger;
   /** An API request's key, when it may still need checking (see KeyCheck); absent for jobs and the CLI. */
   readonly key?: KeyCheck;

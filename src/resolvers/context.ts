@@ -13,5 +13,5 @@ export interface GqlContext {
 
 export function serviceCtx(context: GqlContext): Ctx {
   const { principal } = context;
-  return { deps: context.deps, orgId: principal.orgId, env: principal.environment, role: principal.role, actor: `token:${principal.tokenId}`, log: context.log, key: context.key };
+  return { deps: context.deps, orgId: principal.orgId, env: principal.environment, role: principal.role, actor: `token:${principal.tokenId}`, actorName: principal.name, log: context.log, key: context.key };
 }

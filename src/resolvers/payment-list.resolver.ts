@@ -1,10 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
 import type { PaymentView } from '../services/payments/view';
 import { serviceCtx, type GqlContext } from './context';
 import { Payment } from './payment.types';
-import { PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
+import { EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
+import { editPayment } from '../services/payments/edit-payment';
 
 /** The back office's list of payments (docs/api.md "Back office"). */
 @Resolver(() => PaymentConnection)
@@ -37,6 +38,12 @@ type Held = PaymentView & { backOffice?: BackOfficeFields };
 /** What staff keep on a payment: read with the list's rows, or once when payment(id) asks for them. */
 @Resolver(() => Payment)
 export class PaymentBackOfficeResolver {
+  @Authorized('ADMIN')
+  @Mutation(() => Payment, { description: 'Correct a payment\'s descriptive fields; each edit is an EDIT entry of its history' })
+  editPayment(@Arg('id', () => ID) id: string, @Arg('input', () => EditPaymentInput) input: EditPaymentInput, @Ctx() ctx: GqlContext): Promise<Payment> {
+    return editPayment(serviceCtx(ctx), id, input) as unknown as Promise<Payment>;
+  }
+
   @FieldResolver(() => String, { nullable: true, description: 'Staff note' })
   async note(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
     return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).note;

@@ -118,3 +118,27 @@ export class PaymentConnection {
   /** Read by the field resolvers, once, only when asked for. */
   summary!: () => Promise<{ totalCount: number; totals: PaymentTotal[] }>;
 }
+
+@InputType({ description: 'Only what is given changes; an empty text clears it. Amount, currency, status, client and gateway are never edited.' })
+export class EditPaymentInput {
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Staff note, up to 2000 characters' })
+  note?: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  restrictRefund?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Up to 64 characters' })
+  externalNumber?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Up to 64 characters' })
+  documentNumber?: string | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  documentDate?: Date | null;
+
+  @Field(() => [String], { nullable: true, description: 'The whole set (at most 20, each up to 64 characters)' })
+  tags?: string[] | null;
+}

@@ -31,10 +31,31 @@ export class InitiatePaymentInput {
   idempotencyKey?: string | null;
 }
 
+@ObjectType({ description: 'One field an edit changed, as text (null: empty)' })
+export class FieldChange {
+  @Field(() => String)
+  field!: string;
+
+  @Field(() => String, { nullable: true })
+  before!: string | null;
+
+  @Field(() => String, { nullable: true })
+  after!: string | null;
+}
+
 @ObjectType()
 export class PaymentEvent {
   @Field(() => DateTimeResolver)
   at!: Date;
+
+  @Field(() => String, { description: 'STATUS (the status changed), EDIT (staff corrected fields: see changes) or NOTE (recorded for people, status unchanged)' })
+  kind!: string;
+
+  @Field(() => [FieldChange])
+  changes!: FieldChange[];
+
+  @Field(() => String, { nullable: true, description: 'The acting key\'s name, when a key acted' })
+  actorName!: string | null;
 
   @Field(() => PaymentStatus, { nullable: true })
   fromStatus!: PaymentStatus | null;

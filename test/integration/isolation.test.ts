@@ -77,6 +77,13 @@ describe('organization isolation', () => {
       const all = await t.gql('{ payments { edges { node { id } } } }', {}, b.testToken);
       expect(all.body.data.payments.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(paymentA);
     },
+    'Mutation.editPayment': async () => {
+      const res = await t.gql('mutation($id: ID!) { editPayment(id: $id, input: { note: "B was here", restrictRefund: true }) { id } }', { id: paymentA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      const p = await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } });
+      expect([p.note, p.restrictRefund]).toEqual([null, false]);
+      expect(await t.deps.db.paymentEvent.count({ where: { paymentId: paymentA, code: 'EDIT' } })).toBe(0);
+    },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
       const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
@@ -198,7 +205,7 @@ describe('organization isolation', () => {
   });
 
   it.each(Object.keys({
-    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
+    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.editPayment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,

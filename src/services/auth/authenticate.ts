@@ -13,6 +13,8 @@ export interface Principal {
   /** Cost units per minute; 0 = no limit. */
   readonly rateLimitPerMinute: number;
   readonly expiresAt: Date | null;
+  /** The key's label (for history and audit); fixed at issue, like the rest. */
+  readonly name: string | null;
 }
 
 /** The key from `Authorization: Bearer <key>` or, failing that, `api-key: <key>`. */
@@ -110,17 +112,18 @@ async function readKey(deps: Deps, tokenHash: string): Promise<Principal> {
     environment: token.environment,
     rateLimitPerMinute: keyRateLimit(deps.config.rateLimitPerMinute, token),
     expiresAt: token.expiresAt,
+    name: token.name,
   };
 }
 
 // Prepared statements through the pool, outside Prisma's runtime: every request runs one of them.
 interface TokenRow {
   id: string; organizationId: string; role: Role; environment: Environment; rateLimitPerMinute: number | null;
-  expiresAt: Date | null; revokedAt: Date | null;
+  expiresAt: Date | null; revokedAt: Date | null; name: string | null;
 }
 const TOKEN_BY_HASH = {
   name: 'api-token-by-hash',
-  text: 'SELECT id, "organizationId", role, environment, "rateLimitPerMinute", "expiresAt", "revokedAt" FROM "ApiToken" WHERE "tokenHash" = $1',
+  text: 'SELECT id, "organizationId", role, environment, "rateLimitPerMinute", "expiresAt", "revokedAt", name FROM "ApiToken" WHERE "tokenHash" = $1',
 };
 /** A statement's column saying what token `param`'s row says now: a KeyState. */
 export const keyStateSql = (param: string) => `coalesce((SELECT CASE WHEN "revokedAt" IS NOT NULL THEN 'revoked' WHEN "expiresAt" <= now() THEN 'expired' ELSE 'live' END

@@ -14,10 +14,14 @@ export async function getPayment(ctx: Ctx, ref: string): Promise<PaymentView | n
 
 export interface PaymentEventView {
   at: Date;
+  /** STATUS (a change of status), EDIT (staff corrected fields) or NOTE (recorded, status unchanged). */
+  kind: 'STATUS' | 'EDIT' | 'NOTE';
   fromStatus: PaymentStatus | null;
   toStatus: PaymentStatus;
   actor: string;
+  actorName: string | null;
   reason: string | null;
+  changes: { field: string; before: string | null; after: string | null }[];
 }
 
 export async function paymentHistory(ctx: Ctx, paymentId: string, first?: number | null): Promise<PaymentEventView[]> {
@@ -26,7 +30,11 @@ export async function paymentHistory(ctx: Ctx, paymentId: string, first?: number
     orderBy: { id: 'asc' },
     take: pageSize(first, ITEM_LIST),
   });
-  return rows.map((e) => ({ at: e.at, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, reason: e.reason }));
+  return rows.map((e) => {
+    const data = (e.data ?? {}) as { changes?: PaymentEventView['changes']; actorName?: string };
+    const kind = e.code === 'EDIT' ? 'EDIT' : e.fromStatus !== e.toStatus ? 'STATUS' : 'NOTE';
+    return { at: e.at, kind, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: e.actor, actorName: data.actorName ?? null, reason: e.reason, changes: data.changes ?? [] };
+  });
 }
 
 export interface RefundView {

@@ -4,8 +4,9 @@ import { listPayments, loadBackOffice, type BackOfficeFields } from '../services
 import type { PaymentView } from '../services/payments/view';
 import { serviceCtx, type GqlContext } from './context';
 import { Payment } from './payment.types';
-import { EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
+import { BulkResult, EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
 import { editPayment } from '../services/payments/edit-payment';
+import { deletePayments } from '../services/payments/delete-payments';
 
 /** The back office's list of payments (docs/api.md "Back office"). */
 @Resolver(() => PaymentConnection)
@@ -42,6 +43,12 @@ export class PaymentBackOfficeResolver {
   @Mutation(() => Payment, { description: 'Correct a payment\'s descriptive fields; each edit is an EDIT entry of its history' })
   editPayment(@Arg('id', () => ID) id: string, @Arg('input', () => EditPaymentInput) input: EditPaymentInput, @Ctx() ctx: GqlContext): Promise<Payment> {
     return editPayment(serviceCtx(ctx), id, input) as unknown as Promise<Payment>;
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => [BulkResult], { description: 'Hide payments that never moved money (PENDING ones are cancelled first; FAILED, CANCELLED); at most 500 ids, a result per id. Nothing is destroyed: filter deleted: true lists them.' })
+  deletePayments(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GqlContext): Promise<BulkResult[]> {
+    return deletePayments(serviceCtx(ctx), ids);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Staff note' })

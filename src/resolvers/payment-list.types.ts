@@ -142,3 +142,18 @@ export class EditPaymentInput {
   @Field(() => [String], { nullable: true, description: 'The whole set (at most 20, each up to 64 characters)' })
   tags?: string[] | null;
 }
+
+@ObjectType({ description: 'What a bulk operation did with one id' })
+export class BulkResult {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Boolean)
+  ok!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why not: NOT_FOUND, CONFLICT (the payment moved money), …' })
+  code!: string | null;
+
+  @Field(() => String, { nullable: true })
+  message!: string | null;
+}

@@ -84,6 +84,11 @@ describe('organization isolation', () => {
       expect([p.note, p.restrictRefund]).toEqual([null, false]);
       expect(await t.deps.db.paymentEvent.count({ where: { paymentId: paymentA, code: 'EDIT' } })).toBe(0);
     },
+    'Mutation.deletePayments': async () => {
+      const res = await t.gql('mutation($ids: [ID!]!) { deletePayments(ids: $ids) { id ok code } }', { ids: [paymentA] }, b.testToken);
+      expect(res.body.data.deletePayments).toEqual([{ id: paymentA, ok: false, code: 'NOT_FOUND' }]);
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } })).deletedAt).toBeNull();
+    },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
       const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
@@ -205,7 +210,7 @@ describe('organization isolation', () => {
   });
 
   it.each(Object.keys({
-    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.editPayment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
+    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.editPayment': 1, 'Mutation.deletePayments': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,

@@ -15,7 +15,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
     expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
-    restrictRefund: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
+    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
   };
 }
 const refund = (id: string, status: RefundSnapshot['status'], amount: string, gatewayRefundId: string | null = null): RefundSnapshot =>
@@ -58,6 +58,7 @@ describe('the payment book', () => {
     ['FAILED: a retried Pay of the declined transaction', payment('FAILED'), pay('T1'), '—'],
     ['CANCELLED: paid after a cancel', payment('CANCELLED', { gatewayTransactionId: null }), pay(), '→ CONFIRMED [credit]'],
     ['CANCELLED by expiry: paid late', payment('CANCELLED', { gatewayTransactionId: null, failureCode: 'EXPIRED' }), pay(), '→ CONFIRMED [credit]'],
+    ['CANCELLED and deleted by staff: paid late, still credited', payment('CANCELLED', { gatewayTransactionId: null, deleted: true }), pay(), '→ CONFIRMED [credit]'],
     ['CONFIRMED: another transaction', payment('CONFIRMED'), pay('T2'), 'note SECOND_PAYMENT'],
     ['AUTHORIZED: another transaction', payment('AUTHORIZED'), pay('T2'), 'note SECOND_PAYMENT'],
     ['PENDING: another amount', payment('PENDING'), pay('T1', { amount: '5000.00' }), 'note AMOUNT_MISMATCH'],
@@ -299,5 +300,17 @@ describe('the payment book', () => {
     for (const s of PAYMENT_STATUSES) {
       for (const input of inputs) expect(() => decide(payment(s), input)).not.toThrow(/cannot go from/);
     }
+  });
+});
+
+describe('a deleted payment', () => {
+  it('paid after all: credited, shown again, and the history says so for a person', () => {
+    const decision = decide(payment('CANCELLED', { gatewayTransactionId: null, deleted: true }), pay());
+    expect(decision.change?.to).toBe('CONFIRMED');
+    expect(decision.change?.patch).toMatchObject({ deletedAt: null });
+    expect(decision.history[0].text).toMatch(/deleted by staff: shown again/);
+    expect(decision.history[0].data).toMatchObject({ undeleted: true });
+    expect(decision.attention).toMatch(/deleted by staff/);
+    expect(decide(payment('CANCELLED', { gatewayTransactionId: null }), pay()).change?.patch).not.toHaveProperty('deletedAt');
   });
 });

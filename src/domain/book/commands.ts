@@ -4,6 +4,7 @@
 import { Decimal, formatAmount } from '../money';
 import { REFUNDABLE, SETTLED } from '../payment-state';
 import { ask, badInput, change, nothing, note, refuse } from './decision';
+import type { PaymentStatus } from '../../generated/prisma/enums';
 import type { Decision, PaymentSnapshot } from './types';
 
 /**
@@ -74,6 +75,27 @@ export function decideCancel(p: PaymentSnapshot): Decision {
   const text = 'cancelled by the API';
   return change({ to: 'CANCELLED', cause: 'api', patch: { failureCode: 'CANCELLED', failureReason: text } }, { code: 'CANCELLED_BY_API', text },
     [{ kind: 'emit', event: 'PAYMENT_CANCELLED', extra: { reason: text } }, ask('cancel-page')]);
+}
+
+/** Statuses of payments that never moved money: the only ones staff may delete (hide). */
+export const DELETABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED', 'CANCELLED'];
+
+/**
+ * deletePayments: hides a payment that never moved money, never destroys it. A PENDING one is
+ * cancelled first (here, then its page at the gateway); if the gateway's Pay still comes, the
+ * payment is paid, credited and shown again (gateway-word.ts).
+ */
+export function decideDelete(p: PaymentSnapshot, now: Date): Decision {
+  if (p.deleted) return nothing();
+  if (!DELETABLE.includes(p.status)) {
+    return refuse({ code: 'CONFLICT', message: `payment ${p.id} is ${p.status}: a payment that moved money is never deleted${REFUNDABLE.includes(p.status) ? '; refund it instead' : ''}`, field: 'ids' });
+  }
+  if (p.status === 'PENDING') {
+    const text = 'cancelled and deleted by staff';
+    return change({ to: 'CANCELLED', cause: 'api', patch: { failureCode: 'CANCELLED', failureReason: text, deletedAt: now } }, { code: 'DELETED', text },
+      [{ kind: 'emit', event: 'PAYMENT_CANCELLED', extra: { reason: text } }, ask('cancel-page')]);
+  }
+  return change({ cause: 'api', patch: { deletedAt: now } }, { code: 'DELETED', text: 'deleted by staff' });
 }
 
 /** Expiry closes what is still PENDING once the gateway has been asked (or cannot be). */

@@ -163,11 +163,13 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
     gatewayTransactionId: event.transactionId,
     ...(event.details ? { metadata: event.details } : {}),
     ...(revived ? { failureReason: null, failureCode: null } : {}),
+    ...(p.deleted ? { deletedAt: null } : {}),
     ...(to === 'CONFIRMED' ? { confirmedAt: ctx.now } : { authorizedAt: ctx.now, authorizedAmount: amount, captureAmount: null, capturedAmount: null }),
     ...(captured ? { amount, capturedAmount: amount } : {}),
   };
   const code = revived ? 'PAID_AFTER_CLOSE' : captured ? 'CAPTURED' : to === 'CONFIRMED' ? 'PAID' : 'AUTHORIZED';
-  const entryData = { ...data, ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(notes.length ? { notes } : {}) };
+  if (p.deleted) notes.push('it had been deleted by staff: shown again');
+  const entryData = { ...data, ...(p.deleted ? { undeleted: true } : {}), ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(notes.length ? { notes } : {}) };
   const effects: Effect[] = to === 'CONFIRMED' ? [{ kind: 'credit' }] : [];
   return change({ to, cause: 'gateway', patch }, { code, text: text + notes.map((n) => `; ${n}`).join('') + HOW[ctx.source], data: entryData }, effects,
     { attention: notes.length ? notes.join('; ') : null });

@@ -34,6 +34,8 @@ export interface PaymentSnapshot {
   /** What refund bookings have taken back so far. */
   readonly refundedAmount: Decimal;
   readonly restrictRefund: boolean;
+  /** Hidden by staff (deletePayments): money arriving for it still stands, and shows it again. */
+  readonly deleted: boolean;
   readonly metadata: Readonly<Record<string, unknown>>;
   /** Every refund of the payment (loaded where a decision is about refunds). */
   readonly refunds: readonly RefundSnapshot[];
@@ -47,7 +49,7 @@ export type HistoryCode =
   | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
   | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
   | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'CURRENCY_MISMATCH' | 'LEGACY'
-  | 'EDIT';
+  | 'EDIT' | 'DELETED';
 
 export interface HistoryEntry {
   readonly code: HistoryCode;
@@ -70,6 +72,8 @@ export interface PaymentPatch {
   authorizedAt?: Date;
   failureReason?: string | null;
   failureCode?: string | null;
+  /** Set by deletePayments; cleared when a deleted payment is paid after all (it is shown again). */
+  deletedAt?: Date | null;
   /** Merged into the payment's metadata. */
   metadata?: Record<string, string>;
 }
@@ -133,6 +137,7 @@ export type BookInput =
   | { readonly kind: 'void' }
   | { readonly kind: 'void-answered'; readonly ok: boolean; readonly reason?: string }
   | { readonly kind: 'cancel' }
+  | { readonly kind: 'delete'; readonly now: Date }
   | { readonly kind: 'expire'; readonly reason?: string }
   | { readonly kind: 'no-payment-page'; readonly reason: string }
   | { readonly kind: 'refund-request'; readonly amount: Decimal | null; readonly refundsSupported: boolean; readonly gatewayName: string }

@@ -111,6 +111,7 @@ function toLoaded(found: Payment & Context): Loaded {
       failureCode: row.failureCode,
       refundedAmount: dec(row.refundedAmount),
       restrictRefund: row.restrictRefund,
+      deleted: row.deletedAt !== null,
       metadata: (row.metadata ?? {}) as Record<string, unknown>,
       refunds: [],
       // History written before codes existed has none.

@@ -38,7 +38,8 @@ function textField(value: string | null | undefined, field: keyof typeof LIMITS)
   const t = value.trim();
   if (!t) return null; // an empty text clears the field
   if (t.length > LIMITS[field]) throw badInput(`${field} must be at most ${LIMITS[field]} characters`, field);
-  if (CONTROL.test(t) && field !== 'note') throw badInput(`${field} contains control characters`, field);
+  // line breaks and tabs are text; the rest is refused (Postgres refuses NUL outright)
+  if (CONTROL.test(t)) throw badInput(`${field} contains control characters`, field);
   return t;
 }
 

@@ -4,6 +4,7 @@
 import { badInput } from './errors';
 import { decimalFromText, type Decimal } from './money';
 import type { GatewayType, PaymentStatus } from '../generated/prisma/enums';
+import { PAYMENT_STATUSES } from './payment-state';
 
 export const PERIODS = ['TODAY', 'YESTERDAY', 'THIS_WEEK', 'LAST_WEEK', 'THIS_MONTH', 'LAST_MONTH', 'THIS_QUARTER', 'THIS_YEAR'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -135,6 +136,9 @@ export interface Cursor {
   id: string;
 }
 
+/** Exactly what Date#toISOString writes (what this API puts in its cursors), nothing looser. */
+const isoInstant = (v: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
+
 export function encodePageCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.field, c.value, c.id]), 'utf8').toString('base64url');
 }
@@ -155,8 +159,8 @@ export function decodePageCursor(cursor: string | null | undefined, field: Order
   const ok = value === null
     ? field === 'PAID_AT'
     : field === 'AMOUNT' ? /^\d{1,16}(\.\d{1,4})?$/.test(value)
-      : field === 'STATUS' ? /^[A-Z_]{1,32}$/.test(value)
-        : !Number.isNaN(Date.parse(value));
+      : field === 'STATUS' ? (PAYMENT_STATUSES as readonly string[]).includes(value)
+        : isoInstant(value);
   if (!ok) throw refuse();
   return { field, value, id };
 }

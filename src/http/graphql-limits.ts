@@ -75,9 +75,11 @@ export function limitRules(): ValidationRule[] {
  * bounded list inside a result 1, fields of a fetched object nothing more, a mutation 10 and a
  * mutation that calls a gateway 50 (declared on the field as `complexity`).
  */
-export const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+export const estimateCost: ComplexityEstimator = ({ type, field, node, args, childComplexity, context }) => {
   const declared = field.extensions?.complexity;
   if (typeof declared === 'number') return declared + childComplexity;
+  // a field that prices itself from its arguments (type-graphql's `complexity` as a function)
+  if (typeof declared === 'function') return (declared as ComplexityEstimator)({ type, field, node, args, childComplexity, context });
   if (field.args.some((a) => a.name === 'first')) {
     // A page larger than its field allows is refused by the resolver, with a clearer message than a cost.
     // `first: null` is served the field's default (the resolver's), not the argument's absence

@@ -6,3 +6,8 @@ export const GATEWAY_CALL_COST = 50;
 
 /** An input field whose value never comes back, in an answer or in an error message. */
 export const WRITE_ONLY = { writeOnly: true } as const;
+
+/** Counting the whole filtered set (totals of a list): a scan, whatever the page. */
+export const AGGREGATE_COST = 100;
+/** A search no index serves (text, a wildcard number, an order other than by creation): a scan too. */
+export const SCAN_COST = 100;

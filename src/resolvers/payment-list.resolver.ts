@@ -3,16 +3,37 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
 import type { PaymentView } from '../services/payments/view';
 import { serviceCtx, type GqlContext } from './context';
+import { AGGREGATE_COST, MUTATION_COST, SCAN_COST } from './field-extensions';
+import { DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE } from '../services/common/validate';
+import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import { Kind, type SelectionSetNode } from 'graphql';
 import { Payment } from './payment.types';
 import { BulkResult, EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
 import { editPayment } from '../services/payments/edit-payment';
 import { deletePayments } from '../services/payments/delete-payments';
 
+/**
+ * A page: its size times what each payment asks for; the totals (a scan of the filtered set) once;
+ * and a scan's price for what no index serves. A named fragment might ask for the totals: priced so.
+ */
+function pageCost({ args, node, childComplexity }: ComplexityEstimatorArgs): number {
+  const first = typeof args.first === 'number' ? Math.min(args.first, LARGEST_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+  const filter = (args.filter ?? {}) as { text?: unknown; number?: unknown };
+  const order = args.orderBy as { field?: string } | undefined;
+  const scans = filter.text != null || (typeof filter.number === 'string' && filter.number.includes('*')) || (order?.field !== undefined && order.field !== 'CREATED_AT');
+  return Math.max(1, first) * Math.max(1, childComplexity) + (asksForTotals(node.selectionSet) ? AGGREGATE_COST : 0) + (scans ? SCAN_COST : 0);
+}
+
+function asksForTotals(set: SelectionSetNode | undefined): boolean {
+  return !!set?.selections.some((s) => (s.kind === Kind.FIELD ? s.name.value === 'totalCount' || s.name.value === 'totals'
+    : s.kind === Kind.INLINE_FRAGMENT ? asksForTotals(s.selectionSet) : true));
+}
+
 /** The back office's list of payments (docs/api.md "Back office"). */
 @Resolver(() => PaymentConnection)
 export class PaymentListResolver {
   @Authorized('VIEWER')
-  @Query(() => PaymentConnection, { description: 'Newest first unless orderBy says otherwise (ties by id); deleted payments only with filter.deleted' })
+  @Query(() => PaymentConnection, { description: 'Newest first unless orderBy says otherwise (ties by id); deleted payments only with filter.deleted', complexity: pageCost })
   payments(
     @Arg('filter', () => PaymentFilter, { nullable: true }) filter: PaymentFilter | null,
     @Arg('orderBy', () => PaymentOrder, { nullable: true }) orderBy: PaymentOrder | null,
@@ -46,7 +67,7 @@ export class PaymentBackOfficeResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => [BulkResult], { description: 'Hide payments that never moved money (PENDING ones are cancelled first; FAILED, CANCELLED); at most 500 ids, a result per id. Nothing is destroyed: filter deleted: true lists them.' })
+  @Mutation(() => [BulkResult], { complexity: ({ args, childComplexity }) => MUTATION_COST + (Array.isArray(args.ids) ? args.ids.length : 0) + childComplexity, description: 'Hide payments that never moved money (PENDING ones are cancelled first; FAILED, CANCELLED); at most 500 ids, a result per id. Nothing is destroyed: filter deleted: true lists them.' })
   deletePayments(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: GqlContext): Promise<BulkResult[]> {
     return deletePayments(serviceCtx(ctx), ids);
   }

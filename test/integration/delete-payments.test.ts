@@ -114,6 +114,25 @@ describe('deletePayments', () => {
     expect(history.at(-1)!.reason).toMatch(/deleted by staff: shown again/);
   });
 
+  it('a deleted payment takes no new attempt: its Check is declined (code 13)', async () => {
+    const id = await paymentIn('FAILED');
+    const before = await sendNotification(t.url, shop.gatewayId, 'check', payFields(id, shop.clientId), { secret: shop.apiSecret });
+    expect(before.body.code).toBe(0); // a FAILED payment may be retried in the widget…
+    await del([id]);
+    const after = await sendNotification(t.url, shop.gatewayId, 'check', payFields(id, shop.clientId), { secret: shop.apiSecret });
+    expect(after.body.code).toBe(13); // …not once it is deleted
+  });
+
+  it('money reported for a deleted payment that needs a person (wrong amount) shows the payment again, with the note', async () => {
+    const id = await paymentIn('CANCELLED');
+    await del([id]);
+    const answer = await sendNotification(t.url, shop.gatewayId, 'pay', payFields(id, shop.clientId, '499.00'), { secret: shop.apiSecret });
+    expect(answer.body.code).toBe(0);
+    const p = await row(id);
+    expect([p.status, p.deletedAt]).toEqual(['CANCELLED', null]);
+    expect(await t.deps.db.paymentEvent.count({ where: { paymentId: id, code: 'AMOUNT_MISMATCH' } })).toBe(1);
+  });
+
   it('a delete racing the Pay of a PENDING payment: whichever wins, the money is booked once and the payment is shown', async () => {
     for (let round = 0; round < 4; round++) {
       const before = Number(await balanceOf(t, shop));

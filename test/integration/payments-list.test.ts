@@ -153,6 +153,8 @@ describe('payments(filter, orderBy, first, after)', () => {
     ['a bad currency', { filter: { currency: 'RUBLES' } }, /ISO 4217/],
     ['too many ids', { filter: { ids: Array.from({ length: 501 }, (_, i) => `pay_${i}`) } }, /at most 500/],
     ['a page too large', { first: 101 }, /first must be between 1 and 100/],
+    ['a forged cursor with a status that does not exist', { after: Buffer.from('["STATUS","FOO","pay_a"]').toString('base64url'), orderBy: { field: 'STATUS', direction: 'ASC' } }, /after is not a cursor/],
+    ['a forged cursor with a loose date', { after: Buffer.from('["CREATED_AT","foo 1","pay_a"]').toString('base64url') }, /after is not a cursor/],
   ])('refuses %s with a typed error', async (_label, variables, message) => {
     let v = variables as Record<string, unknown>;
     if (v.after === 'ORDER_CURSOR') {

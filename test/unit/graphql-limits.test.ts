@@ -118,4 +118,17 @@ describe('GraphQL document limits', () => {
     for (let n = 1; n <= COST_CACHE_ENTRIES + 500; n++) costOf(schema, doc, { n }, undefined);
     expect(costCacheSize()).toBe(COST_CACHE_ENTRIES);
   });
+
+  it('the payments list prices what it makes Postgres do: totals once per list, scans, and bulk deletes per id', () => {
+    expect(cost('{ payments(first: 20) { edges { node { id } } } }')).toEqual({ ok: true, cost: 20 });
+    expect(cost('{ payments(first: 20) { totalCount edges { node { id } } } }')).toEqual({ ok: true, cost: 120 });
+    expect(cost('{ payments(first: 1, filter: { text: "x" }) { edges { node { id } } } }')).toEqual({ ok: true, cost: 101 });
+    expect(cost('{ payments(first: 1, orderBy: { field: AMOUNT, direction: ASC }) { edges { node { id } } } }')).toEqual({ ok: true, cost: 101 });
+    expect(cost('{ payments(first: 1) { ...F } } fragment F on PaymentConnection { totalCount }')).toEqual({ ok: true, cost: 101 });
+    const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: payments(first: 1, filter: { text: "zz" }) { totalCount }`).join(' ');
+    expect(cost(`{ ${aliases} }`)).toMatchObject({ ok: false, message: expect.stringMatching(/more than the limit/) });
+    const ids = JSON.stringify(Array.from({ length: 500 }, (_, i) => `pay_${i}`));
+    expect(cost(`mutation { deletePayments(ids: ${ids}) { id ok } }`)).toEqual({ ok: true, cost: 510 });
+    expect(cost(`mutation { a: deletePayments(ids: ${ids}) { id } b: deletePayments(ids: ${ids}) { id } }`)).toMatchObject({ ok: false });
+  });
 });

@@ -14,8 +14,9 @@ describe('payment edits', () => {
     expect(changesOf({ ...current, tags: ['a, b'] }, { tags: ['a', 'b'] })).toHaveLength(1); // same text, other tags
   });
 
-  it('control characters are refused outside the note', () => {
+  it('control characters are refused, NUL too; line breaks and tabs are text', () => {
     expect(() => checkEdit({ externalNumber: 'a\u0007b' })).toThrow(/control characters/);
-    expect(checkEdit({ note: 'line one\nline two' })).toEqual({ note: 'line one\nline two' });
+    expect(() => checkEdit({ note: 'a\u0000b' })).toThrow(/control characters/);
+    expect(checkEdit({ note: 'line one\nline two\tend' })).toEqual({ note: 'line one\nline two\tend' });
   });
 });

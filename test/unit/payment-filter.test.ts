@@ -26,6 +26,7 @@ describe('the payment filter', () => {
   });
 
   it('a cursor is good only for the order it came from, and only as this API writes it', () => {
+    expect(decodePageCursor(encodePageCursor({ field: 'CREATED_AT', value: '2026-12-01T10:00:00.123Z', id: 'pay_a' }), 'CREATED_AT')?.value).toBe('2026-12-01T10:00:00.123Z');
     const c = encodePageCursor({ field: 'AMOUNT', value: '250.5000', id: 'pay_abc' });
     expect(decodePageCursor(c, 'AMOUNT')).toEqual({ field: 'AMOUNT', value: '250.5000', id: 'pay_abc' });
     expect(() => decodePageCursor(c, 'CREATED_AT')).toThrow(/not a cursor/);
@@ -33,6 +34,9 @@ describe('the payment filter', () => {
     const forged: [string, 'AMOUNT' | 'STATUS' | 'CREATED_AT'][] = [
       [encodePageCursor({ field: 'AMOUNT', value: '1; DROP', id: 'pay_x' }), 'AMOUNT'],
       [encodePageCursor({ field: 'STATUS', value: 'pending', id: 'pay_x' }), 'STATUS'],
+      [encodePageCursor({ field: 'STATUS', value: 'FOO', id: 'pay_x' }), 'STATUS'],
+      ...['1', '0', 'foo 1', '-271821-04-20T00:00:00.000Z', '2026-12-01T00:00:00Z', '2026-02-30T00:00:00.000Z'].map((v) =>
+        [encodePageCursor({ field: 'CREATED_AT', value: v, id: 'pay_x' }), 'CREATED_AT'] as [string, 'CREATED_AT']),
       [encodePageCursor({ field: 'CREATED_AT', value: null, id: 'pay_x' }), 'CREATED_AT'],
       [encodePageCursor({ field: 'CREATED_AT', value: '2026-01-01T00:00:00Z', id: "pay_x' OR 1=1" }), 'CREATED_AT'],
       [Buffer.from('{"a":1}').toString('base64url'), 'CREATED_AT'],

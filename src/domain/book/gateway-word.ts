@@ -92,7 +92,8 @@ function check(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'check' 
   if (!sameAmount(p, event.amount, event.currency)) return nothing(declined('AMOUNT_MISMATCH'));
   // A FAILED payment may be retried in the widget until it expires; CANCELLED by expiry answers 20.
   if (isExpired(p, now)) return nothing(declined('EXPIRED'));
-  if (!PAYABLE.includes(p.status)) return nothing(declined('NOT_PAYABLE'));
+  // Deleted by staff: no new payment attempt (a Pay that still comes is booked, see paid()).
+  if (p.deleted || !PAYABLE.includes(p.status)) return nothing(declined('NOT_PAYABLE'));
   return nothing(OK);
 }
 
@@ -120,21 +121,22 @@ function oddities(p: PaymentSnapshot, event: { accountId?: string; currency?: st
 function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authorized' | 'confirmed' }>, ctx: Context): Decision {
   if (!p) return attention(`money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling`);
   const data = { transactionId: event.transactionId };
+  const shown = (d: Decision) => shownAgain(p, d);
   const wrong = wrongCard(p, event.testMode);
   if (wrong) {
     // Answered as handled (the gateway must stop sending it), credited never: a person settles it.
     const text = wrong === 'TEST_CARD_ON_LIVE'
       ? `a test transaction ${event.transactionId} paid this LIVE payment: not credited, manual handling (check the gateway's test mode)`
       : `a real (non-test) transaction ${event.transactionId} paid this TEST payment: not credited, manual handling (refund it at the gateway)`;
-    return note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: true });
+    return shown(note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: true }));
   }
   if (!acceptableAmount(p, event)) {
     const text = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${formatAmount(p.amount, p.currency)} ${p.currency} payment: not applied, manual handling`;
-    return note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: true });
+    return shown(note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: true }));
   }
   if (p.gatewayTransactionId && p.gatewayTransactionId !== event.transactionId && (SETTLED.includes(p.status) || p.status === 'AUTHORIZED')) {
     const text = `second payment ${event.transactionId} for an invoice already paid by ${p.gatewayTransactionId}: refund it manually`;
-    return note(p, { code: 'SECOND_PAYMENT', text, key: event.transactionId, data }, { needsPerson: true });
+    return shown(note(p, { code: 'SECOND_PAYMENT', text, key: event.transactionId, data }, { needsPerson: true }));
   }
   const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
   // A retried Pay for the very transaction that was since declined or voided is stale.
@@ -145,7 +147,7 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   // The gateway names two payments with one transaction: apply neither twice; a person decides.
   if (ctx.transactionHeldBy && event.transactionId !== p.gatewayTransactionId) {
     const text = `transaction ${event.transactionId} is already recorded for payment ${ctx.transactionHeldBy}: not applied, manual handling`;
-    return note(p, { code: 'TRANSACTION_HELD_ELSEWHERE', text, key: event.transactionId, data }, { needsPerson: true });
+    return shown(note(p, { code: 'TRANSACTION_HELD_ELSEWHERE', text, key: event.transactionId, data }, { needsPerson: true }));
   }
   const revived = CLOSED_UNPAID.includes(p.status);
   const captured = to === 'CONFIRMED' && p.status === 'AUTHORIZED';
@@ -173,6 +175,11 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   const effects: Effect[] = to === 'CONFIRMED' ? [{ kind: 'credit' }] : [];
   return change({ to, cause: 'gateway', patch }, { code, text: text + notes.map((n) => `; ${n}`).join('') + HOW[ctx.source], data: entryData }, effects,
     { attention: notes.length ? notes.join('; ') : null });
+}
+
+/** Money reported for a deleted payment that needs a person: the payment is shown again, with the note. */
+function shownAgain(p: PaymentSnapshot, d: Decision): Decision {
+  return p.deleted && !d.change && d.history.length ? { ...d, change: { cause: 'gateway', patch: { deletedAt: null } } } : d;
 }
 
 function failed(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'failed' }>, ctx: Context): Decision {

@@ -15,7 +15,15 @@ export async function deletePayments(ctx: Ctx, ids: string[]): Promise<BulkResul
   if (unique.length > MAX_FILTER_IDS) throw badInput(`ids may name at most ${MAX_FILTER_IDS} payments`, 'ids');
   const results: BulkResult[] = [];
   for (const id of unique) {
-    const ran = await runBook(ctx.deps, id, { kind: 'delete', now: new Date() }, { who: { actor: ctx.actor }, owner: owned(ctx) });
+    let ran: Awaited<ReturnType<typeof runBook>>;
+    try {
+      ran = await runBook(ctx.deps, id, { kind: 'delete', now: new Date() }, { who: { actor: ctx.actor }, owner: owned(ctx) });
+    } catch (err) {
+      // the ids before it are done: the caller hears which, and that this one failed
+      ctx.log.error({ err, paymentId: id }, 'payment not deleted');
+      results.push({ id, ok: false, code: 'INTERNAL_SERVER_ERROR', message: 'not deleted: internal error; nothing changed for it' });
+      continue;
+    }
     if (!ran) {
       results.push({ id, ok: false, code: 'NOT_FOUND', message: `payment ${id} not found` });
       continue;

@@ -84,3 +84,11 @@ export function exactJsonNumber(amount: string): number {
   }
   return n;
 }
+
+/** A signed amount (an adjustment: + credit, − debit), never zero, within the currency's decimals. */
+export function parseSignedAmount(value: string, currency: string, field = 'amount'): Decimal {
+  const t = value.trim();
+  const negative = t.startsWith('-');
+  const size = parseAmount(negative ? t.slice(1) : t.replace(/^\+/, ''), currency, { field });
+  return negative ? size.negated() : size;
+}

@@ -1,7 +1,8 @@
 // The events partners can subscribe to. The payload shape is public (README, "Webhooks").
 import type { Environment } from './environment';
 
-export const WEBHOOK_EVENTS = ['PAYMENT_RECEIVED', 'PAYMENT_FAILED', 'PAYMENT_CANCELLED', 'PAYMENT_REFUNDED'] as const;
+/** BALANCE_ADJUSTED: staff moved a balance by hand (adjustBalance). */
+export const WEBHOOK_EVENTS = ['PAYMENT_RECEIVED', 'PAYMENT_FAILED', 'PAYMENT_CANCELLED', 'PAYMENT_REFUNDED', 'BALANCE_ADJUSTED'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /** Written to an endpoint's delivery log (not sent) when Paygate disables it. */

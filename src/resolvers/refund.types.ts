@@ -45,3 +45,18 @@ export class BalanceDebitInput {
   @Field(() => String, { nullable: true })
   idempotencyKey?: string | null;
 }
+
+@InputType({ description: 'A correction by staff: + credits, − debits the balance (ledger kind ADJUSTMENT); never below zero' })
+export class BalanceAdjustmentInput {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => DecimalScalar, { description: 'Signed, not zero' })
+  amount!: string;
+
+  @Field(() => String, { description: 'Why: kept with the ledger entry and sent in the webhook' })
+  reason!: string;
+
+  @Field(() => String, { nullable: true, description: 'Same key and input: the first result; same key, other input: CONFLICT' })
+  idempotencyKey?: string | null;
+}

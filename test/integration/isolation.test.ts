@@ -89,6 +89,13 @@ describe('organization isolation', () => {
       expect(res.body.data.deletePayments).toEqual([{ id: paymentA, ok: false, code: 'NOT_FOUND' }]);
       expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } })).deletedAt).toBeNull();
     },
+    'Mutation.adjustBalance': async () => {
+      // the same CRM id in B names B's own client (or none), never A's
+      const before = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } } })).testBalance.toFixed(2);
+      await t.gql('mutation { adjustBalance(input: { clientId: "client_1", amount: "10", reason: "b" }) { balanceAfter } }', {}, b.testToken);
+      expect((await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } } })).testBalance.toFixed(2)).toBe(before);
+      expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId, kind: 'ADJUSTMENT' } })).toBe(0);
+    },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
       const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
@@ -216,7 +223,7 @@ describe('organization isolation', () => {
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,
     'Mutation.updateWebhook': 1, 'Mutation.deleteWebhook': 1, 'Mutation.rotateWebhookSecret': 1, 'Mutation.replayWebhookDelivery': 1,
     'Mutation.replayWebhookDeliveries': 1, 'Query.organization': 1, 'Query.apiKeys': 1, 'Mutation.createApiKey': 1,
-    'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1,
+    'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1, 'Mutation.adjustBalance': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -131,11 +131,11 @@ export const COST_CACHE_ENTRIES = 10_000;
 /** For tests: how many costs are kept. */
 export const costCacheSize = () => costCache.size;
 
-/** The values of the `names` variables as execution will see them (defaults applied), or null when they do not fit. */
-function coercedVariables(schema: GraphQLSchema, document: DocumentNode, names: string[], variables: Record<string, unknown> | undefined, operationName: string | undefined) {
+/** The values of the `names` variables (all: every one) as execution will see them (defaults applied), or null when they do not fit. */
+function coercedVariables(schema: GraphQLSchema, document: DocumentNode, names: string[] | 'all', variables: Record<string, unknown> | undefined, operationName: string | undefined) {
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
-  const definitions = (operation.variableDefinitions ?? []).filter((d) => names.includes(d.variable.name.value));
+  const definitions = (operation.variableDefinitions ?? []).filter((d) => names === 'all' || names.includes(d.variable.name.value));
   const result = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 1 });
   return result.errors ? null : result.coerced;
 }
@@ -167,8 +167,7 @@ function computeCost(schema: GraphQLSchema, document: DocumentNode, variables: R
     if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message)) {
       return { result: { ok: false, message: `query is too large to run (more than ${LIMITS.maxCostNodes} fields once fragments are expanded)` }, cacheable: true };
     }
-    const operation = getOperationAST(document, operationName);
-    if (!operation || getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 }).errors) return { result: { ok: true, cost: 1 }, cacheable: false };
+    if (!coercedVariables(schema, document, 'all', variables, operationName)) return { result: { ok: true, cost: 1 }, cacheable: false };
     return { result: { ok: false, message: `query cannot be costed: ${err instanceof Error ? err.message : String(err)}` }, cacheable: false };
   }
   if (cost > LIMITS.maxCost) return { result: { ok: false, message: `query costs ${cost}, more than the limit of ${LIMITS.maxCost} per request` }, cacheable: true };

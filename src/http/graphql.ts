@@ -47,7 +47,7 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
       try {
         const key = await authenticate(deps, request.headers);
         const { principal } = key;
-        return { deps, principal, key, log: lazyChild(deps.log, { reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
+        return { deps, key, log: lazyChild(deps.log, { reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
       } catch (err) {
         throw err instanceof AppError ? toGraphQLError(err) : err;
       }
@@ -70,16 +70,16 @@ function costAndRate(deps: Deps, schema: GraphQLSchema): ApolloServerPlugin<GqlC
           const size = sizeUnits(request.query);
           charged = true;
           if (!cost.ok) {
-            await chargeRateLimit(deps, contextValue.principal, size).catch(() => undefined);
+            await chargeRateLimit(deps, contextValue.key.principal, size).catch(() => undefined);
             throw toGraphQLError(new AppError('BAD_USER_INPUT', cost.message), 400);
           }
-          await chargeRateLimit(deps, contextValue.principal, Math.max(cost.cost, size)).catch((err) => {
+          await chargeRateLimit(deps, contextValue.key.principal, Math.max(cost.cost, size)).catch((err) => {
             throw err instanceof AppError ? toGraphQLError(err) : err;
           });
         },
         async didEncounterErrors({ request, contextValue, operation }) {
           // unparsable or invalid: it cost parsing and validating
-          if (!charged && !operation && contextValue?.principal) await chargeRateLimit(deps, contextValue.principal, sizeUnits(request.query)).catch(() => undefined);
+          if (!charged && !operation && contextValue?.key) await chargeRateLimit(deps, contextValue.key.principal, sizeUnits(request.query)).catch(() => undefined);
         },
       };
     },

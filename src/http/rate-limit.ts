@@ -3,9 +3,9 @@ import { AppError } from '../domain/errors';
 import type { Principal } from '../services/auth/authenticate';
 
 /**
- * Charges `units` (the document's cost) to the key's fixed one-minute window, counted in Redis so every api process shares it. If Redis is
- * unreachable the request is let through: the limit protects us, it must not take the API down
- * with Redis.
+ * Charges `units` (the document's cost) to the key's fixed one-minute window, counted in Redis so
+ * every api process shares it. If Redis is unreachable the request is let through: the limit
+ * protects us, it must not take the API down with Redis.
  */
 export async function chargeRateLimit(deps: Deps, principal: Principal, units: number): Promise<void> {
   const limit = principal.rateLimitPerMinute;

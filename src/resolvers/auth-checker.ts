@@ -9,6 +9,6 @@ import type { GqlContext } from './context';
  */
 export const authChecker: AuthChecker<GqlContext, Access> = ({ context }, accesses) => {
   const required = accesses[0] ?? 'ADMIN';
-  if (!mayAct(context.principal, required)) throw new AppError('FORBIDDEN', AUTH_MESSAGES.forbidden);
+  if (!mayAct(context.key.principal, required)) throw new AppError('FORBIDDEN', AUTH_MESSAGES.forbidden);
   return true;
 };

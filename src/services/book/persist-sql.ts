@@ -7,7 +7,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Decision, Effect } from '../../domain/book';
 import { Prisma, type Payment } from '../../generated/prisma/client';
-import { insertSql, sqlValue, type Row } from '../common/sql';
+import { insertSql, runSql as run, sqlValue, type Row } from '../common/sql';
 import type { OutboxEntry } from '../outbox/outbox';
 import { columns, historyRow, outboxOf, type Who } from './persist';
 
@@ -60,9 +60,6 @@ const conflictOf = (table: string) => (table === 'Outbox' ? 'key' : undefined);
 
 const ctes = (parts: Prisma.Sql[]) => Prisma.join(parts.map((part, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${part})`));
 
-async function run<T = unknown>(pg: Pool | PoolClient, q: Prisma.Sql): Promise<T[]> {
-  return (await pg.query(q.text, q.values)).rows as T[];
-}
 
 const DECIMALS = new Set(['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount']);
 const asDecimal = (k: string, v: unknown) => (DECIMALS.has(k) && v !== null ? new Prisma.Decimal(String(v)) : v);

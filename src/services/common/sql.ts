@@ -1,6 +1,7 @@
 // Multi-row INSERTs as one raw statement, for the paths where Prisma's createMany costs more than
 // the SQL (the callback's one statement, the credit consumer's batch). Column names come from the
 // rows' keys (written in code, never from input); values are parameters, typed by their columns.
+import type { Pool, PoolClient } from 'pg';
 import { Prisma } from '../../generated/prisma/client';
 
 export type Row = Record<string, unknown>;
@@ -23,4 +24,9 @@ export function sqlValue(v: unknown): unknown {
   if (v instanceof Date || typeof v !== 'object') return v;
   if (v instanceof Prisma.Decimal) return v.toFixed();
   return JSON.stringify(v);
+}
+
+/** A statement built with Prisma.sql, run through pg on the pool Prisma shares (no Prisma runtime). */
+export async function runSql<T = unknown>(pg: Pool | PoolClient, q: Prisma.Sql): Promise<T[]> {
+  return (await pg.query(q.text, q.values)).rows as T[];
 }

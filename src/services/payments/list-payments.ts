@@ -2,7 +2,7 @@
 // payments are added: a cursor is the last row's sort value and id), and, when asked for, the
 // count and sums per status and currency of the whole filtered set. Always within the key's
 // organization and environment. The filter is checked by domain/payment-filter.ts; this only
-// turns it into SQL, with every value a parameter.
+// turns it into SQL, with every value a parameter, run through pg (a UI pages through these).
 import type { Ctx } from '../../context';
 import {
   checkPaymentFilter, decodePageCursor, encodePageCursor, type Direction, type OrderField, type PaymentFilter, type PaymentFilterInput, type Period,
@@ -10,6 +10,7 @@ import {
 import { formatAmount } from '../../domain/money';
 import { Prisma, type Payment } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
+import { runSql } from '../common/sql';
 import { pageSize } from '../common/validate';
 import { toPaymentView, type PaymentView } from './view';
 
@@ -55,10 +56,6 @@ function sortValueOf(field: OrderField, p: Row): string | null {
   }
 }
 
-// Both reads go through pg on the pool Prisma shares (a UI pages through these): no Prisma runtime.
-async function query<T>(ctx: Ctx, sql: Prisma.Sql): Promise<T[]> {
-  return (await ctx.deps.pg.query(sql.text, sql.values)).rows as T[];
-}
 
 /** [start, end) of a named period in the organization's time zone, as SQL over `tz`. */
 const PERIOD_SQL: Record<Period, { unit: string; from: string; to: string }> = {
@@ -133,7 +130,7 @@ export async function listPayments(
   const keyset = after
     ? Prisma.sql`AND (${sort}, p.id) ${Prisma.raw(order.direction === 'ASC' ? '>' : '<')} (${cursorValueSql(order.field, after.value)}, ${after.id})`
     : Prisma.empty;
-  const rows = await query<Row>(ctx, Prisma.sql`
+  const rows = await runSql<Row>(ctx.deps.pg, Prisma.sql`
     SELECT ${COLUMNS} ${where} ${keyset} ORDER BY ${sort} ${dir}, p.id ${dir} LIMIT ${take + 1}`);
   const edges = rows.slice(0, take).map((p) => ({
     cursor: encodePageCursor({ field: order.field, value: sortValueOf(order.field, p), id: p.id }),
@@ -148,7 +145,7 @@ export async function listPayments(
 }
 
 async function totalsOf(ctx: Ctx, where: Prisma.Sql): Promise<{ totalCount: number; totals: PaymentTotal[] }> {
-  const rows = await query<{ status: PaymentStatus; currency: string; count: number; amount: string }>(ctx, Prisma.sql`
+  const rows = await runSql<{ status: PaymentStatus; currency: string; count: number; amount: string }>(ctx.deps.pg, Prisma.sql`
     SELECT p.status, p.currency, count(*)::int AS count, sum(p.amount)::text AS amount
       ${where} GROUP BY p.status, p.currency ORDER BY p.status, p.currency`);
   return {

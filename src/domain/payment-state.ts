@@ -65,6 +65,8 @@ export const OPEN: readonly PaymentStatus[] = ['PENDING', 'AUTHORIZED'];
 export const CLOSED_UNPAID: readonly PaymentStatus[] = ['FAILED', 'CANCELLED'];
 /** What a Check may let through: still open, or declined but retryable until it expires. */
 export const PAYABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED'];
+/** Never moved money: the only payments staff may delete (hide); a PENDING one is cancelled first. */
+export const DELETABLE: readonly PaymentStatus[] = ['PENDING', ...CLOSED_UNPAID];
 /** What expires when its time is up: not paid, not declined, not cancelled. */
 export const EXPIRABLE: readonly PaymentStatus[] = ['PENDING'];
 /** Worth asking the gateway about: it may know of money we have not heard of. */

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { ORDER_FIELDS, PERIODS, type Direction, type OrderField, type Period } from '../domain/payment-filter';
+import { ORDER_FIELDS, PERIODS, type Direction, type OrderField, type Period } from '../services/payments/payment-filter';
 import { PaymentStatus } from '../generated/prisma/enums';
 import { DecimalScalar } from './scalars';
 import { Payment } from './payment.types';

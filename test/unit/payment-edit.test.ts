@@ -1,5 +1,5 @@
 // The pure part of editPayment: what an input sets, and what it changes.
-import { changesOf, checkEdit, type Editable } from '../../src/domain/payment-edit';
+import { changesOf, checkEdit, type Editable } from '../../src/services/payments/payment-edit';
 
 const current: Editable = { description: 'a', note: null, restrictRefund: false, externalNumber: null, documentNumber: null, documentDate: null, tags: ['x'] };
 

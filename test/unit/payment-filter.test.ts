@@ -1,5 +1,5 @@
 // The back office's filter and cursors, before any SQL: what is refused, and how searches are read.
-import { checkPaymentFilter, decodePageCursor, encodePageCursor } from '../../src/domain/payment-filter';
+import { checkPaymentFilter, decodePageCursor, encodePageCursor } from '../../src/services/payments/payment-filter';
 
 describe('the payment filter', () => {
   it('reads `number` as exact unless it has *, which is the only wildcard', () => {

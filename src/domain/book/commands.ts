@@ -2,10 +2,9 @@
 // a payment that got no payment page, and credit a confirmed one. The gateway's answer to a
 // capture or void comes back here too; the gateway's word decides.
 import { Decimal, formatAmount } from '../money';
-import { REFUNDABLE, SETTLED } from '../payment-state';
+import { DELETABLE, REFUNDABLE, SETTLED } from '../payment-state';
 import { ask, badInput, change, nothing, note, refuse } from './decision';
-import type { PaymentStatus } from '../../generated/prisma/enums';
-import type { Decision, PaymentSnapshot } from './types';
+import type { Decision, HistoryCode, PaymentPatch, PaymentSnapshot } from './types';
 
 /**
  * Capturing all or part of a hold. The amount is recorded before the gateway is asked, so a retry
@@ -72,13 +71,14 @@ export function decideCancel(p: PaymentSnapshot): Decision {
   if (p.status !== 'PENDING') {
     return badInput(`payment ${p.id} is ${p.status} and cannot be cancelled${REFUNDABLE.includes(p.status) ? '; refund it instead' : ''}`, 'id');
   }
-  const text = 'cancelled by the API';
-  return change({ to: 'CANCELLED', cause: 'api', patch: { failureCode: 'CANCELLED', failureReason: text } }, { code: 'CANCELLED_BY_API', text },
-    [{ kind: 'emit', event: 'PAYMENT_CANCELLED', extra: { reason: text } }, ask('cancel-page')]);
+  return cancelledHere('CANCELLED_BY_API', 'cancelled by the API');
 }
 
-/** Statuses of payments that never moved money: the only ones staff may delete (hide). */
-export const DELETABLE: readonly PaymentStatus[] = ['PENDING', 'FAILED', 'CANCELLED'];
+/** A PENDING payment closed here (its page at the gateway cancelled after commit), told to partners. */
+function cancelledHere(code: HistoryCode, text: string, patch: PaymentPatch = {}): Decision {
+  return change({ to: 'CANCELLED', cause: 'api', patch: { failureCode: 'CANCELLED', failureReason: text, ...patch } }, { code, text },
+    [{ kind: 'emit', event: 'PAYMENT_CANCELLED', extra: { reason: text } }, ask('cancel-page')]);
+}
 
 /**
  * deletePayments: hides a payment that never moved money, never destroys it. A PENDING one is
@@ -90,11 +90,7 @@ export function decideDelete(p: PaymentSnapshot, now: Date): Decision {
   if (!DELETABLE.includes(p.status)) {
     return refuse({ code: 'CONFLICT', message: `payment ${p.id} is ${p.status}: a payment that moved money is never deleted${REFUNDABLE.includes(p.status) ? '; refund it instead' : ''}`, field: 'ids' });
   }
-  if (p.status === 'PENDING') {
-    const text = 'cancelled and deleted by staff';
-    return change({ to: 'CANCELLED', cause: 'api', patch: { failureCode: 'CANCELLED', failureReason: text, deletedAt: now } }, { code: 'DELETED', text },
-      [{ kind: 'emit', event: 'PAYMENT_CANCELLED', extra: { reason: text } }, ask('cancel-page')]);
-  }
+  if (p.status === 'PENDING') return cancelledHere('DELETED', 'cancelled and deleted by staff', { deletedAt: now });
   return change({ cause: 'api', patch: { deletedAt: now } }, { code: 'DELETED', text: 'deleted by staff' });
 }
 

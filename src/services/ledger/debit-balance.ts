@@ -1,46 +1,19 @@
-// debitBalance: the CRM spends a client's balance. Never below zero: the ledger posting's own
-// guard (and a CHECK in the database), so concurrent debits cannot overdraw.
+// debitBalance: the CRM spends a client's balance, never below zero (see movement.ts).
 import type { Ctx } from '../../context';
-import { badInput, unknownClient } from '../../domain/errors';
 import { spendEntryAmount } from '../../domain/ledger';
-import { formatAmount, parseAmount } from '../../domain/money';
-import { once, requestHash } from '../common/idempotency';
-import { externalId, optionalText, text } from '../common/validate';
-import { toLedgerEntryView, type LedgerEntryView } from '../common/views';
-import { InsufficientBalance, postToLedger } from './post';
+import { parseAmount } from '../../domain/money';
+import type { LedgerEntryView } from '../common/views';
+import { moveBalanceOnce, type MovementInput } from './movement';
 
-export interface DebitInput {
-  clientId: string;
-  amount: string;
-  reason: string;
-  idempotencyKey?: string | null;
-}
+export type DebitInput = MovementInput;
 
 export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerEntryView> {
-  const clientId = externalId(input.clientId, 'clientId');
-  const reason = text(input.reason, 'reason', 500);
-  const key = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
-  if (!client) throw unknownClient(clientId);
-  const amount = parseAmount(input.amount, client.currency);
-  const hash = requestHash([clientId, amount.toFixed(), reason]);
-  const { row } = await once({
-    key,
-    requestHash: hash,
+  const { entry } = await moveBalanceOnce(ctx, input, {
+    kind: 'SPEND',
     what: 'debit',
-    find: (k) => ctx.deps.db.ledgerEntry.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: k } } }),
-    create: async () => {
-      try {
-        const [entry] = await ctx.deps.db.$transaction((tx) => postToLedger(tx, [{
-          organizationId: ctx.orgId, environment: ctx.env, clientId, kind: 'SPEND', amount: spendEntryAmount(amount), reason, actor: ctx.actor, idempotencyKey: key, requestHash: hash,
-        }]));
-        return entry;
-      } catch (err) {
-        // The balance it was refused against, not one read before a concurrent debit moved it.
-        if (err instanceof InsufficientBalance) throw badInput(`insufficient balance: client ${clientId} has ${formatAmount(err.balance, client.currency)} ${client.currency}`, 'amount');
-        throw err;
-      }
-    },
+    entryAmount: (amount, currency) => spendEntryAmount(parseAmount(amount, currency)),
+    requestParts: (clientId, entryAmount, reason) => [clientId, entryAmount.negated().toFixed(), reason],
+    belowZero: (clientId, balance) => `insufficient balance: client ${clientId} has ${balance}`,
   });
-  return toLedgerEntryView(row, client.currency);
+  return entry;
 }

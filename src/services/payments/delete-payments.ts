@@ -2,7 +2,7 @@
 // own lock, with a result per id: one refusal never stops the others.
 import type { Ctx } from '../../context';
 import { badInput } from '../../domain/errors';
-import { MAX_FILTER_IDS } from '../../domain/payment-filter';
+import { MAX_FILTER_IDS } from './payment-filter';
 import { runBook } from '../book/run';
 import { owned } from '../common/scope';
 import { cancelPageAtGateway } from './cancel-payment';

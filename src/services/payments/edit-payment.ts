@@ -3,7 +3,7 @@
 // makes it. An edit that changes nothing writes nothing.
 import type { Ctx } from '../../context';
 import { AppError } from '../../domain/errors';
-import { changesOf, checkEdit, type EditInput } from '../../domain/payment-edit';
+import { changesOf, checkEdit, type EditInput } from './payment-edit';
 import { toPaymentView, type PaymentView } from './view';
 import { backOfficeOf, type BackOfficeFields } from './list-payments';
 

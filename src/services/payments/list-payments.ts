@@ -6,12 +6,13 @@
 import type { Ctx } from '../../context';
 import {
   checkPaymentFilter, decodePageCursor, encodePageCursor, type Direction, type OrderField, type PaymentFilter, type PaymentFilterInput, type Period,
-} from '../../domain/payment-filter';
+} from './payment-filter';
 import { formatAmount } from '../../domain/money';
 import { Prisma, type Payment } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import { runSql } from '../common/sql';
 import { pageSize } from '../common/validate';
+import type { Editable } from './payment-edit';
 import { toPaymentView, type PaymentView } from './view';
 
 export interface PaymentOrder { field: OrderField; direction: Direction }
@@ -155,15 +156,7 @@ async function totalsOf(ctx: Ctx, where: Prisma.Sql): Promise<{ totalCount: numb
 }
 
 /** The payment's back-office fields (lists read them with the row; payment(id) reads them when asked). */
-export interface BackOfficeFields {
-  note: string | null;
-  restrictRefund: boolean;
-  externalNumber: string | null;
-  documentNumber: string | null;
-  documentDate: Date | null;
-  tags: string[];
-  deleted: boolean;
-}
+export type BackOfficeFields = Omit<Editable, 'description'> & { deleted: boolean };
 
 export function backOfficeOf(p: Pick<Payment, 'note' | 'restrictRefund' | 'externalNumber' | 'documentNumber' | 'documentDate' | 'tags' | 'deletedAt'>): BackOfficeFields {
   return {

@@ -1,10 +1,10 @@
-// The back office's payment filter, checked and normalized before any SQL is built: what a
-// caller may ask for, and the keyset cursor of a sorted page. Pure: no database, no clock but
-// the one handed in.
-import { badInput } from './errors';
-import { decimalFromText, type Decimal } from './money';
-import type { GatewayType, PaymentStatus } from '../generated/prisma/enums';
-import { PAYMENT_STATUSES } from './payment-state';
+// The back office's payment filter, checked and normalized before any SQL is built
+// (list-payments.ts): what a caller may ask for, and the keyset cursor of a sorted page. No I/O.
+import { badInput } from '../../domain/errors';
+import { decimalFromText, type Decimal } from '../../domain/money';
+import { PAYMENT_STATUSES } from '../../domain/payment-state';
+import type { GatewayType, PaymentStatus } from '../../generated/prisma/enums';
+import { text } from '../common/validate';
 
 export const PERIODS = ['TODAY', 'YESTERDAY', 'THIS_WEEK', 'LAST_WEEK', 'THIS_MONTH', 'LAST_MONTH', 'THIS_QUARTER', 'THIS_YEAR'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -65,15 +65,6 @@ export interface PaymentFilter {
 
 const defined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
-function searchText(value: string, field: string): string {
-  const t = value.trim();
-  if (!t) throw badInput(`${field} must not be empty`, field);
-  if (t.length > MAX_SEARCH) throw badInput(`${field} must be at most ${MAX_SEARCH} characters`, field);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(t)) throw badInput(`${field} contains control characters`, field);
-  return t;
-}
-
 /** `%`, `_` and `\` are matched literally; only `*` is a wildcard. */
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -122,10 +113,10 @@ export function checkPaymentFilter(input: PaymentFilterInput | null | undefined)
   range(out.paidFrom, out.paidTo, 'paidFrom', 'paidTo');
   range(out.amountFrom, out.amountTo, 'amountFrom', 'amountTo');
   if (defined(f.number) !== undefined) {
-    const n = searchText(f.number!, 'number');
+    const n = text(f.number!, 'number', MAX_SEARCH);
     out.number = n.includes('*') ? { like: escapeLike(n).replace(/\*+/g, '%') } : { exact: n };
   }
-  if (defined(f.text) !== undefined) out.text = `%${escapeLike(searchText(f.text!, 'text'))}%`;
+  if (defined(f.text) !== undefined) out.text = `%${escapeLike(text(f.text!, 'text', MAX_SEARCH))}%`;
   return out;
 }
 

@@ -1,7 +1,8 @@
-// What staff may correct on a payment (editPayment), checked, and what an edit changes, field by
-// field. Amount, currency, status, client and gateway are not here: status moves only through the
+// What staff may correct on a payment (editPayment, edit-payment.ts), checked, and what an edit
+// changes, field by field. Amount, currency, status, client and gateway are not here: status moves only through the
 // state machine, money only through ledger entries.
-import { badInput } from './errors';
+import { badInput } from '../../domain/errors';
+import { optionalText } from '../common/validate';
 
 export interface EditInput {
   description?: string | null;
@@ -29,19 +30,8 @@ export interface FieldChange { field: keyof Editable; before: string | null; aft
 export const MAX_TAGS = 20;
 const LIMITS = { description: 500, note: 2000, externalNumber: 64, documentNumber: 64 } as const;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-function textField(value: string | null | undefined, field: keyof typeof LIMITS): string | null | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return null;
-  const t = value.trim();
-  if (!t) return null; // an empty text clears the field
-  if (t.length > LIMITS[field]) throw badInput(`${field} must be at most ${LIMITS[field]} characters`, field);
-  // line breaks and tabs are text; the rest is refused (Postgres refuses NUL outright)
-  if (CONTROL.test(t)) throw badInput(`${field} contains control characters`, field);
-  return t;
-}
+/** An empty text clears the field; line breaks and tabs are text, other control characters are refused. */
+const textField = (value: string | null | undefined, field: keyof typeof LIMITS) => optionalText(value, field, LIMITS[field]);
 
 /** The fields the input sets (undefined: left as they are), each checked. */
 export function checkEdit(input: EditInput): Partial<Editable> {
@@ -61,10 +51,10 @@ export function checkEdit(input: EditInput): Partial<Editable> {
   if (input.tags !== undefined) {
     const tags = [...new Set((input.tags ?? []).map((tag) => tag.trim()))];
     if (tags.length > MAX_TAGS) throw badInput(`a payment has at most ${MAX_TAGS} tags`, 'tags');
-    for (const tag of tags) {
-      if (!tag || tag.length > 64 || CONTROL.test(tag)) throw badInput('each tag is 1-64 characters, no control characters', 'tags');
-    }
-    out.tags = tags;
+    out.tags = tags.map((tag) => {
+      if (!tag) throw badInput('each tag is 1-64 characters, no control characters', 'tags');
+      return optionalText(tag, 'tags', 64)!;
+    });
   }
   if (!Object.keys(out).length) throw badInput('input sets no field to edit', 'input');
   return out;

@@ -314,3 +314,35 @@ describe('a deleted payment', () => {
     expect(decide(payment('CANCELLED', { gatewayTransactionId: null }), pay()).change?.patch).not.toHaveProperty('deletedAt');
   });
 });
+
+describe('money by hand', () => {
+  const markPaid: BookInput = { kind: 'mark-paid', reason: 'bank transfer PP-1', documentNumber: 'PP-1', now: NOW };
+  const byStaff = (status: PaymentStatus) => payment(status, { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' } });
+
+  describe('markPaymentPaid', () => table([
+    ['PENDING', payment('PENDING', { gatewayTransactionId: null }), markPaid, '→ CONFIRMED [credit]'],
+    ['CONFIRMED by staff: a retry', byStaff('CONFIRMED'), markPaid, '—'],
+    ['CONFIRMED by the gateway', payment('CONFIRMED'), markPaid, 'refused CONFLICT'],
+    ['AUTHORIZED', payment('AUTHORIZED'), markPaid, 'refused CONFLICT'],
+    ['FAILED', payment('FAILED'), markPaid, 'refused CONFLICT'],
+    ['CANCELLED', payment('CANCELLED'), markPaid, 'refused CONFLICT'],
+    ['REFUNDED', payment('REFUNDED'), markPaid, 'refused CONFLICT'],
+  ]));
+
+  it('marks the payment as confirmed by staff, with its document, under the staff cause', () => {
+    const decision = decide(payment('PENDING', { gatewayTransactionId: null }), markPaid);
+    expect(decision.change).toEqual({ to: 'CONFIRMED', cause: 'staff', patch: { confirmedAt: NOW, metadata: { confirmedBy: 'staff' }, documentNumber: 'PP-1' } });
+    expect(decision.history[0]).toMatchObject({ code: 'MARKED_PAID', data: { reason: 'bank transfer PP-1', documentNumber: 'PP-1' } });
+  });
+
+  describe('the gateway\'s money for a payment staff confirmed: a double payment, never credited', () => table([
+    ['CONFIRMED by staff: a Pay', byStaff('CONFIRMED'), pay('T5'), 'note DOUBLE_PAYMENT'],
+    ['CONFIRMED by staff: a hold', byStaff('CONFIRMED'), hold('T5'), 'note DOUBLE_PAYMENT'],
+    ['PARTIALLY_REFUNDED by staff: a Pay', byStaff('PARTIALLY_REFUNDED'), pay('T5'), 'note DOUBLE_PAYMENT'],
+    ['CONFIRMED by staff: the same Pay again', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'T5' } }), pay('T5'), '—'],
+  ]));
+
+  it('a double payment needs a person', () => {
+    expect(decide(byStaff('CONFIRMED'), pay('T5')).attention).toMatch(/paid twice/);
+  });
+});

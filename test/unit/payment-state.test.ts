@@ -4,7 +4,7 @@ import { canTransition, PAYMENT_STATUSES, type Cause, type PaymentStatus } from 
 // which causes may make it. Anything not listed is illegal for every cause.
 const LEGAL: Record<string, Cause[]> = {
   'PENDING>AUTHORIZED': ['gateway'],
-  'PENDING>CONFIRMED': ['gateway'],
+  'PENDING>CONFIRMED': ['gateway', 'staff'],
   'PENDING>FAILED': ['gateway', 'system'],
   'PENDING>CANCELLED': ['gateway', 'api', 'system'],
   'AUTHORIZED>CONFIRMED': ['gateway'],
@@ -21,7 +21,7 @@ const LEGAL: Record<string, Cause[]> = {
 };
 
 const ALL: PaymentStatus[] = ['PENDING', 'AUTHORIZED', 'CONFIRMED', 'CANCELLED', 'FAILED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
-const CAUSES: Cause[] = ['gateway', 'api', 'system'];
+const CAUSES: Cause[] = ['gateway', 'api', 'system', 'staff'];
 
 describe('payment state machine', () => {
   it('knows every status', () => {

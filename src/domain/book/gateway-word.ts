@@ -4,6 +4,7 @@
 import type { GatewayEvent, GatewayPaymentState } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { canTransition, CLOSED_UNPAID, OPEN, PAYABLE, SETTLED } from '../payment-state';
+import { paidByStaff } from './commands';
 import { attention, change, declined, nothing, note, OK } from './decision';
 import { refundedAtGateway } from './refunds';
 import type { Decision, Effect, PaymentPatch, PaymentSnapshot, Source } from './types';
@@ -128,6 +129,11 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
       ? `a test transaction ${event.transactionId} paid this LIVE payment: not credited, manual handling (check the gateway's test mode)`
       : `a real (non-test) transaction ${event.transactionId} paid this TEST payment: not credited, manual handling (refund it at the gateway)`;
     return shownAgain(p, note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: true }));
+  }
+  if (paidByStaff(p)) {
+    // Staff confirmed it (the money came another way), and now the gateway took money too.
+    const text = `the client paid twice: the gateway took ${event.amount} ${event.currency ?? ''} (transaction ${event.transactionId}) for a payment staff had marked paid: not credited; refund it at the gateway, or credit it by hand`;
+    return note(p, { code: 'DOUBLE_PAYMENT', text, key: event.transactionId, data: { ...data, amount: event.amount, ...(event.currency ? { currency: event.currency } : {}) } }, { needsPerson: true });
   }
   if (!acceptableAmount(p, event)) {
     const text = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${formatAmount(p.amount, p.currency)} ${p.currency} payment: not applied, manual handling`;

@@ -3,7 +3,7 @@
 // transition table), what history says, which effects follow and what a callback is answered.
 // Services load and lock, ask the book, and persist what it decided (services/book/).
 import { assertTransition } from '../payment-state';
-import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideNoPaymentPage, decideVoid, decideVoidAnswer } from './commands';
+import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideMarkPaid, decideNoPaymentPage, decideVoid, decideVoidAnswer } from './commands';
 import { decideGatewayEvent, decideGatewayState } from './gateway-word';
 import { decideRefundAnswer, decideRefundBooking, decideRefundRequest } from './refunds';
 import type { BookInput, Decision, PaymentSnapshot } from './types';
@@ -37,6 +37,8 @@ function rule(p: PaymentSnapshot, input: BookInput): Decision {
       return decideCancel(p);
     case 'delete':
       return decideDelete(p, input.now);
+    case 'mark-paid':
+      return decideMarkPaid(p, input);
     case 'expire':
       return decideExpiry(p, input.reason);
     case 'no-payment-page':

@@ -6,7 +6,7 @@ import { REFUNDABLE, SETTLED } from '../payment-state';
 import { ask, attention, badInput, change, nothing, note, RETRY } from './decision';
 import type { Decision, Effect, PaymentSnapshot, RefundSnapshot } from './types';
 
-const settle = (refundId: string, gatewayRefundId: string): Effect => ({ kind: 'settle-refund', refundId, gatewayRefundId, status: 'SUCCEEDED' });
+const settle = (refundId: string, gatewayRefundId: string | null): Effect => ({ kind: 'settle-refund', refundId, gatewayRefundId, status: 'SUCCEEDED' });
 
 const sum = (refunds: readonly RefundSnapshot[]) => refunds.reduce((total, r) => total.plus(r.amount), new Decimal(0));
 
@@ -59,7 +59,7 @@ export function decideRefundAnswer(p: PaymentSnapshot, input: { refundId: string
       : nothing();
   }
   return input.ok
-    ? { ...nothing(), effects: [settle(refund.id, input.gatewayRefundId!)] }
+    ? { ...nothing(), effects: [settle(refund.id, input.gatewayRefundId ?? null)] }
     : { ...nothing(), effects: [{ kind: 'fail-refund', refundId: refund.id, reason: input.reason ?? 'refused', status: 'FAILED' }] };
 }
 

@@ -39,13 +39,14 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
   const payment = await findPayment(ctx, input.transactionId, 'transactionId');
   if (!payment) throw notFound('payment', input.transactionId);
   const paymentId = payment.id;
-  const adapter = gatewayAdapter(payment.gatewayType);
-  const unavailable = unavailableReason(ctx.deps.config, adapter);
+  // Money staff took by hand goes back by hand: the refund is recorded, no gateway is called.
+  const adapter = payment.gatewayType === 'MANUAL' ? null : gatewayAdapter(payment.gatewayType);
+  const unavailable = adapter && unavailableReason(ctx.deps.config, adapter);
   if (unavailable) throw new AppError('BAD_USER_INPUT', `${unavailable}; nothing was changed`, { details: { field: 'transactionId' } });
   const ask = (currency: string) => ({
     kind: 'refund-request' as const,
     amount: input.amount == null ? null : parseAmount(input.amount, currency),
-    refundsSupported: !!adapter.refund,
+    refundsSupported: !adapter || !!adapter.refund,
     gatewayName: payment.gatewayType,
   });
 
@@ -82,6 +83,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
 
 async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
   const payment = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: refund.paymentId }, include: { client: { select: { email: true } } } });
+  if (payment.gatewayType === 'MANUAL') return settled(ctx, refund, { ok: true }, payment.currency);
   const gateway = await gatewayForOperation(ctx.deps, payment.gatewayId);
   const amount = formatAmount(refund.amount, payment.currency);
   let result;
@@ -93,13 +95,15 @@ async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
     // same idempotencyKey, settles it.
     throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName} did not confirm refund ${refund.id}: ${err.message}. Retry with the same idempotencyKey.`, { cause: err });
   }
-  await runBook(ctx.deps, payment.id, {
-    kind: 'refund-answered', refundId: refund.id, ok: result.ok,
-    ...(result.ok ? { gatewayRefundId: result.gatewayRefundId } : { reason: result.reason }),
-  }, { who: { actor: ctx.actor }, refunds: true });
-  const settled = await ctx.deps.db.refund.findUniqueOrThrow({ where: { id: refund.id } });
-  ctx.log.info({ refundId: refund.id, paymentId: payment.id, amount, status: settled.status }, 'refund requested');
-  return view(settled, payment.currency);
+  return settled(ctx, refund, result.ok ? { ok: true, gatewayRefundId: result.gatewayRefundId } : { ok: false, reason: result.reason }, payment.currency);
+}
+
+/** The answer (the gateway's, or "done" for money returned by hand) settles the refund through the book. */
+async function settled(ctx: Ctx, refund: Refund, answer: { ok: boolean; gatewayRefundId?: string; reason?: string }, currency: string): Promise<RefundResultView> {
+  await runBook(ctx.deps, refund.paymentId, { kind: 'refund-answered', refundId: refund.id, ...answer }, { who: { actor: ctx.actor }, refunds: true });
+  const now = await ctx.deps.db.refund.findUniqueOrThrow({ where: { id: refund.id } });
+  ctx.log.info({ refundId: refund.id, paymentId: refund.paymentId, amount: formatAmount(refund.amount, currency), status: now.status }, 'refund requested');
+  return view(now, currency);
 }
 
 function view(refund: Refund, currency: string): RefundResultView {

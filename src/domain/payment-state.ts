@@ -8,7 +8,7 @@ export type { PaymentStatus };
 /**
  * Who asks for the change. Only `gateway` (a verified callback or the gateway's own API answer)
  * may move money-taking states: the gateway's word wins where money was taken. `staff` is the one
- * exception, an ADMIN's markPaymentPaid of a PENDING payment paid by other means.
+ * exception, an ADMIN's markPaymentPaid of a payment that never moved money, paid by other means.
  */
 export type Cause = 'gateway' | 'api' | 'system' | 'staff';
 
@@ -41,8 +41,9 @@ const TABLE: Readonly<Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>
   // The exception: a verified Pay after a decline (the client retried in the widget) or after we
   // expired the payment. The money was taken, so the gateway's word wins; history says why.
   // AUTHORIZED is the same case on a two-stage terminal.
-  FAILED: { CONFIRMED: GATEWAY, AUTHORIZED: GATEWAY },
-  CANCELLED: { CONFIRMED: GATEWAY, AUTHORIZED: GATEWAY },
+  // Staff: markPaymentPaid of a payment that never moved money, paid another way.
+  FAILED: { CONFIRMED: ['gateway', 'staff'], AUTHORIZED: GATEWAY },
+  CANCELLED: { CONFIRMED: ['gateway', 'staff'], AUTHORIZED: GATEWAY },
 };
 
 export const PAYMENT_STATUSES = Object.keys(TABLE) as PaymentStatus[];

@@ -4,7 +4,7 @@
 // payment, recorded and never credited).
 import { SandboxStore } from '../../src/sandbox/store';
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
-import { payFields, sendNotification } from '../helpers/callbacks';
+import { nextTransactionId, payFields, sendNotification } from '../helpers/callbacks';
 import { balanceOf, ledgerInvariant, makeShop, outboxDrained, topUp, type Shop } from '../helpers/fixtures';
 
 const RECORD = 'mutation($i: ManualPaymentInput!) { recordManualPayment(input: $i) { id status amount currency gatewayType gatewayTransactionId confirmedAt documentNumber } }';
@@ -29,6 +29,10 @@ describe('money by hand', () => {
   const credits = (paymentId: string) => t.deps.db.ledgerEntry.count({ where: { paymentId, kind: 'TOP_UP' } });
   const paymentCount = () => t.deps.db.payment.count({ where: { organizationId: shop.orgId } });
   const codeOf = (res: { body: any }) => res.body.errors?.[0]?.extensions?.code;
+  const store = () => new SandboxStore(t.deps.redis, t.deps.config.queuePrefix);
+  const refundAtGateway = (invoiceId: string, paymentTransactionId: string, amount = '500.00') => sendNotification(t.url, shop.gatewayId, 'refund',
+    { TransactionId: nextTransactionId(), PaymentTransactionId: paymentTransactionId, Amount: amount, DateTime: '2026-12-03 12:00:00', OperationType: 'Refund', InvoiceId: invoiceId, AccountId: shop.clientId },
+    { secret: shop.apiSecret });
 
   describe('recordManualPayment', () => {
     it('records a CONFIRMED MANUAL payment with no gateway, credits it once, and tells partners PAYMENT_RECEIVED', async () => {
@@ -120,6 +124,29 @@ describe('money by hand', () => {
       expect(balance).toBe(sum);
     });
 
+    it('a refund by hand is never more than the balance still holds (cash for money already spent is refused)', async () => {
+      const { id } = (await record({ amount: '80', documentNumber: 'CASH-80' })).body.data.recordManualPayment;
+      await outboxDrained(t);
+      const balance = Number(await balanceOf(t, shop));
+      await t.gql('mutation($a: Decimal!) { debitBalance(input: { clientId: "client_xyz", amount: $a, reason: "spent" }) { id } }', { a: (balance - 30).toFixed(2) }, shop.token);
+      const refused = await t.gql(REFUND, { i: { transactionId: id } }, shop.token);
+      expect(codeOf(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.body.errors?.[0].message).toMatch(/balance holds 30.00 RUB/);
+      expect(await t.deps.db.refund.count({ where: { paymentId: id } })).toBe(0);
+      expect((await t.gql(REFUND, { i: { transactionId: id, amount: '30' } }, shop.token)).body.data.refundPayment.success).toBe(true);
+      await outboxDrained(t);
+      expect(await balanceOf(t, shop)).toBe('0.00');
+    });
+
+    it('a payment document is recorded once: a second call naming it is CONFLICT, also when calls race', async () => {
+      const answers = await Promise.all([1, 2, 3].map(() => record({ amount: '5', documentNumber: 'PP-ONCE' })));
+      expect(answers.filter((a) => a.body.data?.recordManualPayment).length).toBe(1);
+      expect(answers.filter((a) => codeOf(a) === 'CONFLICT').length).toBe(2);
+      expect(await t.deps.db.payment.count({ where: { organizationId: shop.orgId, documentNumber: 'PP-ONCE' } })).toBe(1);
+      // another environment keeps its own documents
+      expect((await record({ amount: '5', documentNumber: 'PP-ONCE' }, shop.liveToken)).body.data.recordManualPayment.status).toBe('CONFIRMED');
+    });
+
     it('MANUAL is built in: it cannot be configured as a gateway, and the database refuses such a row', async () => {
       const res = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }',
         { i: { organizationId: shop.orgId, type: 'MANUAL', publicId: 'pk', apiSecret: 'secret' } }, shop.token);
@@ -185,15 +212,90 @@ describe('money by hand', () => {
       expect(balance).toBe(sum);
     });
 
+    it('a declined or cancelled payment may be marked paid too (its order cancelled first): a later Pay is a double payment', async () => {
+      for (const how of ['fail', 'cancel'] as const) {
+        const { transactionId: id } = await topUp(t, shop);
+        if (how === 'fail') await sendNotification(t.url, shop.gatewayId, 'fail', payFields(id, shop.clientId), { secret: shop.apiSecret });
+        else await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { status } }', { id }, shop.token);
+        expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe(how === 'fail' ? 'FAILED' : 'CANCELLED');
+        expect((await mark(id)).body.data.markPaymentPaid.status).toBe('CONFIRMED');
+        const row = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+        expect([row.failureCode, row.failureReason]).toEqual([null, null]);
+        expect((await pay(id)).body.code).toBe(0);
+        await outboxDrained(t);
+        expect(await credits(id)).toBe(1);
+        expect(await t.deps.db.paymentEvent.count({ where: { paymentId: id, code: 'DOUBLE_PAYMENT' } })).toBe(1);
+      }
+    });
+
+    it('asks the gateway first: a Pay that is late or lost is applied, and the payment is paid, not marked paid', async () => {
+      const { transactionId: id } = await topUp(t, shop);
+      await store().saveTransaction({
+        id: await store().nextTransactionId(), gatewayId: shop.gatewayId, invoiceId: id, accountId: shop.clientId, amount: '500.00', currency: 'RUB',
+        status: 'Completed', operationType: 'Payment', reason: 'Approved', reasonCode: 0, refunded: '0', createdAt: new Date().toISOString(),
+      });
+      const res = await mark(id);
+      expect(codeOf(res)).toBe('CONFLICT');
+      expect(res.body.errors?.[0].message).toMatch(/the gateway already took the money/);
+      await outboxDrained(t);
+      const row = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+      expect([row.status, (row.metadata as any).confirmedBy, await credits(id)]).toEqual(['CONFIRMED', undefined, 1]);
+    });
+
+    it('refunding the double payment at the gateway leaves the staff credit alone (a note for a person)', async () => {
+      const { transactionId: id } = await topUp(t, shop);
+      await mark(id);
+      const fields = payFields(id, shop.clientId);
+      await sendNotification(t.url, shop.gatewayId, 'pay', fields, { secret: shop.apiSecret });
+      await outboxDrained(t);
+      const before = await balanceOf(t, shop);
+      expect((await refundAtGateway(id, String(fields.TransactionId))).body.code).toBe(0);
+      await outboxDrained(t);
+      expect(await balanceOf(t, shop)).toBe(before);
+      const row = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+      expect([row.status, row.refundedAmount.toFixed(2)]).toEqual(['CONFIRMED', '0.00']);
+      expect(await t.deps.db.refund.count({ where: { paymentId: id } })).toBe(0);
+      expect(await t.deps.db.paymentEvent.count({ where: { paymentId: id, code: 'REFUND_OF_UNCREDITED' } })).toBe(1);
+    });
+
+    it('so does a refund of a second payment for an invoice paid at the gateway; the credited one is still booked', async () => {
+      const { transactionId: id } = await topUp(t, shop);
+      await pay(id);
+      const second = payFields(id, shop.clientId);
+      await sendNotification(t.url, shop.gatewayId, 'pay', second, { secret: shop.apiSecret });
+      await outboxDrained(t);
+      const before = await balanceOf(t, shop);
+      await refundAtGateway(id, String(second.TransactionId));
+      await outboxDrained(t);
+      expect(await balanceOf(t, shop)).toBe(before);
+      expect(await t.deps.db.refund.count({ where: { paymentId: id } })).toBe(0);
+      const { gatewayTransactionId } = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+      await refundAtGateway(id, gatewayTransactionId!, '100.00');
+      await outboxDrained(t);
+      expect(Number(await balanceOf(t, shop))).toBeCloseTo(Number(before) - 100, 2);
+    });
+
+    it('a payment staff marked paid is refunded by hand, never through the gateway', async () => {
+      const { transactionId: id } = await topUp(t, shop);
+      await mark(id);
+      await outboxDrained(t);
+      const res = await t.gql(REFUND, { i: { transactionId: id, amount: '200' } }, shop.token);
+      expect(res.body.data.refundPayment).toMatchObject({ success: true, amount: '200.00' });
+      const refund = await t.deps.db.refund.findFirstOrThrow({ where: { paymentId: id } });
+      expect([refund.status, refund.gatewayRefundId]).toEqual(['SUCCEEDED', null]);
+      await outboxDrained(t);
+      expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('PARTIALLY_REFUNDED');
+    });
+
     it('refuses what is not PENDING, bad input, a VIEWER, another environment and another organization, changing nothing', async () => {
       const { transactionId: paid } = await topUp(t, shop);
       await pay(paid);
       const refused = await mark(paid);
       expect(codeOf(refused)).toBe('CONFLICT');
       expect(refused.body.errors?.[0].message).toMatch(/the gateway already took the money/);
-      const { transactionId: failed } = await topUp(t, shop);
-      await t.deps.db.payment.update({ where: { id: failed }, data: { status: 'FAILED' } });
-      expect(codeOf(await mark(failed))).toBe('CONFLICT');
+      const { transactionId: held } = await topUp(t, shop);
+      await t.deps.db.payment.update({ where: { id: held }, data: { status: 'AUTHORIZED' } });
+      expect(codeOf(await mark(held))).toBe('CONFLICT');
 
       const { transactionId: id } = await topUp(t, shop);
       expect(codeOf(await mark(id, '  '))).toBe('BAD_USER_INPUT');

@@ -14,9 +14,9 @@ const LEGAL: Record<string, Cause[]> = {
   'CONFIRMED>REFUNDED': ['gateway', 'api', 'system'],
   'PARTIALLY_REFUNDED>PARTIALLY_REFUNDED': ['gateway', 'api', 'system'],
   'PARTIALLY_REFUNDED>REFUNDED': ['gateway', 'api', 'system'],
-  'FAILED>CONFIRMED': ['gateway'],
+  'FAILED>CONFIRMED': ['gateway', 'staff'],
   'FAILED>AUTHORIZED': ['gateway'],
-  'CANCELLED>CONFIRMED': ['gateway'],
+  'CANCELLED>CONFIRMED': ['gateway', 'staff'],
   'CANCELLED>AUTHORIZED': ['gateway'],
 };
 

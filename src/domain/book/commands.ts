@@ -94,28 +94,6 @@ export function decideDelete(p: PaymentSnapshot, now: Date): Decision {
   return change({ cause: 'api', patch: { deletedAt: now } }, { code: 'DELETED', text: 'deleted by staff' });
 }
 
-/** Confirmed by staff (markPaymentPaid, recordManualPayment), not by a gateway's Pay. */
-export const paidByStaff = (p: Pick<PaymentSnapshot, 'metadata'>) => p.metadata.confirmedBy === 'staff';
-
-/**
- * markPaymentPaid: the money for a PENDING payment provably came another way (a bank transfer,
- * cash). Its page at the gateway is cancelled first; should the gateway's Pay come all the same,
- * the client paid twice (gateway-word.ts: DOUBLE_PAYMENT, never credited).
- */
-export function decideMarkPaid(p: PaymentSnapshot, input: { reason: string; documentNumber: string | null; now: Date }): Decision {
-  if (p.status === 'CONFIRMED' && paidByStaff(p)) return nothing(); // a retry
-  if (p.status !== 'PENDING') {
-    const why = SETTLED.includes(p.status) ? ': the gateway already took the money' : p.status === 'AUTHORIZED' ? ': the gateway holds the money; capture or void it' : '; record the money with recordManualPayment instead';
-    return refuse({ code: 'CONFLICT', message: `payment ${p.id} is ${p.status}: only a PENDING payment can be marked paid${why}`, field: 'id' });
-  }
-  const text = `marked paid by staff: ${input.reason}${input.documentNumber ? ` (document ${input.documentNumber})` : ''}`;
-  return change(
-    { to: 'CONFIRMED', cause: 'staff', patch: { confirmedAt: input.now, metadata: { confirmedBy: 'staff' }, ...(input.documentNumber ? { documentNumber: input.documentNumber } : {}) } },
-    { code: 'MARKED_PAID', text, data: { reason: input.reason, ...(input.documentNumber ? { documentNumber: input.documentNumber } : {}) } },
-    [{ kind: 'credit' }],
-  );
-}
-
 /** Expiry closes what is still PENDING once the gateway has been asked (or cannot be). */
 export function decideExpiry(p: PaymentSnapshot, reason = 'expired unpaid'): Decision {
   if (p.status !== 'PENDING') return nothing();

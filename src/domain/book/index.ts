@@ -3,8 +3,9 @@
 // transition table), what history says, which effects follow and what a callback is answered.
 // Services load and lock, ask the book, and persist what it decided (services/book/).
 import { assertTransition } from '../payment-state';
-import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideMarkPaid, decideNoPaymentPage, decideVoid, decideVoidAnswer } from './commands';
+import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideNoPaymentPage, decideVoid, decideVoidAnswer } from './commands';
 import { decideGatewayEvent, decideGatewayState } from './gateway-word';
+import { decideMarkPaid } from './staff';
 import { decideRefundAnswer, decideRefundBooking, decideRefundRequest } from './refunds';
 import type { BookInput, Decision, PaymentSnapshot } from './types';
 
@@ -59,5 +60,6 @@ function rule(p: PaymentSnapshot, input: BookInput): Decision {
 }
 
 export { keepForAuthentication } from './commands';
+export { refundsByHand } from './staff';
 export { leftAtGateway, leftToAsk, refundAnswer } from './refunds';
 export type * from './types';

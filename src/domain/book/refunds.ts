@@ -3,6 +3,7 @@
 import type { GatewayEvent } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { REFUNDABLE, SETTLED } from '../payment-state';
+import { paidByStaff } from './staff';
 import { ask, attention, badInput, change, nothing, note, RETRY } from './decision';
 import type { Decision, Effect, PaymentSnapshot, RefundSnapshot } from './types';
 
@@ -86,6 +87,14 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
       return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
     }
     return { ...nothing(), effects: [settle(ours.id, event.gatewayRefundId)] };
+  }
+  // A refund of a transaction that was never credited (a double or second payment) leaves the
+  // credit alone: staff refunded the extra money, as its note asked.
+  const credited = paidByStaff(p) ? null : p.gatewayTransactionId;
+  if (paidByStaff(p) || (credited && event.paymentTransactionId !== credited)) {
+    const whose = credited ? `the credited one is ${credited}` : 'staff confirmed this payment, no gateway transaction was credited';
+    const text = `gateway refund ${event.gatewayRefundId} of ${event.amount} returns transaction ${event.paymentTransactionId}, which was not credited (${whose}): nothing booked, the balance keeps its credit`;
+    return note(p, { code: 'REFUND_OF_UNCREDITED', text, key: event.gatewayRefundId, data: { ...data, paymentTransactionId: event.paymentTransactionId } }, { needsPerson: true });
   }
   // Money can only go back once the payment is settled here: if its Pay is still on its way,
   // ask the gateway to send this again later.

@@ -1,7 +1,9 @@
-// markPaymentPaid: a PENDING gateway payment whose money provably came another way. Its order at
-// the gateway is cancelled first (so the client cannot pay it there too); then the book confirms
-// it as a staff action and it is credited like a paid one. If the gateway's Pay comes anyway, the
-// book records a double payment (never credited): see gateway-word.ts.
+// markPaymentPaid: a gateway payment that never moved money (PENDING, FAILED, CANCELLED) whose
+// money provably came another way. Its order at the gateway is cancelled first (so the client
+// cannot pay it there too) and the gateway asked what it holds (a Pay that is late or lost is
+// applied now: then the payment is paid, not marked paid); then the book confirms it as a staff
+// action and it is credited like a paid one. If the gateway's Pay comes anyway, the book records
+// a double payment (never credited): see domain/book/staff.ts.
 import type { Ctx } from '../../context';
 import { decide } from '../../domain/book';
 import { AppError, notFound } from '../../domain/errors';
@@ -11,6 +13,7 @@ import { loadPayment } from '../book/snapshot';
 import { owned } from '../common/scope';
 import { optionalText, text } from '../common/validate';
 import { loadGateway } from '../gateways/load-gateway';
+import { applyGatewayState } from './gateway-word';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 
 export async function markPaymentPaid(ctx: Ctx, id: string, input: { reason: string; documentNumber?: string | null }): Promise<PaymentView> {
@@ -31,11 +34,13 @@ export async function markPaymentPaid(ctx: Ctx, id: string, input: { reason: str
   const gateway = await loadGateway(ctx.deps, peek.row.gatewayId);
   if (gateway && !gateway.unavailable) {
     const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: peek.row.clientId } }, select: { email: true } });
+    const ref = toGatewayPayment(peek.row, client?.email ?? null);
     try {
-      await gateway.adapter.cancel(gateway.env, gateway.creds, toGatewayPayment(peek.row, client?.email ?? null));
+      await gateway.adapter.cancel(gateway.env, gateway.creds, ref);
+      await applyGatewayState(ctx.deps, peek.row, await gateway.adapter.getPayment(gateway.env, gateway.creds, ref), ctx.actor, 'reconciliation');
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName} did not cancel the payment's order (${err.message}): nothing was changed; try again`, { cause: err });
+      throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName} did not answer (${err.message}): the payment was not marked paid; try again`, { cause: err });
     }
   }
   const ran = await runBook(ctx.deps, id, ask(), { who: { actor: ctx.actor }, owner: owned(ctx) });

@@ -3,7 +3,8 @@
 // credited like any other: its credit goes through the outbox (exactly once), once per
 // idempotency key.
 import type { Ctx } from '../../context';
-import { badInput, unknownClient } from '../../domain/errors';
+import { AppError, badInput, unknownClient } from '../../domain/errors';
+import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
 import { parseAmount, parseCurrency } from '../../domain/money';
 import type { Payment } from '../../generated/prisma/client';
@@ -55,6 +56,7 @@ export async function recordManualPayment(ctx: Ctx, input: ManualPaymentInput): 
       if (client.currency !== currency) throw badInput(`client ${clientId} keeps a ${client.currency} balance; a ${currency} payment cannot be credited to it`, 'currency');
       const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } }, select: { id: true } });
       if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
+      if (documentNumber) await oneDocumentOnePayment(tx, ctx, documentNumber);
       const now = new Date();
       const payment = await tx.payment.create({
         data: {
@@ -76,4 +78,14 @@ export async function recordManualPayment(ctx: Ctx, input: ManualPaymentInput): 
     ctx.log.info({ paymentId: row.id, clientId, amount: row.amount.toString(), currency, method: input.method }, 'manual payment recorded');
   }
   return toPaymentView(row);
+}
+
+/**
+ * A payment document is recorded once: a second call naming it (a double submit, a retry without
+ * the idempotencyKey) is refused, naming the first. Calls naming one document wait for each other.
+ */
+async function oneDocumentOnePayment(tx: Tx, ctx: Ctx, documentNumber: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`manual:${ctx.orgId}:${ctx.env}:${documentNumber}`}))`;
+  const earlier = await tx.payment.findFirst({ where: { organizationId: ctx.orgId, environment: ctx.env, gatewayType: 'MANUAL', documentNumber }, select: { id: true } });
+  if (earlier) throw new AppError('CONFLICT', `document ${documentNumber} was already recorded as payment ${earlier.id}; to retry a call, send its idempotencyKey`, { details: { field: 'documentNumber', paymentId: earlier.id } });
 }

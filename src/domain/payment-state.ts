@@ -7,9 +7,10 @@ export type { PaymentStatus };
 
 /**
  * Who asks for the change. Only `gateway` (a verified callback or the gateway's own API answer)
- * may move money-taking states: the gateway's word wins where money was taken.
+ * may move money-taking states: the gateway's word wins where money was taken. `staff` is the one
+ * exception, an ADMIN's markPaymentPaid of a payment that never moved money, paid by other means.
  */
-export type Cause = 'gateway' | 'api' | 'system';
+export type Cause = 'gateway' | 'api' | 'system' | 'staff';
 
 type Rule = readonly Cause[];
 const ANY: Rule = ['gateway', 'api', 'system'];
@@ -18,7 +19,8 @@ const GATEWAY: Rule = ['gateway'];
 const TABLE: Readonly<Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>>> = {
   PENDING: {
     AUTHORIZED: GATEWAY,
-    CONFIRMED: GATEWAY, // one-stage Pay
+    // One-stage Pay; or staff, when the money provably came another way (markPaymentPaid).
+    CONFIRMED: ['gateway', 'staff'],
     FAILED: ['gateway', 'system'],
     CANCELLED: ANY,
   },
@@ -39,8 +41,9 @@ const TABLE: Readonly<Record<PaymentStatus, Partial<Record<PaymentStatus, Rule>>
   // The exception: a verified Pay after a decline (the client retried in the widget) or after we
   // expired the payment. The money was taken, so the gateway's word wins; history says why.
   // AUTHORIZED is the same case on a two-stage terminal.
-  FAILED: { CONFIRMED: GATEWAY, AUTHORIZED: GATEWAY },
-  CANCELLED: { CONFIRMED: GATEWAY, AUTHORIZED: GATEWAY },
+  // Staff: markPaymentPaid of a payment that never moved money, paid another way.
+  FAILED: { CONFIRMED: ['gateway', 'staff'], AUTHORIZED: GATEWAY },
+  CANCELLED: { CONFIRMED: ['gateway', 'staff'], AUTHORIZED: GATEWAY },
 };
 
 export const PAYMENT_STATUSES = Object.keys(TABLE) as PaymentStatus[];

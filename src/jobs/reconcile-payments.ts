@@ -26,7 +26,7 @@ export async function reconcilePayments(deps: Deps): Promise<number> {
     orderBy: { updatedAt: 'asc' },
     take: BATCH,
     select: { id: true, gatewayId: true },
-  });
+  }).then((rows) => rows.flatMap((r) => (r.gatewayId ? [{ id: r.id, gatewayId: r.gatewayId }] : [])));
   let asked = 0;
   // Gateways that answer for many payments at once (getPayments) are asked once per gateway.
   const batched = new Set<string>();

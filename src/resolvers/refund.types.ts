@@ -1,4 +1,5 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { MANUAL_METHODS, type ManualMethod } from '../services/payments/record-manual-payment';
 import { DecimalScalar } from './scalars';
 
 @InputType()
@@ -56,6 +57,36 @@ export class BalanceAdjustmentInput {
 
   @Field(() => String, { description: 'Why: kept with the ledger entry and sent in the webhook' })
   reason!: string;
+
+  @Field(() => String, { nullable: true, description: 'Same key and input: the first result; same key, other input: CONFLICT' })
+  idempotencyKey?: string | null;
+}
+
+export const ManualMethodEnum = Object.fromEntries(MANUAL_METHODS.map((m) => [m, m])) as { [K in ManualMethod]: K };
+registerEnumType(ManualMethodEnum, { name: 'ManualMethod', description: 'How staff took the money; such a payment\'s gatewayType is MANUAL' });
+
+@InputType({ description: 'Money staff took themselves (cash, a bank transfer): a CONFIRMED MANUAL payment, credited once' })
+export class ManualPaymentInput {
+  @Field(() => ID)
+  clientId!: string;
+
+  @Field(() => ID)
+  clubId!: string;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: 'The client\'s balance currency (the default); any other is refused' })
+  currency?: string | null;
+
+  @Field(() => ManualMethodEnum)
+  method!: ManualMethod;
+
+  @Field(() => String, { nullable: true, description: 'The payment document (receipt, bank reference), up to 64 characters' })
+  documentNumber?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Same key and input: the first result; same key, other input: CONFLICT' })
   idempotencyKey?: string | null;

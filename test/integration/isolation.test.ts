@@ -96,6 +96,19 @@ describe('organization isolation', () => {
       expect((await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } } })).testBalance.toFixed(2)).toBe(before);
       expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId, kind: 'ADJUSTMENT' } })).toBe(0);
     },
+    'Mutation.markPaymentPaid': async () => {
+      const res = await t.gql('mutation($id: ID!) { markPaymentPaid(id: $id, reason: "B says so") { id } }', { id: paymentA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId } })).toBe(0);
+    },
+    'Mutation.recordManualPayment': async () => {
+      // the same CRM ids in B name B's own club and client (earlier cases created them), never A's
+      const res = await t.gql('mutation { recordManualPayment(input: { clientId: "client_1", clubId: "club_1", amount: "10", method: CASH }) { id } }', {}, b.testToken);
+      const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: res.body.data.recordManualPayment.id } });
+      expect([payment.organizationId, payment.gatewayType]).toEqual([b.orgId, 'MANUAL']);
+      expect(await t.deps.db.payment.count({ where: { organizationId: a.orgId } })).toBe(1);
+      expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId } })).toBe(0);
+    },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
       const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
@@ -223,7 +236,8 @@ describe('organization isolation', () => {
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,
     'Mutation.updateWebhook': 1, 'Mutation.deleteWebhook': 1, 'Mutation.rotateWebhookSecret': 1, 'Mutation.replayWebhookDelivery': 1,
     'Mutation.replayWebhookDeliveries': 1, 'Query.organization': 1, 'Query.apiKeys': 1, 'Mutation.createApiKey': 1,
-    'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1, 'Mutation.adjustBalance': 1,
+    'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1, 'Mutation.adjustBalance': 1, 'Mutation.markPaymentPaid': 1,
+    'Mutation.recordManualPayment': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -314,3 +314,66 @@ describe('a deleted payment', () => {
     expect(decide(payment('CANCELLED', { gatewayTransactionId: null }), pay()).change?.patch).not.toHaveProperty('deletedAt');
   });
 });
+
+describe('money by hand', () => {
+  const markPaid: BookInput = { kind: 'mark-paid', reason: 'bank transfer PP-1', documentNumber: 'PP-1', now: NOW };
+  const byStaff = (status: PaymentStatus) => payment(status, { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' } });
+
+  describe('markPaymentPaid', () => table([
+    ['PENDING', payment('PENDING', { gatewayTransactionId: null }), markPaid, '→ CONFIRMED [credit]'],
+    ['CONFIRMED by staff: a retry', byStaff('CONFIRMED'), markPaid, '—'],
+    ['CONFIRMED by the gateway', payment('CONFIRMED'), markPaid, 'refused CONFLICT'],
+    ['AUTHORIZED', payment('AUTHORIZED'), markPaid, 'refused CONFLICT'],
+    ['FAILED: never moved money', payment('FAILED'), markPaid, '→ CONFIRMED [credit]'],
+    ['CANCELLED: never moved money', payment('CANCELLED'), markPaid, '→ CONFIRMED [credit]'],
+    ['CANCELLED and deleted: shown again', payment('CANCELLED', { deleted: true }), markPaid, '→ CONFIRMED [credit]'],
+    ['REFUNDED', payment('REFUNDED'), markPaid, 'refused CONFLICT'],
+  ]));
+
+  it('marks the payment as confirmed by staff, with its document, under the staff cause', () => {
+    const decision = decide(payment('PENDING', { gatewayTransactionId: null }), markPaid);
+    expect(decision.change).toEqual({ to: 'CONFIRMED', cause: 'staff', patch: { confirmedAt: NOW, metadata: { confirmedBy: 'staff' }, failureReason: null, failureCode: null, documentNumber: 'PP-1' } });
+    expect(decision.history[0]).toMatchObject({ code: 'MARKED_PAID', data: { reason: 'bank transfer PP-1', documentNumber: 'PP-1' } });
+  });
+
+  describe('the gateway\'s money for a payment staff confirmed: a double payment, never credited', () => table([
+    ['CONFIRMED by staff: a Pay', byStaff('CONFIRMED'), pay('T5'), 'note DOUBLE_PAYMENT'],
+    ['CONFIRMED by staff: a hold', byStaff('CONFIRMED'), hold('T5'), 'note DOUBLE_PAYMENT'],
+    ['PARTIALLY_REFUNDED by staff: a Pay', byStaff('PARTIALLY_REFUNDED'), pay('T5'), 'note DOUBLE_PAYMENT'],
+    ['CONFIRMED by staff: the same Pay again', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'confirmed:T5' } }), pay('T5'), '—'],
+    ['CONFIRMED by staff: the hold captured after the hold was noted', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'authorized:T5' } }), pay('T5'), 'note DOUBLE_PAYMENT'],
+  ]));
+
+  it('a double payment needs a person', () => {
+    expect(decide(byStaff('CONFIRMED'), pay('T5')).attention).toMatch(/paid twice/);
+  });
+});
+
+describe('what staff confirmed, seen by the gateway rules', () => {
+  const byStaff = payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' } });
+  const refunded = (paymentTransactionId: string) => word({ kind: 'refunded', invoiceId: 'pay_1', paymentTransactionId, gatewayRefundId: 'R1', amount: '500.00' });
+
+  it('crypto arriving for it is a possible double payment for a person, not progress', () => {
+    const decision = decide(payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' } }), word({ kind: 'progress', invoiceId: 'pay_1', note: 'partially paid', details: { receivedCrypto: '1' } }));
+    expect(outcome(decision)).toBe('note DOUBLE_PAYMENT');
+    expect(decision.attention).toMatch(/paying twice/);
+  });
+
+  it('a gateway never sets the staff marker through its details', () => {
+    const decision = decide(payment('PENDING'), pay('T1', { details: { confirmedBy: 'staff', receivedCrypto: '1' } }));
+    expect(decision.change?.patch.metadata).toEqual({ receivedCrypto: '1' });
+  });
+
+  it.each([
+    ['a payment staff confirmed', byStaff, 'T5'],
+    ['a transaction that was not the credited one', payment('CONFIRMED', { gatewayTransactionId: 'T1' }), 'T2'],
+  ])('a gateway refund of %s books nothing and asks a person', (_what, p, transactionId) => {
+    const decision = decide(p, refunded(transactionId));
+    expect(outcome(decision)).toBe('note REFUND_OF_UNCREDITED');
+    expect(decision.attention).toMatch(/not credited/);
+  });
+
+  it('a gateway refund of the credited transaction is still booked', () => {
+    expect(outcome(decide(payment('CONFIRMED', { gatewayTransactionId: 'T1' }), refunded('T1')))).toBe('[record-refund]');
+  });
+});

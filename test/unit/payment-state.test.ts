@@ -4,7 +4,7 @@ import { canTransition, PAYMENT_STATUSES, type Cause, type PaymentStatus } from 
 // which causes may make it. Anything not listed is illegal for every cause.
 const LEGAL: Record<string, Cause[]> = {
   'PENDING>AUTHORIZED': ['gateway'],
-  'PENDING>CONFIRMED': ['gateway'],
+  'PENDING>CONFIRMED': ['gateway', 'staff'],
   'PENDING>FAILED': ['gateway', 'system'],
   'PENDING>CANCELLED': ['gateway', 'api', 'system'],
   'AUTHORIZED>CONFIRMED': ['gateway'],
@@ -14,14 +14,14 @@ const LEGAL: Record<string, Cause[]> = {
   'CONFIRMED>REFUNDED': ['gateway', 'api', 'system'],
   'PARTIALLY_REFUNDED>PARTIALLY_REFUNDED': ['gateway', 'api', 'system'],
   'PARTIALLY_REFUNDED>REFUNDED': ['gateway', 'api', 'system'],
-  'FAILED>CONFIRMED': ['gateway'],
+  'FAILED>CONFIRMED': ['gateway', 'staff'],
   'FAILED>AUTHORIZED': ['gateway'],
-  'CANCELLED>CONFIRMED': ['gateway'],
+  'CANCELLED>CONFIRMED': ['gateway', 'staff'],
   'CANCELLED>AUTHORIZED': ['gateway'],
 };
 
 const ALL: PaymentStatus[] = ['PENDING', 'AUTHORIZED', 'CONFIRMED', 'CANCELLED', 'FAILED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
-const CAUSES: Cause[] = ['gateway', 'api', 'system'];
+const CAUSES: Cause[] = ['gateway', 'api', 'system', 'staff'];
 
 describe('payment state machine', () => {
   it('knows every status', () => {

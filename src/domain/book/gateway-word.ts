@@ -4,6 +4,7 @@
 import type { GatewayEvent, GatewayPaymentState } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { canTransition, CLOSED_UNPAID, OPEN, PAYABLE, SETTLED } from '../payment-state';
+import { gatewayMetadata, paidByStaff } from './staff';
 import { attention, change, declined, nothing, note, OK } from './decision';
 import { refundedAtGateway } from './refunds';
 import type { Decision, Effect, PaymentPatch, PaymentSnapshot, Source } from './types';
@@ -129,6 +130,12 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
       : `a real (non-test) transaction ${event.transactionId} paid this TEST payment: not credited, manual handling (refund it at the gateway)`;
     return shownAgain(p, note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: true }));
   }
+  if (paidByStaff(p)) {
+    // Staff confirmed it (the money came another way), and now the gateway took (or holds) money too.
+    const [took, undo] = event.kind === 'authorized' ? ['holds', 'void it at the gateway'] : ['took', 'refund it at the gateway, or credit it by hand'];
+    const text = `the client paid twice: the gateway ${took} ${event.amount} ${event.currency ?? ''} (transaction ${event.transactionId}) for a payment staff had marked paid: not credited; ${undo}`;
+    return note(p, { code: 'DOUBLE_PAYMENT', text, key: `${event.kind}:${event.transactionId}`, data: { ...data, amount: event.amount, ...(event.currency ? { currency: event.currency } : {}) } }, { needsPerson: true });
+  }
   if (!acceptableAmount(p, event)) {
     const text = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${formatAmount(p.amount, p.currency)} ${p.currency} payment: not applied, manual handling`;
     return shownAgain(p, note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: true }));
@@ -162,7 +169,7 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   const amount = new Decimal(event.amount);
   const patch: PaymentPatch = {
     gatewayTransactionId: event.transactionId,
-    ...(event.details ? { metadata: event.details } : {}),
+    ...(event.details ? { metadata: gatewayMetadata(event.details) } : {}),
     ...(revived ? { failureReason: null, failureCode: null } : {}),
     ...(p.deleted ? { deletedAt: null } : {}),
     ...(to === 'CONFIRMED' ? { confirmedAt: ctx.now } : { authorizedAt: ctx.now, authorizedAmount: amount, captureAmount: null, capturedAmount: null }),
@@ -204,6 +211,10 @@ function cancelled(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'can
 function progress(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'progress' }>, ctx: Context): Decision {
   if (!p) return attention(`${event.note} for unknown invoice ${event.invoiceId ?? '(none)'}`);
   const key = JSON.stringify(event.details);
+  if (paidByStaff(p)) {
+    const text = `money is arriving at the gateway (${event.note}) for a payment staff had marked paid: the client may be paying twice; not credited`;
+    return note(p, { code: 'DOUBLE_PAYMENT', text, key: `progress:${key}`, data: event.details }, { needsPerson: true });
+  }
   if (p.lastEntry?.code === 'PROGRESS' && p.lastEntry.key === key) return nothing();
-  return change({ cause: 'gateway', patch: { metadata: event.details } }, { code: 'PROGRESS', text: `${event.note}${HOW[ctx.source]}`, key, data: event.details });
+  return change({ cause: 'gateway', patch: { metadata: gatewayMetadata(event.details) } }, { code: 'PROGRESS', text: `${event.note}${HOW[ctx.source]}`, key, data: event.details });
 }

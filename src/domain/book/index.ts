@@ -5,6 +5,7 @@
 import { assertTransition } from '../payment-state';
 import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideNoPaymentPage, decideVoid, decideVoidAnswer } from './commands';
 import { decideGatewayEvent, decideGatewayState } from './gateway-word';
+import { decideMarkPaid } from './staff';
 import { decideRefundAnswer, decideRefundBooking, decideRefundRequest } from './refunds';
 import type { BookInput, Decision, PaymentSnapshot } from './types';
 
@@ -37,6 +38,8 @@ function rule(p: PaymentSnapshot, input: BookInput): Decision {
       return decideCancel(p);
     case 'delete':
       return decideDelete(p, input.now);
+    case 'mark-paid':
+      return decideMarkPaid(p, input);
     case 'expire':
       return decideExpiry(p, input.reason);
     case 'no-payment-page':
@@ -57,5 +60,6 @@ function rule(p: PaymentSnapshot, input: BookInput): Decision {
 }
 
 export { keepForAuthentication } from './commands';
+export { refundsByHand } from './staff';
 export { leftAtGateway, leftToAsk, refundAnswer } from './refunds';
 export type * from './types';

@@ -3,10 +3,11 @@
 import type { GatewayEvent } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { REFUNDABLE, SETTLED } from '../payment-state';
+import { paidByStaff } from './staff';
 import { ask, attention, badInput, change, nothing, note, RETRY } from './decision';
 import type { Decision, Effect, PaymentSnapshot, RefundSnapshot } from './types';
 
-const settle = (refundId: string, gatewayRefundId: string): Effect => ({ kind: 'settle-refund', refundId, gatewayRefundId, status: 'SUCCEEDED' });
+const settle = (refundId: string, gatewayRefundId: string | null): Effect => ({ kind: 'settle-refund', refundId, gatewayRefundId, status: 'SUCCEEDED' });
 
 const sum = (refunds: readonly RefundSnapshot[]) => refunds.reduce((total, r) => total.plus(r.amount), new Decimal(0));
 
@@ -59,7 +60,7 @@ export function decideRefundAnswer(p: PaymentSnapshot, input: { refundId: string
       : nothing();
   }
   return input.ok
-    ? { ...nothing(), effects: [settle(refund.id, input.gatewayRefundId!)] }
+    ? { ...nothing(), effects: [settle(refund.id, input.gatewayRefundId ?? null)] }
     : { ...nothing(), effects: [{ kind: 'fail-refund', refundId: refund.id, reason: input.reason ?? 'refused', status: 'FAILED' }] };
 }
 
@@ -86,6 +87,14 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
       return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
     }
     return { ...nothing(), effects: [settle(ours.id, event.gatewayRefundId)] };
+  }
+  // A refund of a transaction that was never credited (a double or second payment) leaves the
+  // credit alone: staff refunded the extra money, as its note asked.
+  const credited = paidByStaff(p) ? null : p.gatewayTransactionId;
+  if (paidByStaff(p) || (credited && event.paymentTransactionId !== credited)) {
+    const whose = credited ? `the credited one is ${credited}` : 'staff confirmed this payment, no gateway transaction was credited';
+    const text = `gateway refund ${event.gatewayRefundId} of ${event.amount} returns transaction ${event.paymentTransactionId}, which was not credited (${whose}): nothing booked, the balance keeps its credit`;
+    return note(p, { code: 'REFUND_OF_UNCREDITED', text, key: event.gatewayRefundId, data: { ...data, paymentTransactionId: event.paymentTransactionId } }, { needsPerson: true });
   }
   // Money can only go back once the payment is settled here: if its Pay is still on its way,
   // ask the gateway to send this again later.

@@ -49,7 +49,7 @@ export type HistoryCode =
   | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
   | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
   | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'CURRENCY_MISMATCH' | 'LEGACY'
-  | 'EDIT' | 'DELETED';
+  | 'EDIT' | 'DELETED' | 'MARKED_PAID' | 'DOUBLE_PAYMENT' | 'MANUAL_PAYMENT' | 'REFUND_OF_UNCREDITED';
 
 export interface HistoryEntry {
   readonly code: HistoryCode;
@@ -74,6 +74,8 @@ export interface PaymentPatch {
   failureCode?: string | null;
   /** Set by deletePayments; cleared when a deleted payment is paid after all (it is shown again). */
   deletedAt?: Date | null;
+  /** A payment document staff name when they confirm a payment (markPaymentPaid). */
+  documentNumber?: string;
   /** Merged into the payment's metadata. */
   metadata?: Record<string, string>;
 }
@@ -91,8 +93,8 @@ export type Effect =
   | { readonly kind: 'credit' }
   /** A partner event (the client's balance after the decision added where it moved or was read). */
   | { readonly kind: 'emit'; readonly event: WebhookEventType; readonly extra?: Record<string, unknown>; readonly withBalance?: boolean }
-  /** A refund of ours is done at the gateway: settle it and book it. */
-  | { readonly kind: 'settle-refund'; readonly refundId: string; readonly gatewayRefundId: string; readonly status: 'SUCCEEDED' }
+  /** A refund of ours is done at the gateway (or by hand, for a MANUAL payment: no gateway id): settle it and book it. */
+  | { readonly kind: 'settle-refund'; readonly refundId: string; readonly gatewayRefundId: string | null; readonly status: 'SUCCEEDED' }
   /** The gateway refused our refund: release its reservation. */
   | { readonly kind: 'fail-refund'; readonly refundId: string; readonly reason: string; readonly status: 'FAILED' }
   /** A refund the gateway made on its own (its dashboard): record it and book it. */
@@ -138,6 +140,8 @@ export type BookInput =
   | { readonly kind: 'void-answered'; readonly ok: boolean; readonly reason?: string }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'delete'; readonly now: Date }
+  /** Staff confirm a PENDING payment whose money came another way; its page at the gateway was cancelled first. */
+  | { readonly kind: 'mark-paid'; readonly reason: string; readonly documentNumber: string | null; readonly now: Date }
   | { readonly kind: 'expire'; readonly reason?: string }
   | { readonly kind: 'no-payment-page'; readonly reason: string }
   | { readonly kind: 'refund-request'; readonly amount: Decimal | null; readonly refundsSupported: boolean; readonly gatewayName: string }

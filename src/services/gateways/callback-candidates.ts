@@ -13,7 +13,7 @@ const MAX_CANDIDATES = 200;
 export async function gatewaysNamedBy(db: Db, types: readonly GatewayType[], ref: SharedCallbackRef): Promise<string[]> {
   if (ref.invoiceId) {
     const payment = await db.payment.findUnique({ where: { id: ref.invoiceId }, select: { gatewayId: true, gatewayType: true } });
-    if (payment && types.includes(payment.gatewayType)) return [payment.gatewayId];
+    if (payment?.gatewayId && types.includes(payment.gatewayType)) return [payment.gatewayId];
   }
   if (!ref.transactionIds.length) return [];
   // Anyone may make a payment of their own gateway hold someone else's transaction id (a signed
@@ -26,5 +26,5 @@ export async function gatewaysNamedBy(db: Db, types: readonly GatewayType[], ref
     take: MAX_CANDIDATES * 5,
   });
   const ordered = [...rows].sort((a, b) => types.indexOf(a.gatewayType) - types.indexOf(b.gatewayType));
-  return [...new Set(ordered.map((r) => r.gatewayId))].slice(0, MAX_CANDIDATES);
+  return [...new Set(ordered.flatMap((r) => (r.gatewayId ? [r.gatewayId] : [])))].slice(0, MAX_CANDIDATES);
 }

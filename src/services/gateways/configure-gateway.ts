@@ -5,7 +5,7 @@ import type { Ctx } from '../../context';
 import { AppError, badInput } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import type { Environment, GatewayType } from '../../generated/prisma/enums';
-import { gatewayAdapter } from '../../gateways/registry';
+import { gatewayAdapter, isConfigurable } from '../../gateways/registry';
 import { GatewayError, type GatewayAdapter, type GatewayCredentials } from '../../gateways/types';
 import { isUniqueViolation } from '../common/db-errors';
 import type { Prisma } from '../../generated/prisma/client';
@@ -36,6 +36,7 @@ export async function configureGateway(ctx: Ctx, input: ConfigureGatewayInput): 
   if (input.organizationId !== ctx.orgId) {
     throw new AppError('FORBIDDEN', 'organizationId does not match the organization of this API key');
   }
+  if (!isConfigurable(input.type)) throw badInput(`${input.type} is built in (payments staff record with recordManualPayment) and has no gateway to configure`, 'type');
   const adapter = gatewayAdapter(input.type);
   const unavailable = unavailableReason(ctx.deps.config, adapter);
   if (unavailable) throw badInput(unavailable, 'type');

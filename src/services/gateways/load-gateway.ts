@@ -45,7 +45,9 @@ const GATEWAY_BY_ID = {
   text: 'SELECT xmin::text AS version, id, "organizationId", type, environment, "isActive", "publicId", "apiSecretEncrypted", "webhookSecretEncrypted", "twoStage", settings FROM "PaymentGateway" WHERE id = $1',
 };
 
-export async function loadGateway(deps: Deps, gatewayId: string): Promise<LoadedGateway | null> {
+/** Null also for a payment staff recorded (MANUAL): it has no gateway. */
+export async function loadGateway(deps: Deps, gatewayId: string | null): Promise<LoadedGateway | null> {
+  if (gatewayId === null) return null;
   const { rows: [row] } = await deps.pg.query<GatewayRow>({ ...GATEWAY_BY_ID, values: [gatewayId] });
   if (!row) return null;
   const adapter = gatewayAdapter(row.type);
@@ -100,7 +102,8 @@ export function forgetGateway(deps: Deps, gatewayId: string): void {
 }
 
 /** For an operation someone asked for: the payment's gateway, or a clear refusal saying why not. */
-export async function gatewayForOperation(deps: Deps, gatewayId: string): Promise<LoadedGateway> {
+export async function gatewayForOperation(deps: Deps, gatewayId: string | null): Promise<LoadedGateway> {
+  if (gatewayId === null) throw badInput('the payment was recorded by staff (MANUAL): it has no gateway to ask', 'id');
   const gateway = await loadGateway(deps, gatewayId);
   if (!gateway) throw new Error(`gateway ${gatewayId} of a stored payment is missing`);
   if (gateway.unavailable) throw badInput(`${gateway.unavailable}; nothing was changed`, 'id');

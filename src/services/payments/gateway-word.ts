@@ -123,7 +123,7 @@ function callbackRow(record: CallbackRecord, event: GatewayEvent, paymentId: str
 }
 
 /** What the gateway's API says of a payment (reconciliation, expiry), applied like its callbacks. */
-export async function applyGatewayState(deps: Deps, payment: { id: string; gatewayId: string }, state: GatewayPaymentState, actor: string, source: Source) {
+export async function applyGatewayState(deps: Deps, payment: { id: string }, state: GatewayPaymentState, actor: string, source: Source) {
   return runBook(deps, payment.id, ({ transactionHeldBy }) => ({ kind: 'gateway-state', state, source, now: new Date(), transactionHeldBy }), {
     who: { actor },
     transactionId: 'transactionId' in state ? state.transactionId : undefined,

@@ -26,7 +26,7 @@ async function book(ctx: Ctx, id: string, input: BookInput): Promise<Ran> {
 
 const noTwoStage = (g: LoadedGateway): Promise<OperationResult> => Promise.resolve({ ok: false, reason: `${g.adapter.displayName} has no two-stage payments` });
 
-async function callGateway(ctx: Ctx, gatewayId: string, call: (g: LoadedGateway) => Promise<OperationResult>) {
+async function callGateway(ctx: Ctx, gatewayId: string | null, call: (g: LoadedGateway) => Promise<OperationResult>) {
   const gateway = await gatewayForOperation(ctx.deps, gatewayId);
   try {
     return await call(gateway);

@@ -2,7 +2,9 @@
 // cannot exceed it), the gateway is asked, and its answer settles the refund; the balance is
 // debited by the booking job (services/refunds/book-refund.ts).
 import type { Ctx } from '../../context';
-import { decide, refundAnswer } from '../../domain/book';
+import { decide, refundAnswer, refundsByHand, type Decision, type PaymentSnapshot } from '../../domain/book';
+import { Prisma } from '../../generated/prisma/client';
+import { BALANCE_FIELD } from '../ledger/post';
 import { AppError, notFound } from '../../domain/errors';
 import { decimalFromText, formatAmount, parseAmount } from '../../domain/money';
 import type { Refund } from '../../generated/prisma/client';
@@ -39,22 +41,26 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
   const payment = await findPayment(ctx, input.transactionId, 'transactionId');
   if (!payment) throw notFound('payment', input.transactionId);
   const paymentId = payment.id;
-  const adapter = gatewayAdapter(payment.gatewayType);
-  const unavailable = unavailableReason(ctx.deps.config, adapter);
-  if (unavailable) throw new AppError('BAD_USER_INPUT', `${unavailable}; nothing was changed`, { details: { field: 'transactionId' } });
-  const ask = (currency: string) => ({
+  const adapter = payment.gatewayType === 'MANUAL' ? null : gatewayAdapter(payment.gatewayType);
+  // Money staff took (or confirmed) by hand goes back by hand: the refund is recorded, no gateway is called.
+  const ask = (snapshot: PaymentSnapshot) => ({
     kind: 'refund-request' as const,
-    amount: input.amount == null ? null : parseAmount(input.amount, currency),
-    refundsSupported: !!adapter.refund,
+    amount: input.amount == null ? null : parseAmount(input.amount, snapshot.currency),
+    refundsSupported: refundsByHand(snapshot) || !!adapter?.refund,
     gatewayName: payment.gatewayType,
   });
 
   // A hold is not refunded but released: the book says so before anything is reserved.
   const peek = await ctx.deps.db.$transaction(async (tx) => {
     const loaded = await loadPayment(tx, paymentId, { lock: false, refunds: true });
-    return loaded && decide(loaded.snapshot, ask(loaded.snapshot.currency));
+    return loaded && { snapshot: loaded.snapshot, decision: decide(loaded.snapshot, ask(loaded.snapshot)) };
   });
-  if (peek?.effects.some((e) => e.kind === 'ask' && e.action === 'void')) return refundByVoid(ctx, paymentId);
+  if (!peek) throw notFound('payment', input.transactionId);
+  const byHand = refundsByHand(peek.snapshot);
+  const unavailable = !byHand && adapter && unavailableReason(ctx.deps.config, adapter);
+  if (unavailable) throw new AppError('BAD_USER_INPUT', `${unavailable}; nothing was changed`, { details: { field: 'transactionId' } });
+  if (peek.decision.effects.some((e) => e.kind === 'ask' && e.action === 'void')) return refundByVoid(ctx, paymentId);
+  if (byHand) await coveredByBalance(ctx, peek.snapshot, peek.decision);
 
   // "10" and "10.00" are the same request.
   const amountKey = input.amount == null ? null : (decimalFromText(String(input.amount))?.toFixed() ?? String(input.amount));
@@ -65,7 +71,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
     what: 'refund',
     find: (k) => ctx.deps.db.refund.findUnique({ where: { organizationId_environment_idempotencyKey: { ...owned(ctx), idempotencyKey: k } } }),
     create: async () => {
-      const ran = await runBook(ctx.deps, paymentId, ({ snapshot }) => ask(snapshot.currency),
+      const ran = await runBook(ctx.deps, paymentId, ({ snapshot }) => ask(snapshot),
         { who: { actor: ctx.actor, refund: { reason, idempotencyKey: key, requestHash: hash } }, owner: owned(ctx), refunds: true });
       if (!ran) throw notFound('payment', input.transactionId);
       if (ran.decision.refusal) throw refused(ran.decision.refusal);
@@ -82,6 +88,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
 
 async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
   const payment = await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: refund.paymentId }, include: { client: { select: { email: true } } } });
+  if (refundsByHand({ metadata: payment.metadata as Record<string, unknown> })) return settled(ctx, refund, { ok: true }, payment.currency);
   const gateway = await gatewayForOperation(ctx.deps, payment.gatewayId);
   const amount = formatAmount(refund.amount, payment.currency);
   let result;
@@ -93,13 +100,29 @@ async function execute(ctx: Ctx, refund: Refund): Promise<RefundResultView> {
     // same idempotencyKey, settles it.
     throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName} did not confirm refund ${refund.id}: ${err.message}. Retry with the same idempotencyKey.`, { cause: err });
   }
-  await runBook(ctx.deps, payment.id, {
-    kind: 'refund-answered', refundId: refund.id, ok: result.ok,
-    ...(result.ok ? { gatewayRefundId: result.gatewayRefundId } : { reason: result.reason }),
-  }, { who: { actor: ctx.actor }, refunds: true });
-  const settled = await ctx.deps.db.refund.findUniqueOrThrow({ where: { id: refund.id } });
-  ctx.log.info({ refundId: refund.id, paymentId: payment.id, amount, status: settled.status }, 'refund requested');
-  return view(settled, payment.currency);
+  return settled(ctx, refund, result.ok ? { ok: true, gatewayRefundId: result.gatewayRefundId } : { ok: false, reason: result.reason }, payment.currency);
+}
+
+/** The answer (the gateway's, or "done" for money returned by hand) settles the refund through the book. */
+async function settled(ctx: Ctx, refund: Refund, answer: { ok: boolean; gatewayRefundId?: string; reason?: string }, currency: string): Promise<RefundResultView> {
+  await runBook(ctx.deps, refund.paymentId, { kind: 'refund-answered', refundId: refund.id, ...answer }, { who: { actor: ctx.actor }, refunds: true });
+  const now = await ctx.deps.db.refund.findUniqueOrThrow({ where: { id: refund.id } });
+  ctx.log.info({ refundId: refund.id, paymentId: refund.paymentId, amount: formatAmount(refund.amount, currency), status: now.status }, 'refund requested');
+  return view(now, currency);
+}
+
+/**
+ * Cash handed back must still be on the balance: a refund by hand is never booked as a shortfall
+ * (a racing debit can still make one; the booking records it for staff).
+ */
+async function coveredByBalance(ctx: Ctx, p: PaymentSnapshot, decision: Decision): Promise<void> {
+  const reserve = decision.effects.find((e) => e.kind === 'reserve-refund');
+  if (!reserve) return;
+  const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: p.clientId } } });
+  const balance = client ? client[BALANCE_FIELD[p.environment]] : new Prisma.Decimal(0);
+  if (reserve.amount.gt(balance.toString())) {
+    throw new AppError('BAD_USER_INPUT', `the client's balance holds ${formatAmount(balance, p.currency)} ${p.currency}: a refund by hand of ${formatAmount(reserve.amount, p.currency)} would hand back money already spent; refund at most the balance`, { details: { field: 'amount' } });
+  }
 }
 
 function view(refund: Refund, currency: string): RefundResultView {

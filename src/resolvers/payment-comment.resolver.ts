@@ -1,0 +1,36 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { addPaymentComment, MAX_COMMENT_LENGTH, MAX_COMMENTS } from '../services/payments/add-payment-comment';
+import { paymentComments } from '../services/payments/payment-comments';
+import { serviceCtx, type GqlContext } from './context';
+import { Payment } from './payment.types';
+
+@ObjectType({ description: 'A staff note on a payment; never edited or removed' })
+export class PaymentComment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => DateTimeResolver)
+  at!: Date;
+
+  @Field(() => String, { description: 'The name of the key that wrote it' })
+  author!: string;
+
+  @Field(() => String)
+  text!: string;
+}
+
+/** Staff comments on a payment (the seed's ticket.write.payment). */
+@Resolver(() => Payment)
+export class PaymentCommentResolver {
+  @Authorized('ADMIN')
+  @Mutation(() => PaymentComment, { description: `Add a note to a payment's thread: 1–${MAX_COMMENT_LENGTH} characters (trimmed), at most ${MAX_COMMENTS} per payment` })
+  addPaymentComment(@Arg('id', () => ID) id: string, @Arg('text', () => String) text: string, @Ctx() ctx: GqlContext): Promise<PaymentComment> {
+    return addPaymentComment(serviceCtx(ctx), id, text);
+  }
+
+  @FieldResolver(() => [PaymentComment], { description: 'Staff notes, oldest first' })
+  comments(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<PaymentComment[]> {
+    return paymentComments(serviceCtx(ctx), p);
+  }
+}

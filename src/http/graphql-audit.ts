@@ -1,6 +1,6 @@
 // The audit log of the API: after a mutation operation is answered, one entry per root field of
 // it, for any key known to be live (a request without one is refused before anything runs and is
-// not recorded). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
+// not recorded, nor is one the rate limit refused). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
 // at all. The entry is written before the answer leaves; a failure to write it is logged and never
 // changes the answer.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
@@ -67,7 +67,10 @@ export function auditMutations(deps: Deps, schema: GraphQLSchema): ApolloServerP
               return;
             }
           }
-          const records = entries(rc, operation, rc.document, mutation, ran.get(context), writeOnly);
+          const done = ran.get(context);
+          // Refused by the rate limit before anything ran: a flood must not turn into writes.
+          if (!done && rc.errors?.some((e) => publicCode(e) === 'RATE_LIMITED')) return;
+          const records = entries(rc, operation, rc.document, mutation, done, writeOnly);
           try {
             await appendAudit(deps.db, records);
           } catch (err) {

@@ -268,6 +268,24 @@ describe('audit log', () => {
     });
   });
 
+  describe('under a rate limit', () => {
+    let limited: TestApp;
+    afterAll(() => limited?.close());
+
+    it('a mutation the rate limit refuses writes nothing (a flood is not turned into writes)', async () => {
+      limited = await startTestApp('auditlimited', { RATE_LIMIT_PER_MINUTE: '200' });
+      const org = await makeOrg(limited.deps, 'Limited');
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i < 30 && !codes.includes('RATE_LIMITED'); i++) {
+        const res = await limited.gql(`mutation { upsertClub(input: { id: "club_${i}", name: "C" }) { id } }`, {}, org.token);
+        codes.push(res.body.errors?.[0].extensions?.code);
+      }
+      expect(codes).toContain('RATE_LIMITED');
+      const stored = await limited.deps.db.auditEntry.findMany({ where: { organizationId: org.orgId } });
+      expect(stored.map((e) => e.outcome)).toEqual(Array(codes.length - 1).fill('ok'));
+    });
+  });
+
   describe('the CLI', () => {
     const run = promisify(execFile);
     const cli = (...args: string[]) => run(process.execPath, ['dist/cli/index.js', ...args], {

@@ -5,6 +5,8 @@ import { paymentComments } from '../services/payments/payment-comments';
 import { serviceCtx, type GqlContext } from './context';
 import { Payment } from './payment.types';
 
+const THREAD_COST = 10;
+
 @ObjectType({ description: 'A staff note on a payment; never edited or removed' })
 export class PaymentComment {
   @Field(() => ID)
@@ -29,7 +31,8 @@ export class PaymentCommentResolver {
     return addPaymentComment(serviceCtx(ctx), id, text);
   }
 
-  @FieldResolver(() => [PaymentComment], { description: 'Staff notes, oldest first' })
+  // Up to MAX_COMMENTS notes each: a detail, priced so that a page of the list cannot ask for every thread of its largest size.
+  @FieldResolver(() => [PaymentComment], { description: 'Staff notes, oldest first', complexity: ({ childComplexity }) => THREAD_COST + childComplexity })
   comments(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<PaymentComment[]> {
     return paymentComments(serviceCtx(ctx), p);
   }

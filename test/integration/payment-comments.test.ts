@@ -54,6 +54,22 @@ describe('payment comments', () => {
     expect((await t.gql(THREAD, { id: other }, viewer.token)).body.data.payment.comments).toEqual([]);
   });
 
+  it('a page of the list reads its payments\' threads in one query', async () => {
+    const ids = [paymentId, (await topUp(t, shop)).transactionId, (await topUp(t, shop)).transactionId];
+    for (const id of ids.slice(1)) await add(`note on ${id}`, admin.token, id);
+    const findMany = jest.spyOn(t.deps.db.paymentComment, 'findMany');
+    try {
+      const res = await t.gql('query($ids: [ID!]) { payments(filter: { ids: $ids }) { edges { node { id comments { text } } } } }', { ids }, viewer.token);
+      const threads = Object.fromEntries(res.body.data.payments.edges.map((e: any) => [e.node.id, e.node.comments.map((c: { text: string }) => c.text)]));
+      expect(threads[ids[1]]).toEqual([`note on ${ids[1]}`]);
+      expect(threads[ids[2]]).toEqual([`note on ${ids[2]}`]);
+      expect(threads[ids[0]]).toHaveLength(2);
+      expect(findMany).toHaveBeenCalledTimes(1);
+    } finally {
+      findMany.mockRestore();
+    }
+  });
+
   it('is recorded in the audit log with the payment and the comment', async () => {
     const res = await add('audited note');
     const [entry] = await t.deps.db.auditEntry.findMany({ where: { action: 'addPaymentComment', actorKeyId: admin.id }, orderBy: { at: 'desc' }, take: 1 });

@@ -315,5 +315,19 @@ describe('audit log', () => {
       expect(live).toEqual(expect.arrayContaining(['cli:org create', 'cli:token list', 'cli:token create']));
       expect((await list(org.testToken, { first: 100 })).edges.map((e) => e.node.action)).toEqual(['cli:token revoke', 'cli:token create']);
     });
+
+    it('records demo seed in the demo organization, TEST, without its key', async () => {
+      const seeded = JSON.parse((await cli('demo', 'seed', '--json')).stdout);
+      const [entry] = await rows(`"organizationId" = $1 AND action = 'cli:demo seed'`, [seeded.organizationId]);
+      expect(entry).toMatchObject({ environment: 'TEST', outcome: 'ok', targetIds: [seeded.organizationId, seeded.gatewayId], actorKeyId: null });
+      expect(await everything()).not.toContain(seeded.token);
+    });
+
+    it('records nothing for a command that names no existing organization', async () => {
+      const before = await count();
+      await expect(cli('token', 'create', '--org', 'org_nowhere', '--role', 'ADMIN')).rejects.toThrow();
+      await expect(cli('token', 'revoke', 'tok_nowhere')).rejects.toThrow();
+      expect(await count()).toBe(before);
+    });
   });
 });

@@ -35,6 +35,8 @@ export function withoutWriteOnly(value: unknown, type: GraphQLInputType): Json {
   }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  // a scalar holding structure (a JSON argument): as JSON says it
+  if (typeof value === 'object') return JSON.parse(JSON.stringify(value)) as Json;
   return String(value);
 }
 

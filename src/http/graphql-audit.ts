@@ -70,10 +70,12 @@ export function auditMutations(deps: Deps, schema: GraphQLSchema): ApolloServerP
           const done = ran.get(context);
           // Refused by the rate limit before anything ran: a flood must not turn into writes.
           if (!done && rc.errors?.some((e) => publicCode(e) === 'RATE_LIMITED')) return;
-          const records = entries(rc, operation, rc.document, mutation, done, writeOnly);
+          let records: AuditRecord[] = [];
           try {
+            records = entries(rc, operation, rc.document, mutation, done, writeOnly);
             await appendAudit(deps.db, records);
           } catch (err) {
+            // name and code only: a driver's message may quote the values it was given
             const e = err as { name?: string; code?: string };
             context.log.error({ err: { name: e?.name, code: e?.code }, actions: records.map((r) => r.action) }, 'audit entries not written');
           }

@@ -22,6 +22,8 @@ describe('audit input', () => {
     expect(withoutWriteOnly({ id: 'x', name: 'n', secret: 's', nested: [{ token: 't', ref: 'r' }] }, Secretive)).toEqual({ id: 'x', name: 'n', nested: [{ ref: 'r' }] });
     expect(withoutWriteOnly(at, GraphQLString)).toBe('2026-12-03T10:00:00.000Z');
     expect(withoutWriteOnly(null, Secretive)).toBeNull();
+    expect(withoutWriteOnly({ any: ['json', 1] }, GraphQLString)).toEqual({ any: ['json', 1] });
+    expect(withoutWriteOnly(10n, GraphQLString)).toBe('10');
   });
 
   it('replaces a write-only value found elsewhere in the input (given twice)', () => {

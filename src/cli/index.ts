@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { printSchema } from 'graphql';
 import { loadConfig } from '../config';
-import { createDb } from '../db';
+import { createDb, type Db } from '../db';
 import { parseDuration } from '../domain/duration';
 import { AppError } from '../domain/errors';
 import type { Environment, Role } from '../generated/prisma/enums';
@@ -11,6 +11,7 @@ import { createOrganization, issueToken, listTokens, revokeToken } from '../serv
 import { seedDemo } from '../sandbox/demo';
 import { closeDeps, createDeps } from '../context';
 import { createLogger } from '../log';
+import { appendAudit } from '../services/audit/append-audit';
 
 const HELP = `Paygate admin CLI
 
@@ -22,7 +23,8 @@ const HELP = `Paygate admin CLI
   demo seed [--json]                         create or refresh the demo organization (SANDBOX gateway)
   schema                                     print the GraphQL schema (SDL)
 
-Tokens are shown once; Paygate keeps only their hash.`;
+Tokens are shown once; Paygate keeps only their hash. Every command on an organization is
+recorded in its audit log as "cli:<command>".`;
 
 type Flags = Record<string, string | true>;
 
@@ -64,6 +66,37 @@ function environment(value: string | true | undefined): Environment {
   return e;
 }
 
+/** A command on an organization, as its audit log records it (outcome added when it is over). */
+interface CliAudit {
+  command: string;
+  organizationId?: string;
+  environment: Environment | null;
+  targetIds: string[];
+  input: Record<string, unknown>;
+}
+
+const outcomeOf = (err: unknown) => (err instanceof AppError ? err.code : err instanceof UsageError ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
+
+/** Appends the entry if the organization exists; a failure to write it is said on stderr, and the command's own outcome stands. */
+async function recordCli(db: Db, audit: CliAudit, outcome: string): Promise<void> {
+  const { organizationId } = audit;
+  if (!organizationId) return;
+  try {
+    if (!(await db.organization.findUnique({ where: { id: organizationId }, select: { id: true } }))) return;
+    await appendAudit(db, [{
+      organizationId, environment: audit.environment, actor: null, action: `cli:${audit.command}`, targetIds: audit.targetIds,
+      outcome, input: audit.input, remoteAddress: null,
+    }]);
+  } catch (err) {
+    process.stderr.write(`error: the audit entry of "${audit.command}" was not written (${(err as { code?: string })?.code ?? 'database error'})\n`);
+  }
+}
+
+/** The flags a command was given, as its audit entry keeps them (none of them is a secret). */
+function inputOf(flags: Flags): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).filter(([k]) => k !== 'json'));
+}
+
 function print(flags: Flags, json: unknown, human: string): void {
   process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
 }
@@ -89,23 +122,36 @@ async function run(argv: string[]): Promise<void> {
   const config = loadConfig();
   if (command === 'demo seed') {
     const deps = createDeps(config, createLogger({ level: 'warn' }));
+    const audit: CliAudit = { command, environment: 'TEST', targetIds: [], input: inputOf(flags) };
+    let outcome = 'ok';
     try {
       const res = await seedDemo(deps);
+      Object.assign(audit, { organizationId: res.organizationId, targetIds: [res.organizationId, res.gatewayId] });
       print(flags, res, `demo organization ${res.organizationId}, gateway ${res.gatewayId}\nTEST OWNER key (shown once): ${res.token}`);
+    } catch (err) {
+      outcome = outcomeOf(err);
+      throw err;
     } finally {
+      await recordCli(deps.db, audit, outcome);
       await closeDeps(deps).catch(() => undefined);
     }
     return;
   }
   const db = createDb(config.databaseUrl.reveal(), 2);
+  const audit: CliAudit = { command, environment: null, targetIds: [], input: inputOf(flags) };
+  let outcome = 'ok';
   try {
     switch (command) {
       case 'org create': {
         const res = await createOrganization(db, required(flags, 'name'));
+        Object.assign(audit, { organizationId: res.organizationId, targetIds: [res.organizationId] });
         print(flags, { organizationId: res.organizationId, token: res.token, testToken: res.testToken }, `organization ${res.organizationId} (${res.code})\nLIVE OWNER key (shown once): ${res.token}\nTEST OWNER key (shown once): ${res.testToken}`);
         return;
       }
       case 'token create': {
+        const org = required(flags, 'org');
+        Object.assign(audit, { organizationId: org, targetIds: [org] });
+        audit.environment = environment(flags.env);
         const expiresIn = flags['expires-in'];
         let expiresAt: Date | null = null;
         if (expiresIn !== undefined) {
@@ -114,12 +160,15 @@ async function run(argv: string[]): Promise<void> {
           expiresAt = new Date(Date.now() + ms);
         }
         const name = typeof flags.name === 'string' ? flags.name : undefined;
-        const res = await issueToken(db, required(flags, 'org'), role(required(flags, 'role')), { expiresAt, name, environment: environment(flags.env) });
+        const res = await issueToken(db, org, role(required(flags, 'role')), { expiresAt, name, environment: audit.environment });
+        audit.targetIds.push(res.id);
         print(flags, res, `token ${res.id} (${res.environment} ${res.role}${res.expiresAt ? `, expires ${res.expiresAt}` : ''})\nshown once: ${res.token}`);
         return;
       }
       case 'token list': {
-        const tokens = await listTokens(db, required(flags, 'org'));
+        const org = required(flags, 'org');
+        Object.assign(audit, { organizationId: org, targetIds: [org] });
+        const tokens = await listTokens(db, org);
         const lines = tokens.map((t) =>
           [t.id, t.prefix + '…', t.environment, t.role, t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date() ? 'expired' : 'active',
             `expires=${t.expiresAt?.toISOString() ?? 'never'}`, `lastUsed=${t.lastUsedAt?.toISOString() ?? 'never'}`].join('  '));
@@ -129,6 +178,8 @@ async function run(argv: string[]): Promise<void> {
       case 'token revoke': {
         const id = words[2] ?? (typeof flags.id === 'string' ? flags.id : undefined);
         if (!id) throw new UsageError('usage: token revoke <tokenId>');
+        const owner = await db.apiToken.findUnique({ where: { id }, select: { organizationId: true, environment: true } });
+        Object.assign(audit, { organizationId: owner?.organizationId, environment: owner?.environment ?? null, targetIds: [id], input: { id } });
         const res = await revokeToken(db, id);
         print(flags, { id: res.id, revokedAt: res.revokedAt }, `token ${res.id} revoked at ${res.revokedAt!.toISOString()}`);
         return;
@@ -136,7 +187,11 @@ async function run(argv: string[]): Promise<void> {
       default:
         throw new UsageError(`unknown command "${words.join(' ')}"\n\n${HELP}`);
     }
+  } catch (err) {
+    outcome = outcomeOf(err);
+    throw err;
   } finally {
+    await recordCli(db, audit, outcome);
     // A failure to close must not replace the command's own outcome (and its exit code).
     await db.$disconnect().catch(() => undefined);
   }

@@ -33,6 +33,16 @@ export function formatGraphqlError(log: Logger, options: { hideSuggestions?: boo
   };
 }
 
+/** The code a caller gets for an error (formatGraphqlError's): what the audit log records as a call's outcome. */
+export function publicCode(error: unknown): string {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return original.code;
+  const code = error instanceof GraphQLError ? String(error.extensions?.code ?? '') : '';
+  const scalarCode = (original instanceof GraphQLError && original.originalError instanceof GraphQLError) ? original.originalError.extensions?.code : undefined;
+  if (REQUEST_ERROR_CODES.has(code) || scalarCode === 'BAD_USER_INPUT') return 'BAD_USER_INPUT';
+  return PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+}
+
 /** The GraphQL form of an AppError, carrying its HTTP status where docs/api.md asks for one (and Retry-After). */
 export function toGraphQLError(err: AppError, statusOverride?: number): GraphQLError {
   const status = statusOverride ?? HTTP_STATUS_CODES[err.code];

@@ -15,6 +15,7 @@ import { servedOperationsOnly } from './served-operations';
 import { redact, writeOnlyFieldNames, writeOnlyValues } from './write-only';
 import { registerExplorer } from './explorer';
 import { keyChecked } from './graphql-key-check';
+import { auditMutations } from './graphql-audit';
 import { lazyChild } from '../log';
 
 export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -31,7 +32,7 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
     formatError: formatGraphqlError(deps.log, { hideSuggestions: production }),
     // Apollo's landing page loads its Sandbox from a CDN; ours (explorer.ts) is self-contained.
     // keyChecked first (nothing runs for a revoked key) and last to answer (it may replace the answer).
-    plugins: [keyChecked(), fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema)],
+    plugins: [keyChecked(), fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...(production ? [refuseIntrospection()] : []), costAndRate(deps, schema), httpStatusOfRefusals(), secretsOutOfErrors(schema), auditMutations(deps, schema)],
   });
   await apollo.start();
   if (!production) registerExplorer(app);
@@ -47,7 +48,7 @@ export async function registerGraphql(app: FastifyInstance, deps: Deps): Promise
       try {
         const key = await authenticate(deps, request.headers);
         const { principal } = key;
-        return { deps, key, log: lazyChild(deps.log, { reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }) };
+        return { deps, key, log: lazyChild(deps.log, { reqId: request.id, orgId: principal.orgId, tokenId: principal.tokenId }), remoteAddress: request.ip };
       } catch (err) {
         throw err instanceof AppError ? toGraphQLError(err) : err;
       }

@@ -8,6 +8,8 @@ export interface GqlContext {
   /** The request's key (`key.principal`), and whether it is known to be unrevoked yet (graphql-key-check.ts makes sure before anything is answered). */
   readonly key: KeyCheck;
   readonly log: Logger;
+  /** The caller's address (Fastify's request.ip, which honours TRUST_PROXY), for the audit log. */
+  readonly remoteAddress?: string;
 }
 
 export function serviceCtx(context: GqlContext): Ctx {

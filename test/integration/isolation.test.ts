@@ -89,6 +89,24 @@ describe('organization isolation', () => {
       expect(res.body.data.deletePayments).toEqual([{ id: paymentA, ok: false, code: 'NOT_FOUND' }]);
       expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } })).deletedAt).toBeNull();
     },
+    'Query.auditLog': async () => {
+      const aEntries = new Set((await t.deps.db.auditEntry.findMany({ where: { organizationId: a.orgId }, select: { id: true } })).map((e) => e.id));
+      expect(aEntries.size).toBeGreaterThan(0);
+      for (const token of [b.token, b.testToken]) {
+        const res = await t.gql('{ auditLog(first: 100) { edges { node { id } } } }', {}, token);
+        expect(res.body.data.auditLog.edges.filter((e: { node: { id: string } }) => aEntries.has(e.node.id))).toEqual([]);
+      }
+      // naming A's payment finds only B's own attempts at it (earlier cases), never A's entries
+      const byTarget = await t.gql('query($id: ID!) { auditLog(filter: { targetId: $id }, first: 100) { edges { node { id actorKeyId } } } }', { id: paymentA }, b.testToken);
+      const bKeys = new Set((await t.deps.db.apiToken.findMany({ where: { organizationId: b.orgId }, select: { id: true } })).map((k) => k.id));
+      const found = byTarget.body.data.auditLog.edges.map((e: { node: { id: string; actorKeyId: string } }) => e.node);
+      expect(found.filter((n: { id: string; actorKeyId: string }) => aEntries.has(n.id) || !bKeys.has(n.actorKeyId))).toEqual([]);
+    },
+    'Mutation.addPaymentComment': async () => {
+      const res = await t.gql('mutation($id: ID!) { addPaymentComment(id: $id, text: "B was here") { id } }', { id: paymentA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(await t.deps.db.paymentComment.count({ where: { paymentId: paymentA } })).toBe(0);
+    },
     'Mutation.adjustBalance': async () => {
       // the same CRM id in B names B's own client (or none), never A's
       const before = (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: a.orgId, id: 'client_1' } } })).testBalance.toFixed(2);
@@ -230,7 +248,7 @@ describe('organization isolation', () => {
   });
 
   it.each(Object.keys({
-    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.editPayment': 1, 'Mutation.deletePayments': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
+    'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.editPayment': 1, 'Mutation.deletePayments': 1, 'Query.auditLog': 1, 'Mutation.addPaymentComment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,

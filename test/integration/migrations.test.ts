@@ -150,4 +150,15 @@ describe('constraints that protect money live in the database', () => {
     await expect(c.query(`UPDATE "LedgerEntry" SET amount = 4 WHERE id = 'led_keep'`)).rejects.toThrow('append-only');
     await expect(c.query(`DELETE FROM "LedgerEntry" WHERE id = 'led_keep'`)).rejects.toThrow('append-only');
   });
+
+  it('keeps the audit log and payment comments append-only', async () => {
+    await c.query(`INSERT INTO "AuditEntry"(id, "organizationId", action, outcome) VALUES ('aud_keep', 'org_1', 'upsertClub', 'ok')`);
+    await payment('pay_commented');
+    await c.query(`INSERT INTO "PaymentComment"(id, "organizationId", environment, "paymentId", author, text) VALUES ('cmt_keep', 'org_1', 'LIVE', 'pay_commented', 'a', 't')`);
+    for (const table of ['AuditEntry', 'PaymentComment']) {
+      await expect(c.query(`UPDATE "${table}" SET id = id || 'x'`)).rejects.toThrow(`${table} is append-only: UPDATE refused`);
+      await expect(c.query(`DELETE FROM "${table}"`)).rejects.toThrow(`${table} is append-only: DELETE refused`);
+      await expect(c.query(`TRUNCATE "${table}"`)).rejects.toThrow(`${table} is append-only: TRUNCATE refused`);
+    }
+  });
 });

@@ -9,9 +9,13 @@ import { PaymentBackOfficeResolver, PaymentListResolver } from './payment-list.r
 import { OrganizationResolver } from './organization.resolver';
 import { MoneyMovementResolver } from './refund.resolver';
 import { WebhookResolver } from './webhook.resolver';
+import { SavedFilterResolver } from './saved-filter.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, SavedFilterResolver] as const;
 
+let built: Promise<GraphQLSchema> | undefined;
+
+/** Built once per process: the GraphQL route and the CSV exports' filter read the same one. */
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, authChecker, validate: false });
+  return (built ??= buildSchema({ resolvers, authChecker, validate: false }));
 }

@@ -1,0 +1,45 @@
+// The filter a payments list or export actually runs: the request's, ANDed with the saved filter it
+// names (savedFilterId) and with the calling key's default filter (and the saved filter that one
+// names). The default is mutable, so it is read from the key's row on every list and export (never
+// from the key cache, which holds only what never changes), together with the saved filters, in one
+// statement.
+import type { Ctx } from '../../context';
+import { AppError } from '../../domain/errors';
+import type { Environment } from '../../generated/prisma/enums';
+import { andFilters, queryOf, type PaymentQuery } from './filter-and';
+import { checkPaymentFilter, type PaymentFilterInput } from './payment-filter';
+import { filterFromStored } from './stored-filter';
+
+export const unknownSavedFilter = () =>
+  new AppError('NOT_FOUND', 'savedFilterId names no saved filter of this organization and environment', { details: { field: 'savedFilterId' } });
+
+const FILTERS_IN_FORCE = {
+  name: 'payment-filters-in-force',
+  text: `SELECT d.f AS "default",
+      (SELECT s.filter FROM "SavedPaymentFilter" s WHERE s.id = $2 AND s."organizationId" = $3 AND s.environment = $4::"Environment") AS saved,
+      (SELECT s.filter FROM "SavedPaymentFilter" s WHERE s.id = d.f->>'savedFilterId' AND s."organizationId" = $3 AND s.environment = $4::"Environment") AS "defaultSaved"
+    FROM (SELECT (SELECT t."defaultPaymentFilter" FROM "ApiToken" t WHERE t.id = $1 AND t."organizationId" = $3) AS f) d`,
+};
+
+interface InForce { default: unknown; saved: unknown; defaultSaved: unknown }
+
+export async function effectiveFilter(ctx: Ctx, input: PaymentFilterInput | null | undefined): Promise<PaymentQuery> {
+  const checked = checkPaymentFilter(input);
+  const tokenId = ctx.key?.principal.tokenId ?? null;
+  const request = queryOf(checked);
+  if (!tokenId && !checked.savedFilterId) return request;
+  const { rows: [row] } = await ctx.deps.pg.query<InForce>({ ...FILTERS_IN_FORCE, values: [tokenId, checked.savedFilterId ?? null, ctx.orgId, ctx.env satisfies Environment] });
+  if (checked.savedFilterId && !row.saved) throw unknownSavedFilter();
+  const queries = [request];
+  if (row.saved) queries.push(queryOf(filterFromStored(row.saved)));
+  if (row.default) {
+    const own = filterFromStored(row.default);
+    queries.push(queryOf(own));
+    if (own.savedFilterId) {
+      // setDefaultPaymentFilter checked it; saved filters are replaced in place, never removed
+      if (!row.defaultSaved) throw new AppError('NOT_FOUND', 'this key\'s default filter names a saved filter that no longer exists: set it again or reset it');
+      queries.push(queryOf(filterFromStored(row.defaultSaved)));
+    }
+  }
+  return andFilters(request, ...queries.slice(1));
+}

@@ -5,6 +5,7 @@
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { PAYMENT_COLUMNS } from '../../src/services/payments/export-payments';
+import { benchExport } from '../../bench/export';
 
 /** RFC 4180, as a spreadsheet reads it. */
 function parseCsv(text: string): string[][] {
@@ -197,6 +198,16 @@ describe('CSV exports', () => {
     expect(expected).toHaveLength(5000);
     expect(rows.map((r) => r[0])).toEqual(expected.map((p) => p.id));
     expect(rows.map((r) => r[col('amount')])).toEqual(expected.map((p) => p.amount.toFixed(2)));
+  });
+
+  it('the bench\'s export measurement runs against the service (a dry run of bench/export.js)', async () => {
+    const expected = (await exportOf({ clientId: 'client_stream' })).length;
+    const m = await benchExport({ url: t.url, token: shop.token, pid: process.pid, filter: { clientId: 'client_stream' }, expectRows: expected });
+    expect(m).toMatchObject({ status: 200, rows: 5000, ok: true });
+    expect(m.bytes).toBeGreaterThan(5000 * 100);
+    expect(m.rssMb.before).toBeGreaterThan(0);
+    expect(m.rssMb.peak).toBeGreaterThanOrEqual(m.rssMb.before!);
+    expect((await benchExport({ url: t.url, token: 'pg_live_wrong', pid: process.pid })).ok).toBe(false);
   });
 
   it('exports a client\'s ledger of the key\'s environment, oldest first, with the balance after each entry', async () => {

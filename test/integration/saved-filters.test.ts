@@ -181,6 +181,15 @@ describe('a key\'s default payment filter', () => {
     await gqlOk(SET_DEFAULT, { reset: true }, shop.token);
   });
 
+  it('a stored default that today\'s checks refuse says so, and reset clears it', async () => {
+    const key = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST' });
+    await t.deps.db.apiToken.update({ where: { id: key.id }, data: { defaultPaymentFilter: { text: 'x'.repeat(200) } } });
+    const res = await t.gql(LIST, {}, key.token);
+    expect([res.body.errors?.[0]?.extensions?.code, res.body.errors?.[0]?.message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(/this key's default filter no longer passes .*at most 128.*reset it/)]);
+    await gqlOk(SET_DEFAULT, { reset: true }, key.token);
+    expect((await listed(key.token)).totalCount).toBe(2);
+  });
+
   it('may name a saved filter of its organization and environment, which then applies too', async () => {
     const saved = (await gqlOk(SAVE, { name: 'Confirmed', filter: { status: ['CONFIRMED'] } }, shop.token)).savePaymentFilter;
     await gqlOk(SET_DEFAULT, { filter: { savedFilterId: saved.id } }, shop.token);

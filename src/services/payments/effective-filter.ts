@@ -23,6 +23,16 @@ const FILTERS_IN_FORCE = {
 
 interface InForce { default: unknown; saved: unknown; defaultSaved: unknown }
 
+/** A stored filter that today's checks refuse (they may have tightened since it was stored) says whose it is. */
+function stored(json: unknown, whose: string, fix: string): PaymentQuery {
+  try {
+    return queryOf(filterFromStored(json));
+  } catch (err) {
+    if (err instanceof AppError) throw new AppError(err.code, `${whose} no longer passes the filter checks (${err.message}): ${fix}`, { details: err.details });
+    throw err;
+  }
+}
+
 export async function effectiveFilter(ctx: Ctx, input: PaymentFilterInput | null | undefined): Promise<PaymentQuery> {
   const checked = checkPaymentFilter(input);
   const tokenId = ctx.key?.principal.tokenId ?? null;
@@ -31,14 +41,13 @@ export async function effectiveFilter(ctx: Ctx, input: PaymentFilterInput | null
   const { rows: [row] } = await ctx.deps.pg.query<InForce>({ ...FILTERS_IN_FORCE, values: [tokenId, checked.savedFilterId ?? null, ctx.orgId, ctx.env satisfies Environment] });
   if (checked.savedFilterId && !row.saved) throw unknownSavedFilter();
   const queries = [request];
-  if (row.saved) queries.push(queryOf(filterFromStored(row.saved)));
+  if (row.saved) queries.push(stored(row.saved, 'the saved filter', 'save it again'));
   if (row.default) {
-    const own = filterFromStored(row.default);
-    queries.push(queryOf(own));
-    if (own.savedFilterId) {
+    queries.push(stored(row.default, 'this key\'s default filter', 'set it again or reset it'));
+    if ((row.default as { savedFilterId?: unknown }).savedFilterId) {
       // setDefaultPaymentFilter checked it; saved filters are replaced in place, never removed
       if (!row.defaultSaved) throw new AppError('NOT_FOUND', 'this key\'s default filter names a saved filter that no longer exists: set it again or reset it');
-      queries.push(queryOf(filterFromStored(row.defaultSaved)));
+      queries.push(stored(row.defaultSaved, 'the saved filter of this key\'s default', 'save it again'));
     }
   }
   return andFilters(request, ...queries.slice(1));

@@ -53,7 +53,8 @@ function sendCsv(reply: FastifyReply, filename: string, csv: AsyncGenerator<stri
     .header('content-disposition', `attachment; filename="${filename}"`)
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
-    // objectMode off: the stream buffers 16 KB, so the next chunk is read only as the socket drains
+    // objectMode off: the stream buffers 16 KB, so the next chunk is read only as the socket drains.
+    // A later chunk that fails aborts the response (no last chunk): a cut export never looks whole.
     .send(Readable.from(csv, { objectMode: false }));
 }
 

@@ -40,7 +40,7 @@ export interface PaymentFilterInput {
   savedFilterId?: string | null;
 }
 
-/** The filter as the query builder takes it: every field checked, absent ones undefined. */
+/** One filter, every field checked, absent ones undefined (filter-and.ts makes the query builder's PaymentQuery of it). */
 export interface PaymentFilter {
   ids?: string[];
   clientId?: string;

@@ -173,6 +173,16 @@ describe('a key\'s default payment filter', () => {
     expect((await listed(viewer.token)).ids).toEqual([ids[0], ids[2]].sort());
   });
 
+  it('a cached key revoked since is refused by the list (its key check rides in the filters\' statement)', async () => {
+    const key = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST' });
+    expect((await listed(key.token)).totalCount).toBe(2); // cached now
+    await t.deps.db.apiToken.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    for (const query of [LIST, '{ payments(first: 500) { totalCount } }', '{ payments(filter: { savedFilterId: "flt_x" }) { totalCount } }']) {
+      const res = await t.gql(query, {}, key.token);
+      expect([res.status, res.body]).toEqual([401, { errors: [{ message: 'Invalid API key', extensions: { code: 'UNAUTHENTICATED' } }] }]);
+    }
+  });
+
   it('deleted: a default that does not say leaves the list\'s own deleted: true in force', async () => {
     await gqlOk(SET_DEFAULT, { filter: { status: ['FAILED', 'PENDING'] } }, shop.token);
     expect((await listed(shop.token, { deleted: true })).ids).toEqual([ids[1]]);

@@ -1,10 +1,11 @@
 // The filter a payments list or export actually runs: the request's, ANDed with the saved filter it
 // names (savedFilterId) and with the calling key's default filter (and the saved filter that one
 // names). The default is mutable, so it is read from the key's row on every list and export (never
-// from the key cache, which holds only what never changes), together with the saved filters, in one
-// statement.
+// from the key cache, which holds only what never changes), together with the saved filters and,
+// for a key this process had cached, whether it is still live (KeyCheck.settle): one statement.
 import type { Ctx } from '../../context';
 import { AppError } from '../../domain/errors';
+import { keyStateSql, type KeyState } from '../auth/authenticate';
 import type { Environment } from '../../generated/prisma/enums';
 import { andFilters, queryOf, type PaymentQuery } from './filter-and';
 import { checkPaymentFilter, type PaymentFilterInput } from './payment-filter';
@@ -15,13 +16,13 @@ export const unknownSavedFilter = () =>
 
 const FILTERS_IN_FORCE = {
   name: 'payment-filters-in-force',
-  text: `SELECT d.f AS "default",
+  text: `SELECT ${keyStateSql('$1')} AS "keyState", d.f AS "default",
       (SELECT s.filter FROM "SavedPaymentFilter" s WHERE s.id = $2 AND s."organizationId" = $3 AND s.environment = $4::"Environment") AS saved,
       (SELECT s.filter FROM "SavedPaymentFilter" s WHERE s.id = d.f->>'savedFilterId' AND s."organizationId" = $3 AND s.environment = $4::"Environment") AS "defaultSaved"
     FROM (SELECT (SELECT t."defaultPaymentFilter" FROM "ApiToken" t WHERE t.id = $1 AND t."organizationId" = $3) AS f) d`,
 };
 
-interface InForce { default: unknown; saved: unknown; defaultSaved: unknown }
+interface InForce { keyState: KeyState; default: unknown; saved: unknown; defaultSaved: unknown }
 
 /** A stored filter that today's checks refuse (they may have tightened since it was stored) says whose it is. */
 function stored(json: unknown, whose: string, fix: string): PaymentQuery {
@@ -39,6 +40,11 @@ export async function effectiveFilter(ctx: Ctx, input: PaymentFilterInput | null
   const request = queryOf(checked);
   if (!tokenId && !checked.savedFilterId) return request;
   const { rows: [row] } = await ctx.deps.pg.query<InForce>({ ...FILTERS_IN_FORCE, values: [tokenId, checked.savedFilterId ?? null, ctx.orgId, ctx.env satisfies Environment] });
+  if (ctx.key) {
+    ctx.key.settle(row.keyState);
+    const refusal = ctx.key.refusal;
+    if (refusal) throw refusal;
+  }
   if (checked.savedFilterId && !row.saved) throw unknownSavedFilter();
   const queries = [request];
   if (row.saved) queries.push(stored(row.saved, 'the saved filter', 'save it again'));

@@ -8,8 +8,9 @@
 //       same database, c=8, 10 s, before and after the Pay run, averaged);
 //   R2  payment(id) over GraphQL ÷ a bare node:http + pg prepared-statement lookup, autocannon
 //       c=50, 10 s each, three rounds, medians.
-// Also: all payments for one client (the hot row) against the 100-client case, and the cost per
-// payment with 1 k and with 100 k payments in the table.
+// Also: all payments for one client (the hot row) against the 100-client case, the cost per
+// payment with 1 k and with 100 k payments in the table, and the CSV export of the whole 100 k
+// table (time, and the service's resident memory before, at its peak and after: bench/export.js).
 // Numbers are reported, never asserted; the exit code is 1 only when a correctness check fails (a
 // callback not answered {"code":0}, a payment not credited, a balance that is not Σ its ledger).
 //
@@ -30,6 +31,7 @@ const { Redis } = require('ioredis');
 const { dropDatabase, migrate } = require('./db');
 const { envInt, freePort, waitFor, startService, countWarnings, tail, gql, pool, round } = require('../bench/lib');
 const { startBareServer } = require('../bench/bare-server');
+const { benchExport } = require('../bench/export');
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -480,6 +482,9 @@ function summary(r) {
     `Payments list (one client's confirmed payments: a page of 20 and the totals, c=10, ${opts.listSeconds} s)`,
     ...[r.small, r.big].map((x) => `  ${`${x.tableRows} in table`.padEnd(18)}p50 ${ms(x.list.p50)}   p99 ${ms(x.list.p99)}   ${x.list.reqPerSec} req/s  ${check(x.list.ok)}   (target p99 < 50 ms)`),
     '',
+    `CSV export          ${r.csvExport.rows} rows, ${round(r.csvExport.bytes / 1048576)} MB in ${r.csvExport.seconds} s (${r.csvExport.rowsPerSec} rows/s)  ${check(r.csvExport.ok)}`,
+    `  service RSS       before ${r.csvExport.rssMb.before ?? 'n/a'} MB, peak ${r.csvExport.rssMb.peak ?? 'n/a'} MB, after ${r.csvExport.rssMb.after ?? 'n/a'} MB`,
+    '',
     `balances            ${r.balances.clients} clients, each Σ its ledger and its credited payments  ${check(r.balances.ok)}`,
     `service log         ${r.serviceLogWarnings} lines at warn or above in ${path.relative(ROOT, SERVICE_LOG)}`,
     `results             ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest.json'))}`,
@@ -529,6 +534,9 @@ async function main() {
   const big = { tableRows: bigRows + opts.sizePayments, run: await payRun(pg, url, shop, await clonePayments(pg, shop, 'big', opts.sizePayments, spread)) };
   say('payments list again…');
   big.list = await benchList(url, shop);
+  say('CSV export of every payment…');
+  const { rows: [{ n: exportable }] } = await pg.query('SELECT count(*)::int AS n FROM "Payment" WHERE "organizationId" = $1 AND environment = \'TEST\' AND "deletedAt" IS NULL', [shop.organizationId]);
+  const csvExport = await benchExport({ url, token: shop.token, pid: state.service.pid, expectRows: exportable });
 
   say(`payment(id): ${opts.queryRounds} rounds of bare then GraphQL, ${opts.querySeconds} s each, c=${opts.queryConnections}…`);
   state.bare = await startBareServer({ databaseUrl: DATABASE_URL, organizationId: shop.organizationId, port: await freePort() });
@@ -552,10 +560,11 @@ async function main() {
     small,
     big,
     bigToSmallCost: round(big.run.msPerPayment / small.run.msPerPayment, 2),
+    csvExport,
     balances,
     serviceLogWarnings: countWarnings(SERVICE_LOG),
   };
-  report.ok = warmUp.ok && small.run.ok && mainRun.ok && hot.ok && big.run.ok && paymentQuery.ok && balances.ok && small.list.ok && big.list.ok;
+  report.ok = warmUp.ok && small.run.ok && mainRun.ok && hot.ok && big.run.ok && paymentQuery.ok && balances.ok && small.list.ok && big.list.ok && csvExport.ok;
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(summary(report));
   if (!report.ok) process.exitCode = 1;

@@ -8,6 +8,7 @@ import { registerGraphql } from './http/graphql';
 import { LIMITS } from './http/graphql-limits';
 import { registerHealthRoutes } from './http/health';
 import { gatewayCallbackRoutes } from './http/gateway-callbacks';
+import { exportRoutes } from './http/exports';
 import { registerSandbox } from './sandbox';
 import { lazyChild, type Logger } from './log';
 
@@ -27,6 +28,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     const { error, status } = toAppError(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : error.message;
+    const retryAfter = error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     if (request.url.startsWith('/graphql')) {
       return reply.status(status).send({ errors: [{ message, extensions: { code: error.code } }] });
     }
@@ -45,5 +48,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     app.all('/sandbox/*', async (_request, reply) => reply.status(403).send({ error: AUTH_MESSAGES.endpointForbidden, code: 'FORBIDDEN' }));
   }
   await registerGraphql(app, deps);
+  await app.register(exportRoutes, { deps });
   return app;
 }

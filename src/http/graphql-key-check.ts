@@ -10,8 +10,8 @@ import { AppError } from '../domain/errors';
 import type { GqlContext } from '../resolvers/context';
 import { toGraphQLError } from './errors';
 
-/** Root query fields whose resolvers settle the key in their own statement (find-payment.ts). */
-const CHECKING_THEIR_KEY = new Set(['payment', '__typename']);
+/** Root query fields whose resolvers settle the key in their own statement (find-payment.ts, effective-filter.ts). */
+const CHECKING_THEIR_KEY = new Set(['payment', 'payments', '__typename']);
 
 /** Per operation of a parsed document (Apollo hands every request of one query text the same one). */
 const checksItself = new WeakMap<OperationDefinitionNode, boolean>();

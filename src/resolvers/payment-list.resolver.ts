@@ -18,9 +18,10 @@ import { deletePayments } from '../services/payments/delete-payments';
  */
 function pageCost({ args, node, childComplexity }: ComplexityEstimatorArgs): number {
   const first = typeof args.first === 'number' ? Math.min(args.first, LARGEST_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-  const filter = (args.filter ?? {}) as { text?: unknown; number?: unknown };
+  const filter = (args.filter ?? {}) as { text?: unknown; number?: unknown; savedFilterId?: unknown };
   const order = args.orderBy as { field?: string } | undefined;
-  const scans = filter.text != null || (typeof filter.number === 'string' && filter.number.includes('*')) || (order?.field !== undefined && order.field !== 'CREATED_AT');
+  // a saved filter may search text: priced as if it did
+  const scans = filter.text != null || filter.savedFilterId != null || (typeof filter.number === 'string' && filter.number.includes('*')) || (order?.field !== undefined && order.field !== 'CREATED_AT');
   return Math.max(1, first) * Math.max(1, childComplexity) + (asksForTotals(node.selectionSet) ? AGGREGATE_COST : 0) + (scans ? SCAN_COST : 0);
 }
 

@@ -72,6 +72,9 @@ export class PaymentFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'true: only deleted payments; absent or false: none' })
   deleted?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'A saved filter (paymentFilters) of this organization and environment, ANDed with the rest' })
+  savedFilterId?: string | null;
 }
 
 @InputType()

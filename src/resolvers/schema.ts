@@ -11,9 +11,13 @@ import { MoneyMovementResolver } from './refund.resolver';
 import { WebhookResolver } from './webhook.resolver';
 import { AuditResolver } from './audit.resolver';
 import { PaymentCommentResolver } from './payment-comment.resolver';
+import { SavedFilterResolver } from './saved-filter.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver] as const;
 
+let built: Promise<GraphQLSchema> | undefined;
+
+/** Built once per process: the GraphQL route and the CSV exports' filter read the same one. */
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, authChecker, validate: false });
+  return (built ??= buildSchema({ resolvers, authChecker, validate: false }));
 }

@@ -3,6 +3,7 @@
 // until someone writes down how it stays inside its organization.
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
 import { secretAad } from '../../src/services/gateways/view';
+import { Prisma } from '../../src/generated/prisma/client';
 
 describe('organization isolation', () => {
   let t: TestApp;
@@ -12,6 +13,7 @@ describe('organization isolation', () => {
   let paymentA: string;
   let webhookA: string;
   let deliveryA: string;
+  let savedFilterA: string;
 
   beforeAll(async () => {
     t = await startTestApp('isolation');
@@ -28,6 +30,8 @@ describe('organization isolation', () => {
     webhookA = hook.body.data.createWebhook.id;
     deliveryA = 'whd_isolation0000000000000';
     await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, environment: 'TEST', endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });
+    const saved = await t.gql('mutation { savePaymentFilter(name: "A filter", filter: { clientId: "client_1" }) { id } }', {}, a.testToken);
+    savedFilterA = saved.body.data.savePaymentFilter.id;
   });
   afterAll(() => t.close());
 
@@ -44,6 +48,9 @@ describe('organization isolation', () => {
     const hook = await t.deps.db.webhookEndpoint.findUniqueOrThrow({ where: { id: webhookA } });
     expect([hook.url, hook.isActive, hook.previousSecretEncrypted]).toEqual(['http://127.0.0.1:9/a', true, null]);
     expect((await t.deps.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryA } })).status).toBe('FAILED');
+    const filters = await t.deps.db.savedPaymentFilter.findMany({ where: { organizationId: a.orgId } });
+    expect(filters.map((f) => [f.id, f.name, f.filter])).toEqual([[savedFilterA, 'A filter', { clientId: 'client_1' }]]);
+    expect(await t.deps.db.apiToken.count({ where: { organizationId: a.orgId, NOT: { defaultPaymentFilter: { equals: Prisma.DbNull } } } })).toBe(0);
   }
 
   const cases: Record<string, () => Promise<void>> = {
@@ -106,6 +113,24 @@ describe('organization isolation', () => {
       const res = await t.gql('mutation($id: ID!) { addPaymentComment(id: $id, text: "B was here") { id } }', { id: paymentA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
       expect(await t.deps.db.paymentComment.count({ where: { paymentId: paymentA } })).toBe(0);
+    },
+    'Query.paymentFilters': async () => {
+      expect((await t.gql('{ paymentFilters { id } }', {}, b.testToken)).body.data.paymentFilters).toEqual([]);
+      const res = await t.gql('query($f: PaymentFilter) { payments(filter: $f) { totalCount } }', { f: { savedFilterId: savedFilterA } }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.savePaymentFilter': async () => {
+      // the same name in B is B's own filter
+      const res = await t.gql('mutation { savePaymentFilter(name: "A filter", filter: { status: [FAILED] }) { id } }', {}, b.testToken);
+      expect(res.body.data.savePaymentFilter.id).not.toBe(savedFilterA);
+    },
+    'Mutation.setDefaultPaymentFilter': async () => {
+      const res = await t.gql('mutation($f: PaymentFilter) { setDefaultPaymentFilter(filter: $f) }', { f: { savedFilterId: savedFilterA } }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      await t.gql('mutation { setDefaultPaymentFilter(filter: { status: [FAILED] }) }', {}, b.testToken);
+      const own = await t.gql('{ payments { edges { node { id } } } }', {}, a.testToken);
+      expect(own.body.data.payments.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(paymentA);
+      await t.gql('mutation { setDefaultPaymentFilter(reset: true) }', {}, b.testToken);
     },
     'Mutation.adjustBalance': async () => {
       // the same CRM id in B names B's own client (or none), never A's
@@ -249,6 +274,7 @@ describe('organization isolation', () => {
 
   it.each(Object.keys({
     'Query.paymentGateways': 1, 'Query.client': 1, 'Query.payment': 1, 'Query.payments': 1, 'Mutation.editPayment': 1, 'Mutation.deletePayments': 1, 'Query.auditLog': 1, 'Mutation.addPaymentComment': 1, 'Mutation.configurePaymentGateway': 1, 'Mutation.upsertClub': 1,
+    'Query.paymentFilters': 1, 'Mutation.savePaymentFilter': 1, 'Mutation.setDefaultPaymentFilter': 1,
     'Mutation.upsertClient': 1, 'Mutation.initiateTopUpPayment': 1, 'Mutation.cancelPayment': 1, 'Mutation.refundPayment': 1,
     'Mutation.debitBalance': 1, 'Mutation.capturePayment': 1, 'Mutation.voidPayment': 1,
     'Mutation.reconcilePayment': 1, 'Query.webhooks': 1, 'Query.webhookDeliveries': 1, 'Mutation.createWebhook': 1,

@@ -1,12 +1,15 @@
 // payments(filter, orderBy, first, after): the back office's list. A keyset page (stable while
 // payments are added: a cursor is the last row's sort value and id), and, when asked for, the
 // count and sums per status and currency of the whole filtered set. Always within the key's
-// organization and environment. The filter is checked by domain/payment-filter.ts; this only
-// turns it into SQL, with every value a parameter, run through pg (a UI pages through these).
+// organization and environment. The filter is checked by payment-filter.ts and ANDed with the saved
+// and default filters in force (effective-filter.ts); this only turns it into SQL, with every value a
+// parameter, run through pg (a UI pages through these). The CSV export shares whereSql and fromSql.
 import type { Ctx } from '../../context';
 import {
-  checkPaymentFilter, decodePageCursor, encodePageCursor, type Direction, type OrderField, type PaymentFilter, type PaymentFilterInput, type Period,
+  decodePageCursor, encodePageCursor, type Direction, type OrderField, type PaymentFilterInput, type Period,
 } from './payment-filter';
+import { effectiveFilter } from './effective-filter';
+import type { PaymentQuery } from './filter-and';
 import { formatAmount } from '../../domain/money';
 import { Prisma, type Payment } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
@@ -77,9 +80,10 @@ function periodSql(period: Period): Prisma.Sql {
     AND p."createdAt" < (${local} + ${Prisma.raw(`interval '${to}'`)}) AT TIME ZONE o."timeZone"`;
 }
 
-function whereSql(ctx: Ctx, f: PaymentFilter): Prisma.Sql {
+export function whereSql(ctx: Ctx, f: PaymentQuery): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`p."organizationId" = ${ctx.orgId}`, Prisma.sql`p.environment = ${ctx.env}::"Environment"`];
   const add = (part: Prisma.Sql) => parts.push(part);
+  if (f.none) add(Prisma.sql`FALSE`);
   if (f.ids) add(Prisma.sql`p.id = ANY(${f.ids}::text[])`);
   if (f.clientId !== undefined) add(Prisma.sql`p."clientId" = ${f.clientId}`);
   if (f.clubId !== undefined) add(Prisma.sql`p."clubId" = ${f.clubId}`);
@@ -88,19 +92,19 @@ function whereSql(ctx: Ctx, f: PaymentFilter): Prisma.Sql {
   if (f.status) add(Prisma.sql`p.status = ANY(${f.status}::"PaymentStatus"[])`);
   if (f.createdFrom) add(Prisma.sql`p."createdAt" >= ${f.createdFrom}`);
   if (f.createdTo) add(Prisma.sql`p."createdAt" < ${f.createdTo}`);
-  if (f.period) add(periodSql(f.period));
+  for (const period of f.periods) add(periodSql(period));
   if (f.paidFrom) add(Prisma.sql`p."confirmedAt" >= ${f.paidFrom}`);
   if (f.paidTo) add(Prisma.sql`p."confirmedAt" < ${f.paidTo}`);
   if (f.amountFrom) add(Prisma.sql`p.amount >= ${f.amountFrom.toFixed()}::numeric`);
   if (f.amountTo) add(Prisma.sql`p.amount <= ${f.amountTo.toFixed()}::numeric`);
   if (f.currency !== undefined) add(Prisma.sql`p.currency = ${f.currency}`);
-  if (f.number) {
+  for (const number of f.numbers) {
     const columns = ['p.id', 'p."gatewayTransactionId"', 'p."externalNumber"', 'p."documentNumber"'].map((c) => Prisma.raw(c));
-    add('like' in f.number
-      ? Prisma.sql`(${Prisma.join(columns.map((c) => Prisma.sql`${c} LIKE ${(f.number as { like: string }).like}`), ' OR ')})`
-      : Prisma.sql`(${Prisma.join(columns.map((c) => Prisma.sql`${c} = ${(f.number as { exact: string }).exact}`), ' OR ')})`);
+    add('like' in number
+      ? Prisma.sql`(${Prisma.join(columns.map((c) => Prisma.sql`${c} LIKE ${number.like}`), ' OR ')})`
+      : Prisma.sql`(${Prisma.join(columns.map((c) => Prisma.sql`${c} = ${number.exact}`), ' OR ')})`);
   }
-  if (f.text) add(Prisma.sql`(p.description ILIKE ${f.text} OR p.note ILIKE ${f.text})`);
+  for (const text of f.texts) add(Prisma.sql`(p.description ILIKE ${text} OR p.note ILIKE ${text})`);
   if (f.restrictRefund !== undefined) add(Prisma.sql`p."restrictRefund" = ${f.restrictRefund}`);
   if (f.hasShortfall !== undefined) {
     const exists = Prisma.sql`EXISTS (SELECT 1 FROM "Refund" r WHERE r."paymentId" = p.id AND r.shortfall > 0)`;
@@ -115,16 +119,16 @@ const COLUMNS = Prisma.raw(`p.id, p.status, p.environment, p.amount::text AS amo
   p."failureReason", p."failureCode", p.note, p."restrictRefund", p."externalNumber", p."documentNumber", p."documentDate", p.tags, p."deletedAt"`);
 
 /** With a named period, the organization's row too, for its time zone. */
-const fromSql = (f: PaymentFilter) => (f.period ? Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"` : Prisma.sql`"Payment" p`);
+export const fromSql = (f: PaymentQuery) => (f.periods.length ? Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"` : Prisma.sql`"Payment" p`);
 
 export async function listPayments(
   ctx: Ctx,
   args: { filter?: PaymentFilterInput | null; orderBy?: PaymentOrder | null; first?: number | null; after?: string | null },
 ): Promise<PaymentListPage> {
-  const filter = checkPaymentFilter(args.filter);
   const order = args.orderBy ?? DEFAULT_ORDER;
   const take = pageSize(args.first);
   const after = decodePageCursor(args.after, order.field);
+  const filter = await effectiveFilter(ctx, args.filter);
   const where = Prisma.sql`FROM ${fromSql(filter)} WHERE ${whereSql(ctx, filter)}`;
   const sort = SORT_SQL[order.field];
   const dir = Prisma.raw(order.direction === 'ASC' ? 'ASC' : 'DESC');

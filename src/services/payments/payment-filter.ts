@@ -36,9 +36,11 @@ export interface PaymentFilterInput {
   restrictRefund?: boolean | null;
   hasShortfall?: boolean | null;
   deleted?: boolean | null;
+  /** A saved filter of the key's organization and environment, ANDed with the rest (effective-filter.ts). */
+  savedFilterId?: string | null;
 }
 
-/** The filter as the query builder takes it: every field checked, absent ones undefined. */
+/** One filter, every field checked, absent ones undefined (filter-and.ts makes the query builder's PaymentQuery of it). */
 export interface PaymentFilter {
   ids?: string[];
   clientId?: string;
@@ -60,7 +62,9 @@ export interface PaymentFilter {
   text?: string;
   restrictRefund?: boolean;
   hasShortfall?: boolean;
-  deleted: boolean;
+  /** true: only deleted payments; false or absent: none (absent leaves it to a filter ANDed with this one). */
+  deleted?: boolean;
+  savedFilterId?: string;
 }
 
 const defined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -106,7 +110,8 @@ export function checkPaymentFilter(input: PaymentFilterInput | null | undefined)
     currency: f.currency ? f.currency.trim().toUpperCase() : undefined,
     restrictRefund: defined(f.restrictRefund),
     hasShortfall: defined(f.hasShortfall),
-    deleted: f.deleted === true,
+    deleted: defined(f.deleted),
+    savedFilterId: defined(f.savedFilterId),
   };
   if (out.currency !== undefined && !/^[A-Z]{3}$/.test(out.currency)) throw badInput('currency must be an ISO 4217 code', 'currency');
   range(out.createdFrom, out.createdTo, 'createdFrom', 'createdTo');

@@ -6,6 +6,7 @@ import { AUTHENTICATION_FAILED, cardType, INVALID_CARD, luhnValid, TEST_CARDS, v
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 import { checkoutPage, resultPage, threeDsPage, type CheckoutView } from './pages';
 import type { SandboxOrder, SandboxTransaction } from './store';
+import { Decimal, minorUnits } from '../domain/money';
 
 /** Check answers → the ReasonCode CloudPayments records for the declined payment (docs/gateways.md 1.3). */
 const declined = (reason: string, reasonCode: number): CardOutcome => ({ result: 'declined', reason, reasonCode });
@@ -16,6 +17,15 @@ const CHECK_DECLINES: Record<number, CardOutcome> = {
   20: declined('OutOfDate', 3004),
   13: declined('NotAccepted', 3008),
 };
+
+/**
+ * The acquiring fee the sandbox reports in Pay's TotalFee, as a CloudPayments terminal would: a
+ * share of the amount (2.5 %), rounded half up to the currency's minor units.
+ */
+export const SANDBOX_FEE_RATE = '0.025';
+export function sandboxFee(amount: string, currency: string): string {
+  return new Decimal(amount).times(SANDBOX_FEE_RATE).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP).toFixed(minorUnits(currency));
+}
 
 export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: SandboxWorld): void {
   const view = (o: SandboxOrder): CheckoutView => ({ orderId: o.id, invoiceId: o.invoiceId, amount: o.amount, currency: o.currency, description: o.description });
@@ -128,7 +138,7 @@ export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: S
       await store.saveTransaction(tx);
       if (outcome.result === 'approved') {
         await store.saveOrder({ ...order, status: 'Paid' });
-        await notify(merchant, 'pay', { ...common, Status: status, OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: 0 });
+        await notify(merchant, 'pay', { ...common, Status: status, OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: sandboxFee(order.amount, order.currency) });
         return order.successUrl ? reply.redirect(order.successUrl, 303) : html(reply, 200, resultPage('Payment successful', `${order.amount} ${order.currency} paid. You can close this page.`));
       }
       await notify(merchant, 'fail', { ...common, OperationType: 'Payment', Reason: outcome.reason, ReasonCode: outcome.reasonCode });

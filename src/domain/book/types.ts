@@ -76,6 +76,8 @@ export interface PaymentPatch {
   deletedAt?: Date | null;
   /** Merged into the payment's metadata. */
   metadata?: Record<string, string>;
+  /** The gateway's fee (null: unknown). */
+  fee?: Decimal | null;
 }
 
 export interface PaymentChange {

@@ -104,6 +104,7 @@ export function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdate
     failureReason: patch.failureReason === undefined ? undefined : patch.failureReason?.slice(0, 500) ?? null,
     failureCode: patch.failureCode === undefined ? undefined : patch.failureCode?.slice(0, 32) ?? null,
     deletedAt: patch.deletedAt,
+    fee: amount(patch.fee),
     ...(patch.metadata ? { metadata: { ...(row.metadata as Prisma.JsonObject), ...patch.metadata } } : {}),
   };
 }

@@ -1,5 +1,5 @@
-// What a payment is for: its lines, as a 54-FZ receipt will need them (docs/gateways.md 1.7 via
-// docs/api.md "Payment items"). Checked when a top-up is initiated, so a receipt can later be made
+// What a payment is for: its lines, as a 54-FZ receipt will need them (docs/gateways.md 1.3,
+// docs/api.md "Back office"). Checked when a top-up is initiated, so a receipt can later be made
 // from them as they are: the lines add up to the amount exactly, names fit a receipt, numbers
 // have no more decimals than a receipt takes.
 import { badInput } from './errors';

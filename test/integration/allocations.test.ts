@@ -130,7 +130,14 @@ describe('payment.allocations', () => {
     expect(got.at(-1).split(' ')[2]).toBe(entries[MAX_ALLOCATION_SCAN - 1].id);
   }, 60_000);
 
-  it('a top-up used up early stops the read there', async () => {
+  it('is priced as a ledger read: a page of 100 payments asking for allocations is over the cost limit', async () => {
+    const big = await t.gql('{ payments(first: 100) { edges { node { id allocations { amount } } } } }', {}, shop.token);
+    expect(big.body.errors?.[0].message).toMatch(/query costs \d+, more than the limit/);
+    const small = await t.gql('{ payments(first: 20) { edges { node { id allocations { amount } } } } }', {}, shop.token);
+    expect(small.body.errors).toBeUndefined();
+  });
+
+  it('a top-up used up early lists only the debits that used it up', async () => {
     const s = await client('client_short');
     const a = await paid(s, '1');
     const used = await spend(s, '1');

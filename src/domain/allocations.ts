@@ -1,4 +1,4 @@
-// What each credit of a balance was spent on, first in first out (docs/api.md "Allocations"):
+// What each credit of a balance was spent on, first in first out (docs/api.md "Back office"):
 // credits queue in ledger order; each debit takes from the oldest credit not yet used up, except
 // a refund of a payment, which takes from that payment's own credit first (what is left of it),
 // and only the rest from the oldest. One environment's ledger of one client: TEST and LIVE

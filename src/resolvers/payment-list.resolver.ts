@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
+import { feeAndNet, listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
 import type { PaymentView } from '../services/payments/view';
 import { serviceCtx, type GqlContext } from './context';
 import { AGGREGATE_COST, ALLOCATIONS_COST, MUTATION_COST, SCAN_COST } from './field-extensions';
@@ -9,7 +9,6 @@ import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { Kind, type SelectionSetNode } from 'graphql';
 import { Allocation, Payment, PaymentItem } from './payment.types';
 import { DecimalScalar } from './scalars';
-import { formatAmount, lessFee } from '../domain/money';
 import { storedItems } from '../domain/payment-items';
 import { MAX_ALLOCATION_SCAN, paymentAllocations } from '../services/payments/allocations';
 import { BulkResult, EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
@@ -113,14 +112,12 @@ export class PaymentBackOfficeResolver {
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'The gateway\'s fee (CloudPayments TotalFee), once the payment is paid; null: the gateway did not say' })
   async fee(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
-    const { fee } = await loadBackOffice(serviceCtx(ctx), p as unknown as Held);
-    return fee === null ? null : formatAmount(fee, p.currency);
+    return feeAndNet(await loadBackOffice(serviceCtx(ctx), p as unknown as Held), p).fee;
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'amount − fee; null while the fee is unknown' })
   async net(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
-    const { fee } = await loadBackOffice(serviceCtx(ctx), p as unknown as Held);
-    return fee === null ? null : formatAmount(lessFee(p.amount, fee), p.currency);
+    return feeAndNet(await loadBackOffice(serviceCtx(ctx), p as unknown as Held), p).net;
   }
 
   @FieldResolver(() => [Allocation], {

@@ -172,6 +172,11 @@ export function backOfficeOf(p: BackOfficeRow): BackOfficeFields {
   };
 }
 
+/** The gateway's fee and what is left once it is taken, as the API shows them (null: unknown). */
+export function feeAndNet(fields: Pick<BackOfficeFields, 'fee'>, p: Pick<PaymentView, 'amount' | 'currency'>): { fee: string | null; net: string | null } {
+  return fields.fee === null ? { fee: null, net: null } : { fee: formatAmount(fields.fee, p.currency), net: formatAmount(lessFee(p.amount, fields.fee), p.currency) };
+}
+
 const backOfficeLoads = new WeakMap<object, Promise<BackOfficeFields>>();
 
 /** The back-office fields of a payment the caller already holds (read once per payment per request). */

@@ -6,7 +6,7 @@ export type GatewayPaymentState =
   /** unpaid: known to the gateway, nothing paid; pending: payment under way (3-D Secure, partial crypto). */
   | { status: 'unknown' | 'unpaid' | 'pending' }
   /** testMode: whether the gateway says it is a test transaction (absent: it did not say). */
-  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string; testMode?: boolean }
+  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string; testMode?: boolean; fee?: string }
   | { status: 'failed'; transactionId?: string; reason: string; reasonCode?: string }
   | { status: 'cancelled' };
 

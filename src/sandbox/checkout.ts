@@ -6,7 +6,7 @@ import { AUTHENTICATION_FAILED, cardType, INVALID_CARD, luhnValid, TEST_CARDS, v
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 import { checkoutPage, resultPage, threeDsPage, type CheckoutView } from './pages';
 import type { SandboxOrder, SandboxTransaction } from './store';
-import { Decimal, minorUnits } from '../domain/money';
+import { sandboxFee } from './fee';
 
 /** Check answers → the ReasonCode CloudPayments records for the declined payment (docs/gateways.md 1.3). */
 const declined = (reason: string, reasonCode: number): CardOutcome => ({ result: 'declined', reason, reasonCode });
@@ -17,15 +17,6 @@ const CHECK_DECLINES: Record<number, CardOutcome> = {
   20: declined('OutOfDate', 3004),
   13: declined('NotAccepted', 3008),
 };
-
-/**
- * The acquiring fee the sandbox reports in Pay's TotalFee, as a CloudPayments terminal would: a
- * share of the amount (2.5 %), rounded half up to the currency's minor units.
- */
-export const SANDBOX_FEE_RATE = '0.025';
-export function sandboxFee(amount: string, currency: string): string {
-  return new Decimal(amount).times(SANDBOX_FEE_RATE).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP).toFixed(minorUnits(currency));
-}
 
 export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: SandboxWorld): void {
   const view = (o: SandboxOrder): CheckoutView => ({ orderId: o.id, invoiceId: o.invoiceId, amount: o.amount, currency: o.currency, description: o.description });

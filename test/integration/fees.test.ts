@@ -64,6 +64,19 @@ describe('gateway fees', () => {
     expect(await fee(json, live.token)).toMatchObject({ status: 'CONFIRMED', fee: '27.30', net: '972.70' });
   });
 
+  it('reconciliation reads the fee from the transaction (v2/payments/find\'s TotalFee) for a Pay that never arrived', async () => {
+    const { transactionId } = (await t.gql('mutation($i: InitiatePaymentInput!) { initiateTopUpPayment(input: $i) { transactionId } }',
+      { i: { clientId: shop.clientId, clubId: shop.clubId, amount: '200' } }, live.token)).body.data.initiateTopUpPayment;
+    cp.payInvoice(transactionId).TotalFee = 5.8;
+    const res = await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { status fee net } }', { id: transactionId }, live.token);
+    expect(res.body.data.reconcilePayment).toEqual({ status: 'CONFIRMED', fee: '5.80', net: '194.20' });
+    // and a malformed one there is ignored too
+    const second = (await t.gql('mutation($i: InitiatePaymentInput!) { initiateTopUpPayment(input: $i) { transactionId } }',
+      { i: { clientId: shop.clientId, clubId: shop.clubId, amount: '200' } }, live.token)).body.data.initiateTopUpPayment.transactionId;
+    cp.payInvoice(second).TotalFee = '-1';
+    expect((await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { status fee } }', { id: second }, live.token)).body.data.reconcilePayment).toEqual({ status: 'CONFIRMED', fee: null });
+  });
+
   it.each([
     ['negative', '-5.00', 'TotalFee negative'],
     ['not a number', 'twelve', 'TotalFee not a decimal number'],

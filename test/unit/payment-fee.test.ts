@@ -51,6 +51,13 @@ describe('the gateway fee', () => {
     expect(feeAfter(payment('AUTHORIZED'), word('confirmed', { amount: '300.00', fee: '6.00' }))).toMatchObject({ to: 'CONFIRMED', fee: '6' });
   });
 
+  it('reconciliation: the fee the gateway\'s API reports is judged like a Pay\'s', () => {
+    const state = (fee?: string): BookInput => ({ kind: 'gateway-state', source: 'reconciliation', now: NOW, state: { status: 'confirmed', transactionId: 'T1', amount: '500.00', currency: 'RUB', ...(fee === undefined ? {} : { fee }) } });
+    expect(feeAfter(payment('PENDING'), state('9.99'))).toMatchObject({ to: 'CONFIRMED', fee: '9.99' });
+    expect(feeAfter(payment('PENDING'), state('-9.99'))).toMatchObject({ to: 'CONFIRMED', fee: null, ignored: 'TotalFee negative' });
+    expect(feeAfter(payment('PENDING'), state())).toMatchObject({ to: 'CONFIRMED', fee: 'unchanged' });
+  });
+
   it('a duplicate Pay changes nothing, whatever fee it names', () => {
     expect(decide(payment('CONFIRMED'), word('confirmed', { fee: '99.00' })).change).toBeNull();
   });

@@ -41,7 +41,7 @@ export function decideGatewayState(p: PaymentSnapshot, state: GatewayPaymentStat
   switch (state.status) {
     case 'confirmed':
     case 'authorized':
-      return paid(p, { kind: state.status, ...facts, amount: state.amount, currency: state.currency, transactionId: state.transactionId, testMode: state.testMode }, ctx);
+      return paid(p, { kind: state.status, ...facts, amount: state.amount, currency: state.currency, transactionId: state.transactionId, testMode: state.testMode, ...(state.fee !== undefined ? { fee: state.fee } : {}) }, ctx);
     case 'cancelled':
       // The hold we know of was released (a bank or the dashboard voided it).
       return p.status === 'AUTHORIZED' && p.gatewayTransactionId

@@ -32,8 +32,9 @@ export const DEFAULT_ITEM_NAME = 'Balance top-up';
  */
 export const VAT_CODES: readonly number[] = [0, 5, 7, 10, 12, 20, 22, 105, 107, 110, 120, 122];
 
+/** Control characters, line and paragraph separators, and the bidirectional overrides that make a printed name read otherwise. */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** The line a top-up has when the caller names none. */
 export const defaultItems = (amount: Decimal, currency: string): PaymentItem[] => [

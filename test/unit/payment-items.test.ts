@@ -44,6 +44,7 @@ describe('payment items', () => {
     ['a name of 129 characters', [line({ name: 'x'.repeat(129) })], /at most 128 characters/, 'items[0].name'],
     ['a control character in a name', [line({ name: 'Gym\u0007' })], /control characters/, 'items[0].name'],
     ['a line separator in a name', [line({ name: 'Gym\u2028pass' })], /control characters/, 'items[0].name'],
+    ['a right-to-left override in a name', [line({ name: 'Gym \u202epass' })], /control characters/, 'items[0].name'],
     ['a price of 3 decimals', [line({ price: '499.999', quantity: '1' })], /price has more than 2 decimal places/, 'items[0].price'],
     ['a quantity of 4 decimals', [line({ quantity: '1.0001', price: '500' })], /quantity has more than 3 decimal places/, 'items[0].quantity'],
     ['a zero quantity', [line({ quantity: '0' })], /quantity must be greater than zero/, 'items[0].quantity'],

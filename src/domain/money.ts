@@ -92,3 +92,6 @@ export function parseSignedAmount(value: string, currency: string, field = 'amou
   const size = parseAmount(negative ? t.slice(1) : t.replace(/^\+/, ''), currency, { field });
   return negative ? size.negated() : size;
 }
+
+/** What is left of an amount once the gateway's fee is taken (net). */
+export const lessFee = (amount: { toString(): string }, fee: { toString(): string }) => new Decimal(amount.toString()).minus(fee.toString());

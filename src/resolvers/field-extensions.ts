@@ -11,3 +11,5 @@ export const WRITE_ONLY = { writeOnly: true } as const;
 export const AGGREGATE_COST = 100;
 /** A search no index serves (text, a wildcard number, an order other than by creation): a scan too. */
 export const SCAN_COST = 100;
+/** A payment's allocations: a read of its client's ledger from the top-up on (bounded, a page at a time). */
+export const ALLOCATIONS_COST = 25;

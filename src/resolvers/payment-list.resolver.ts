@@ -1,13 +1,16 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
+import { feeAndNet, listPayments, loadBackOffice, type BackOfficeFields } from '../services/payments/list-payments';
 import type { PaymentView } from '../services/payments/view';
 import { serviceCtx, type GqlContext } from './context';
-import { AGGREGATE_COST, MUTATION_COST, SCAN_COST } from './field-extensions';
+import { AGGREGATE_COST, ALLOCATIONS_COST, MUTATION_COST, SCAN_COST } from './field-extensions';
 import { DEFAULT_PAGE_SIZE, LARGEST_PAGE_SIZE } from '../services/common/validate';
 import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { Kind, type SelectionSetNode } from 'graphql';
-import { Payment } from './payment.types';
+import { Allocation, Payment, PaymentItem } from './payment.types';
+import { DecimalScalar } from './scalars';
+import { storedItems } from '../domain/payment-items';
+import { MAX_ALLOCATION_SCAN, paymentAllocations } from '../services/payments/allocations';
 import { BulkResult, EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
 import { editPayment } from '../services/payments/edit-payment';
 import { deletePayments } from '../services/payments/delete-payments';
@@ -101,6 +104,29 @@ export class PaymentBackOfficeResolver {
   @FieldResolver(() => [String])
   async tags(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string[]> {
     return (await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).tags;
+  }
+
+  @FieldResolver(() => [PaymentItem], { description: 'What the payment is for (a payment from before items existed: one "Balance top-up" line)' })
+  async items(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<PaymentItem[]> {
+    return storedItems((await loadBackOffice(serviceCtx(ctx), p as unknown as Held)).items, p.amount, p.currency);
+  }
+
+  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'The gateway\'s fee (CloudPayments TotalFee), once the payment is paid; null: the gateway did not say' })
+  async fee(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
+    return feeAndNet(await loadBackOffice(serviceCtx(ctx), p as unknown as Held), p).fee;
+  }
+
+  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'amount − fee; null while the fee is unknown' })
+  async net(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
+    return feeAndNet(await loadBackOffice(serviceCtx(ctx), p as unknown as Held), p).net;
+  }
+
+  @FieldResolver(() => [Allocation], {
+    complexity: ALLOCATIONS_COST,
+    description: `The debits this top-up paid for, first in first out (a refund of it takes from it first); read from the top-up on, for at most ${MAX_ALLOCATION_SCAN} ledger entries`,
+  })
+  allocations(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<Allocation[]> {
+    return paymentAllocations(serviceCtx(ctx), p);
   }
 
   @FieldResolver(() => Boolean, { description: 'Hidden by staff; kept, with its history, for audit' })

@@ -108,6 +108,12 @@ export class PaymentTotal {
 
   @Field(() => DecimalScalar)
   amount!: string;
+
+  @Field(() => DecimalScalar, { description: 'The gateways\' fees known (an unknown fee counts as none)' })
+  fee!: string;
+
+  @Field(() => DecimalScalar, { description: 'amount − fee' })
+  net!: string;
 }
 
 @ObjectType()

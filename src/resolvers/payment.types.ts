@@ -1,11 +1,56 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { PaymentStatus, RefundStatus } from '../generated/prisma/enums';
 import { DecimalScalar } from './scalars';
-import { Environment, GatewayType } from './shared.types';
+import { Environment, GatewayType, LedgerKind } from './shared.types';
 
 registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 registerEnumType(RefundStatus, { name: 'RefundStatus' });
+
+@InputType({ description: 'A line of what the payment is for, as a 54-FZ receipt takes it' })
+export class PaymentItemInput {
+  @Field(() => String, { description: '1-128 characters, no control characters (trimmed)' })
+  name!: string;
+
+  @Field(() => DecimalScalar, { description: 'Greater than zero, at most 3 decimals' })
+  quantity!: string;
+
+  @Field(() => DecimalScalar, { description: 'Per unit; greater than zero, at most the currency\'s decimals' })
+  price!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The VAT code CloudKassir takes: 0, 5, 7, 10, 12, 20, 22, 105, 107, 110, 120, 122; null: without VAT' })
+  vat?: number | null;
+}
+
+@ObjectType()
+export class PaymentItem {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => DecimalScalar)
+  quantity!: string;
+
+  @Field(() => DecimalScalar)
+  price!: string;
+
+  @Field(() => Int, { nullable: true, description: 'null: without VAT' })
+  vat!: number | null;
+}
+
+@ObjectType({ description: 'A part of a debit that a top-up paid for (first in, first out)' })
+export class Allocation {
+  @Field(() => ID, { description: 'The debit\'s ledger entry' })
+  ledgerEntryId!: string;
+
+  @Field(() => LedgerKind, { description: 'SPEND (debitBalance), REFUND (of this or another payment) or ADJUSTMENT (a negative one)' })
+  kind!: LedgerKind;
+
+  @Field(() => DecimalScalar, { description: 'How much of this top-up the debit took' })
+  amount!: string;
+
+  @Field(() => DateTimeResolver)
+  at!: Date;
+}
 
 @InputType()
 export class InitiatePaymentInput {
@@ -29,6 +74,12 @@ export class InitiatePaymentInput {
 
   @Field(() => String, { nullable: true, description: 'Same key and input: the first result; same key, other input: CONFLICT' })
   idempotencyKey?: string | null;
+
+  @Field(() => [PaymentItemInput], { nullable: true, description: 'What the payment is for: at most 100 lines whose quantity × price add up to the amount exactly. Absent: one "Balance top-up" line' })
+  items?: PaymentItemInput[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'One of the gateways serving the club (the one assigned to it, or an organization default); absent: the club\'s own' })
+  gatewayId?: string | null;
 }
 
 @ObjectType({ description: 'One field an edit changed, as text (null: empty)' })

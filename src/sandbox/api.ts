@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Decimal, decimalFromText } from '../domain/money';
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 import type { SandboxOrder, SandboxTransaction } from './store';
+import { sandboxFee } from './fee';
 
 export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: SandboxWorld): void {
   async function merchantOf(request: FastifyRequest): Promise<SandboxMerchant | null> {
@@ -161,6 +162,7 @@ export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: S
       TransactionId: tx.id, Amount: tx.amount, Currency: tx.currency, InvoiceId: tx.invoiceId, AccountId: tx.accountId,
       Status: tx.status, StatusCode: statusCode, Reason: tx.reason, ReasonCode: tx.reasonCode, TestMode: true,
       CardFirstSix: tx.cardFirstSix, CardLastFour: tx.cardLastFour, CardType: tx.cardType, CreatedDateIso: tx.createdAt.slice(0, 19),
+      ...(tx.status === 'Completed' || tx.status === 'Authorized' ? { TotalFee: sandboxFee(tx.amount, tx.currency) } : {}),
     };
   }
 }

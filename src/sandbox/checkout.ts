@@ -6,6 +6,7 @@ import { AUTHENTICATION_FAILED, cardType, INVALID_CARD, luhnValid, TEST_CARDS, v
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 import { checkoutPage, resultPage, threeDsPage, type CheckoutView } from './pages';
 import type { SandboxOrder, SandboxTransaction } from './store';
+import { sandboxFee } from './fee';
 
 /** Check answers → the ReasonCode CloudPayments records for the declined payment (docs/gateways.md 1.3). */
 const declined = (reason: string, reasonCode: number): CardOutcome => ({ result: 'declined', reason, reasonCode });
@@ -128,7 +129,7 @@ export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: S
       await store.saveTransaction(tx);
       if (outcome.result === 'approved') {
         await store.saveOrder({ ...order, status: 'Paid' });
-        await notify(merchant, 'pay', { ...common, Status: status, OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: 0 });
+        await notify(merchant, 'pay', { ...common, Status: status, OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: sandboxFee(order.amount, order.currency) });
         return order.successUrl ? reply.redirect(order.successUrl, 303) : html(reply, 200, resultPage('Payment successful', `${order.amount} ${order.currency} paid. You can close this page.`));
       }
       await notify(merchant, 'fail', { ...common, OperationType: 'Payment', Reason: outcome.reason, ReasonCode: outcome.reasonCode });

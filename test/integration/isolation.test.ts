@@ -161,6 +161,11 @@ describe('organization isolation', () => {
       // and a client B does not have cannot be charged
       const none = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_2", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
       expect(none.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      // nor can B name A's gateway for its own club
+      const before = await t.deps.db.payment.count();
+      const named = await t.gql('mutation($g: ID!) { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100, gatewayId: $g }) { transactionId } }', { g: gatewayA }, b.testToken);
+      expect(named.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not found/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(await t.deps.db.payment.count()).toBe(before);
     },
     'Mutation.cancelPayment': async () => {
       const res = await t.gql('mutation($id: ID!) { cancelPayment(id: $id) { id } }', { id: paymentA }, b.testToken);

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { shapeFor } from '../helpers/callbacks';
 
 interface Order { Id: string; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Description: string; Email?: string; RequireConfirmation: boolean; Status: 'Created' | 'Paid' | 'Cancelled' }
-interface Txn { TransactionId: number; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Status: 'Authorized' | 'Completed' | 'Declined' | 'Cancelled'; Refunded: number; Reason?: string; ReasonCode?: number }
+interface Txn { TransactionId: number; InvoiceId?: string; AccountId?: string; Amount: number; Currency: string; Status: 'Authorized' | 'Completed' | 'Declined' | 'Cancelled'; Refunded: number; Reason?: string; ReasonCode?: number; TotalFee?: number | string }
 
 /** .NET HttpUtility.UrlEncode: lower-case escapes, "+" for spaces. */
 export function dotNetForm(fields: Record<string, string | number | undefined>): string {

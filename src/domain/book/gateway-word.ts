@@ -2,7 +2,7 @@
 // expiry) and what it means for a payment. Callbacks arrive at least once, late or out of order:
 // every rule is idempotent, a duplicate answers success and changes nothing twice.
 import type { GatewayEvent, GatewayPaymentState } from '../gateway-events';
-import { Decimal, formatAmount } from '../money';
+import { Decimal, decimalFromText, formatAmount, minorUnits } from '../money';
 import { canTransition, CLOSED_UNPAID, OPEN, PAYABLE, SETTLED } from '../payment-state';
 import { gatewayMetadata, paidByStaff } from './staff';
 import { attention, change, declined, nothing, note, OK } from './decision';
@@ -42,7 +42,7 @@ export function decideGatewayState(p: PaymentSnapshot, state: GatewayPaymentStat
   switch (state.status) {
     case 'confirmed':
     case 'authorized':
-      return paid(p, { kind: state.status, ...facts, amount: state.amount, currency: state.currency, transactionId: state.transactionId, testMode: state.testMode }, ctx);
+      return paid(p, { kind: state.status, ...facts, amount: state.amount, currency: state.currency, transactionId: state.transactionId, testMode: state.testMode, ...(state.fee !== undefined ? { fee: state.fee } : {}) }, ctx);
     case 'cancelled':
       // The hold we know of was released (a bank or the dashboard voided it).
       return p.status === 'AUTHORIZED' && p.gatewayTransactionId
@@ -167,6 +167,7 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
     : captured ? `captured ${event.amount} of ${formatAmount(authorized, p.currency)} authorized`
     : to === 'CONFIRMED' ? `paid${event.note ? `; ${event.note}` : ''}` : 'authorized (two-stage)';
   const amount = new Decimal(event.amount);
+  const fee = feeOf(p, event, captured ? amount : null);
   const patch: PaymentPatch = {
     gatewayTransactionId: event.transactionId,
     ...(event.details ? { metadata: gatewayMetadata(event.details) } : {}),
@@ -174,13 +175,33 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
     ...(p.deleted ? { deletedAt: null } : {}),
     ...(to === 'CONFIRMED' ? { confirmedAt: ctx.now } : { authorizedAt: ctx.now, authorizedAmount: amount, captureAmount: null, capturedAmount: null }),
     ...(captured ? { amount, capturedAmount: amount } : {}),
+    ...(fee.value !== undefined ? { fee: fee.value } : {}),
   };
   const code = revived ? 'PAID_AFTER_CLOSE' : captured ? 'CAPTURED' : to === 'CONFIRMED' ? 'PAID' : 'AUTHORIZED';
   if (p.deleted) notes.push('it had been deleted by staff: shown again');
-  const entryData = { ...data, ...(p.deleted ? { undeleted: true } : {}), ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(notes.length ? { notes } : {}) };
+  const entryData = { ...data, ...(p.deleted ? { undeleted: true } : {}), ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(fee.ignored ? { feeIgnored: fee.ignored } : {}), ...(notes.length ? { notes } : {}) };
   const effects: Effect[] = to === 'CONFIRMED' ? [{ kind: 'credit' }] : [];
   return change({ to, cause: 'gateway', patch }, { code, text: text + notes.map((n) => `; ${n}`).join('') + HOW[ctx.source], data: entryData }, effects,
     { attention: notes.length ? notes.join('; ') : null });
+}
+
+/**
+ * The gateway's fee as a Pay or Confirm reports it (CloudPayments TotalFee): a decimal of at most
+ * the currency's decimals, from zero to the amount. Anything else is recorded as ignored and the
+ * fee stays unknown: the money was taken, so a bad fee never stops a payment. Undefined: leave
+ * the stored fee (the event names none), except that a capture of another amount than the hold
+ * makes the hold's fee unknown.
+ */
+export function feeOf(p: PaymentSnapshot, event: { fee?: string; amount: string }, captured: Decimal | null): { value?: Decimal | null; ignored?: string } {
+  if (event.fee === undefined) return captured && !captured.equals(p.authorizedAmount ?? p.amount) ? { value: null } : {};
+  const fee = decimalFromText(event.fee);
+  const amount = new Decimal(event.amount);
+  const problem = !fee ? 'not a decimal number'
+    : fee.isNegative() ? 'negative'
+    : fee.decimalPlaces() > minorUnits(p.currency) ? `more decimals than ${p.currency} has`
+    : fee.gt(amount) ? 'more than the amount'
+    : null;
+  return problem ? { value: null, ignored: `TotalFee ${problem}` } : { value: fee };
 }
 
 /** Money reported for a deleted payment that needs a person: the payment is shown again, with the note. */

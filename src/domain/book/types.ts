@@ -78,6 +78,8 @@ export interface PaymentPatch {
   documentNumber?: string;
   /** Merged into the payment's metadata. */
   metadata?: Record<string, string>;
+  /** The gateway's fee (null: unknown). */
+  fee?: Decimal | null;
 }
 
 export interface PaymentChange {

@@ -27,17 +27,20 @@ interface FoundTransaction {
   Reason?: string | null;
   ReasonCode?: number | string | null;
   TestMode?: boolean | null;
+  TotalFee?: number | string | null;
 }
 
 function mapFound(t: FoundTransaction): GatewayPaymentState {
   const transactionId = String(t.TransactionId);
   const status = t.Status;
   const testMode = typeof t.TestMode === 'boolean' ? t.TestMode : undefined;
+  // The fee as given (the book judges it), like a Pay's.
+  const fee = t.TotalFee === undefined || t.TotalFee === null ? {} : { fee: String(t.TotalFee).slice(0, 40) };
   switch (status) {
     case 'Completed':
-      return { status: 'confirmed', transactionId, amount: String(t.Amount), currency: t.Currency, testMode };
+      return { status: 'confirmed', transactionId, amount: String(t.Amount), currency: t.Currency, testMode, ...fee };
     case 'Authorized':
-      return { status: 'authorized', transactionId, amount: String(t.Amount), currency: t.Currency, testMode };
+      return { status: 'authorized', transactionId, amount: String(t.Amount), currency: t.Currency, testMode, ...fee };
     case 'Declined':
       return { status: 'failed', transactionId, reason: t.Reason ?? 'Declined', reasonCode: t.ReasonCode == null ? undefined : String(t.ReasonCode) };
     case 'Cancelled':

@@ -48,11 +48,13 @@ const common = {
 };
 const card = { CardFirstSix: cardPart(/^\d{6}$/), CardLastFour: cardPart(/^\d{4}$/), CardType: optional(freeText(32)) };
 const operation = { OperationType: optional(freeText(32)) };
+/** The gateway's fee, as sent: the book judges it (a malformed one never stops a Pay). */
+const fee = { TotalFee: optional(freeText(40)) };
 const charged = z.object({ ...common, ...card, ...operation, Status: z.enum(['Completed', 'Authorized']) });
 const schemas = {
   check: charged,
-  pay: charged,
-  confirm: z.object({ ...common, ...card, Status: z.literal('Completed') }),
+  pay: charged.extend(fee),
+  confirm: z.object({ ...common, ...card, ...fee, Status: z.literal('Completed') }),
   fail: z.object({ ...common, ...card, Reason: optional(freeText(200)), ReasonCode: optional(reasonCode) }),
   refund: z.object({ ...common, ...operation, PaymentTransactionId: transactionId }),
   cancel: z.object(common),
@@ -93,7 +95,7 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
   if (kind === 'recurrent' || kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
   const parsed = schemas[kind].safeParse(fields);
   if (!parsed.success) return { ok: false, problem: problemOf(parsed.error) };
-  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string; OperationType?: string };
+  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string; OperationType?: string; TotalFee?: string };
   // The same notifications report payouts to cards (OperationType=CardPayout): money going out, never a top-up.
   const expected = kind === 'refund' ? 'Refund' : 'Payment';
   if ((kind === 'check' || kind === 'pay' || kind === 'refund') && n.OperationType && n.OperationType !== expected) {
@@ -106,7 +108,7 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
     case 'pay':
     case 'confirm':
       // Pay with Status=Authorized is a two-stage hold; Completed (or Confirm) means the money is ours.
-      return { ok: true, event: { kind: n.Status === 'Authorized' ? 'authorized' : 'confirmed', ...facts, card: cardOf(n), testMode: n.TestMode } };
+      return { ok: true, event: { kind: n.Status === 'Authorized' ? 'authorized' : 'confirmed', ...facts, card: cardOf(n), testMode: n.TestMode, ...(n.TotalFee !== undefined ? { fee: n.TotalFee } : {}) } };
     case 'fail':
       return { ok: true, event: { kind: 'failed', ...facts, reason: n.Reason ?? 'Declined', reasonCode: n.ReasonCode, card: cardOf(n) } };
     case 'refund': {

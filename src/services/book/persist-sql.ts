@@ -61,5 +61,5 @@ const conflictOf = (table: string) => (table === 'Outbox' ? 'key' : undefined);
 const ctes = (parts: Prisma.Sql[]) => Prisma.join(parts.map((part, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${part})`));
 
 
-const DECIMALS = new Set(['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount']);
+const DECIMALS = new Set(['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount', 'fee']);
 const asDecimal = (k: string, v: unknown) => (DECIMALS.has(k) && v !== null ? new Prisma.Decimal(String(v)) : v);

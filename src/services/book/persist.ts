@@ -105,6 +105,7 @@ export function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdate
     failureCode: patch.failureCode === undefined ? undefined : patch.failureCode?.slice(0, 32) ?? null,
     deletedAt: patch.deletedAt,
     documentNumber: patch.documentNumber,
+    fee: amount(patch.fee),
     ...(patch.metadata ? { metadata: { ...(row.metadata as Prisma.JsonObject), ...patch.metadata } } : {}),
   };
 }

@@ -67,7 +67,7 @@ const byId = (id: string, options: Pick<LoadOptions, 'gatewayId'>) =>
   Prisma.sql`p.id = ${id} ${options.gatewayId ? Prisma.sql`AND p."gatewayId" = ${options.gatewayId}` : Prisma.empty}`;
 
 /** pg reads numeric columns as strings: as decimals, the row is what Prisma would have read. */
-const DECIMAL_COLUMNS = ['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount'] as const;
+const DECIMAL_COLUMNS = ['amount', 'refundedAmount', 'authorizedAmount', 'captureAmount', 'capturedAmount', 'fee'] as const;
 function fromPg(found: Record<string, unknown>): Payment & Context {
   const row = { ...found };
   for (const c of DECIMAL_COLUMNS) row[c] = row[c] === null ? null : new Prisma.Decimal(String(row[c]));

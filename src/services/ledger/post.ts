@@ -48,13 +48,16 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
   }
   const groups = [...byClient.keys()].sort().map((key) => byClient.get(key)!);
   const entries: PostedEntry[] = [];
-  const at = new Date();
   // Both balances live on the client's row: lock every row once, in one stable order, before any
   // environment's update (two batches then never hold each other's rows crosswise).
   await tx.$queryRaw`
     SELECT 1 FROM "Client" c JOIN unnest(${groups.map((g) => g[0].organizationId)}::text[], ${groups.map((g) => g[0].clientId)}::text[]) AS v(org, id)
         ON c."organizationId" = v.org AND c.id = v.id
      ORDER BY c."organizationId", c.id FOR UPDATE OF c`;
+  // Taken under the locks, and ids ascending in posting order: a client's entries sort by (at, id)
+  // in the order they moved the balance (allocations read them so).
+  const at = new Date();
+  const ids = postings.map(() => newId('led')).sort();
   for (const environment of ['LIVE', 'TEST'] as const) {
     const ofEnv = groups.filter((g) => g[0].environment === environment);
     if (!ofEnv.length) continue;
@@ -64,7 +67,7 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
       const after = balancesAfterEach(balances.get(`${organizationId} ${clientId}`)!, group.map((p) => p.amount));
       for (const [i, p] of group.entries()) {
         entries.push({
-          id: newId('led'), organizationId, environment, clientId, kind: p.kind, amount: p.amount, balanceAfter: after[i],
+          id: ids[entries.length], organizationId, environment, clientId, kind: p.kind, amount: p.amount, balanceAfter: after[i],
           paymentId: p.paymentId ?? null, refundId: p.refundId ?? null,
           reason: p.reason?.slice(0, 500) ?? null, actor: p.actor, idempotencyKey: p.idempotencyKey ?? null, requestHash: p.requestHash ?? null, at,
         });

@@ -22,6 +22,8 @@ export const PAYMENT_COLUMNS: readonly { header: string; sql: string; kind: Kind
   { header: 'status', sql: 'p.status', kind: 'text' },
   { header: 'amount', sql: 'p.amount::text', kind: 'amount' },
   { header: 'currency', sql: 'p.currency', kind: 'text' },
+  { header: 'fee', sql: 'p.fee::text', kind: 'amount' },
+  { header: 'net', sql: '(p.amount - p.fee)::text', kind: 'amount' },
   { header: 'clientId', sql: 'p."clientId"', kind: 'text' },
   { header: 'clubId', sql: 'p."clubId"', kind: 'text' },
   { header: 'gatewayType', sql: 'p."gatewayType"', kind: 'text' },

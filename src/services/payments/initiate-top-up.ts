@@ -5,7 +5,8 @@ import { newId } from '../../domain/ids';
 import { parseAmount, parseCurrency } from '../../domain/money';
 import { GatewayError, type WidgetParams } from '../../gateways/types';
 import { OPEN } from '../../domain/payment-state';
-import type { Payment } from '../../generated/prisma/client';
+import type { Payment, Prisma } from '../../generated/prisma/client';
+import { checkItems, isDefault, type PaymentItemInput } from '../../domain/payment-items';
 import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
 import { gatewayForOperation } from '../gateways/load-gateway';
@@ -23,6 +24,10 @@ export interface InitiateTopUpInput {
   returnUrl?: string | null;
   description?: string | null;
   idempotencyKey?: string | null;
+  /** What the payment is for; absent: one "Balance top-up" line of the whole amount. */
+  items?: PaymentItemInput[] | null;
+  /** One of the gateways serving the club; absent: the one the club is assigned to (or the default). */
+  gatewayId?: string | null;
 }
 
 export interface InitiateTopUpResult {
@@ -45,7 +50,12 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
   const returnUrl = httpsOrHttpUrl(input.returnUrl, 'returnUrl') ?? null;
   const description = optionalText(input.description, 'description', 500) ?? null;
   const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description]);
+  const items = checkItems(input.items, amount, currency);
+  const gatewayId = input.gatewayId == null || input.gatewayId === '' ? null : input.gatewayId;
+  // Items and a named gateway are part of the request (the same key with other items is a
+  // CONFLICT, like another amount); left out, the hash is what it was before they existed.
+  const chosen = { ...(isDefault(items, amount, currency) ? {} : { items }), ...(gatewayId ? { gatewayId } : {}) };
+  const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description, ...(Object.keys(chosen).length ? [chosen] : [])]);
 
   const { row, replayed } = await once<Payment>({
     key: idempotencyKey,
@@ -59,7 +69,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       if (client.currency !== currency) throw badInput(`client ${clientId} keeps a ${client.currency} balance; a ${currency} top-up cannot be credited to it`, 'currency');
       const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } } });
       if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
-      const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, ctx.env, clubId);
+      const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, ctx.env, clubId, gatewayId);
       const adapter = gatewayAdapter(gateway.type);
       if (!adapter.currencies.includes(currency)) {
         throw badInput(`${adapter.displayName} (gateway ${gateway.id}, serving club ${clubId}) does not take ${currency}; it takes ${adapter.currencies.join(', ')}`, 'currency');
@@ -67,7 +77,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       const payment = await tx.payment.create({
         data: {
           id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
-          amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash,
+          amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash, items: items as unknown as Prisma.InputJsonArray,
           expiresAt: new Date(Date.now() + ctx.deps.config.paymentTtlMs),
         },
       });

@@ -10,7 +10,7 @@ import {
 } from './payment-filter';
 import { effectiveFilter } from './effective-filter';
 import type { PaymentQuery } from './filter-and';
-import { formatAmount } from '../../domain/money';
+import { formatAmount, lessFee } from '../../domain/money';
 import { Prisma, type Payment } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import { runSql } from '../common/sql';
@@ -20,7 +20,7 @@ import { toPaymentView, type PaymentView } from './view';
 
 export interface PaymentOrder { field: OrderField; direction: Direction }
 
-export interface PaymentTotal { status: PaymentStatus; currency: string; count: number; amount: string }
+export interface PaymentTotal { status: PaymentStatus; currency: string; count: number; amount: string; fee: string; net: string }
 
 export interface PaymentListPage {
   edges: { cursor: string; node: PaymentView & { backOffice: BackOfficeFields } }[];
@@ -49,7 +49,7 @@ function cursorValueSql(field: OrderField, value: string | null): Prisma.Sql {
 }
 
 /** A row as pg reads it: numerics as text. */
-type Row = Omit<Payment, 'amount' | 'refundedAmount'> & { amount: string; refundedAmount: string };
+type Row = Omit<Payment, 'amount' | 'refundedAmount' | 'fee'> & { amount: string; refundedAmount: string; fee: string | null };
 
 function sortValueOf(field: OrderField, p: Row): string | null {
   switch (field) {
@@ -116,7 +116,8 @@ export function whereSql(ctx: Ctx, f: PaymentQuery): Prisma.Sql {
 
 const COLUMNS = Prisma.raw(`p.id, p.status, p.environment, p.amount::text AS amount, p.currency, p."clientId", p."clubId", p."createdAt", p."confirmedAt",
   p."expiresAt", p."gatewayTransactionId", p."gatewayType", p."refundedAmount"::text AS "refundedAmount", p.description, p."paymentUrl",
-  p."failureReason", p."failureCode", p.note, p."restrictRefund", p."externalNumber", p."documentNumber", p."documentDate", p.tags, p."deletedAt"`);
+  p."failureReason", p."failureCode", p.note, p."restrictRefund", p."externalNumber", p."documentNumber", p."documentDate", p.tags, p."deletedAt",
+  p.items, p.fee::text AS fee`);
 
 /** With a named period, the organization's row too, for its time zone. */
 export const fromSql = (f: PaymentQuery) => (f.periods.length ? Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"` : Prisma.sql`"Payment" p`);
@@ -150,23 +151,34 @@ export async function listPayments(
 }
 
 async function totalsOf(ctx: Ctx, where: Prisma.Sql): Promise<{ totalCount: number; totals: PaymentTotal[] }> {
-  const rows = await runSql<{ status: PaymentStatus; currency: string; count: number; amount: string }>(ctx.deps.pg, Prisma.sql`
-    SELECT p.status, p.currency, count(*)::int AS count, sum(p.amount)::text AS amount
+  const rows = await runSql<{ status: PaymentStatus; currency: string; count: number; amount: string; fee: string }>(ctx.deps.pg, Prisma.sql`
+    SELECT p.status, p.currency, count(*)::int AS count, sum(p.amount)::text AS amount, coalesce(sum(p.fee), 0)::text AS fee
       ${where} GROUP BY p.status, p.currency ORDER BY p.status, p.currency`);
   return {
     totalCount: rows.reduce((n, r) => n + r.count, 0),
-    totals: rows.map((r) => ({ ...r, amount: formatAmount(r.amount, r.currency) })),
+    // An unknown fee counts as none: net is the amount less the fees known.
+    totals: rows.map((r) => ({ ...r, amount: formatAmount(r.amount, r.currency), fee: formatAmount(r.fee, r.currency), net: formatAmount(lessFee(r.amount, r.fee), r.currency) })),
   };
 }
 
-/** The payment's back-office fields (lists read them with the row; payment(id) reads them when asked). */
-export type BackOfficeFields = Omit<Editable, 'description'> & { deleted: boolean };
+/**
+ * The payment's back-office fields (lists read them with the row; payment(id) reads them when
+ * asked), with its lines as stored and the gateway's fee (decimal text, null: unknown).
+ */
+export type BackOfficeFields = Omit<Editable, 'description'> & { deleted: boolean; items: unknown; fee: string | null };
 
-export function backOfficeOf(p: Pick<Payment, 'note' | 'restrictRefund' | 'externalNumber' | 'documentNumber' | 'documentDate' | 'tags' | 'deletedAt'>): BackOfficeFields {
+type BackOfficeRow = Pick<Payment, 'note' | 'restrictRefund' | 'externalNumber' | 'documentNumber' | 'documentDate' | 'tags' | 'deletedAt' | 'items'> & { fee: { toString(): string } | null };
+
+export function backOfficeOf(p: BackOfficeRow): BackOfficeFields {
   return {
     note: p.note, restrictRefund: p.restrictRefund, externalNumber: p.externalNumber, documentNumber: p.documentNumber,
-    documentDate: p.documentDate, tags: p.tags ?? [], deleted: p.deletedAt !== null,
+    documentDate: p.documentDate, tags: p.tags ?? [], deleted: p.deletedAt !== null, items: p.items, fee: p.fee === null ? null : p.fee.toString(),
   };
+}
+
+/** The gateway's fee and what is left once it is taken, as the API shows them (null: unknown). */
+export function feeAndNet(fields: Pick<BackOfficeFields, 'fee'>, p: Pick<PaymentView, 'amount' | 'currency'>): { fee: string | null; net: string | null } {
+  return fields.fee === null ? { fee: null, net: null } : { fee: formatAmount(fields.fee, p.currency), net: formatAmount(lessFee(p.amount, fields.fee), p.currency) };
 }
 
 const backOfficeLoads = new WeakMap<object, Promise<BackOfficeFields>>();
@@ -178,7 +190,7 @@ export function loadBackOffice(ctx: Ctx, payment: PaymentView & { backOffice?: B
   if (!load) {
     load = ctx.deps.db.payment.findFirstOrThrow({
       where: { id: payment.id, organizationId: ctx.orgId, environment: ctx.env },
-      select: { note: true, restrictRefund: true, externalNumber: true, documentNumber: true, documentDate: true, tags: true, deletedAt: true },
+      select: { note: true, restrictRefund: true, externalNumber: true, documentNumber: true, documentDate: true, tags: true, deletedAt: true, items: true, fee: true },
     }).then(backOfficeOf);
     backOfficeLoads.set(payment, load);
   }

@@ -55,12 +55,12 @@ export async function recordOutboxFailure(db: Tx, id: bigint, error: string, ret
      WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** A row that can never be carried out (a malformed payload): left open for a person, never taken again. */
-export async function giveUpOutbox(db: Tx, id: bigint, error: string, maxAttempts: number): Promise<void> {
-  await db.$executeRaw`UPDATE "Outbox" SET attempts = ${maxAttempts}, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
+/** A row that will not be carried out (out of attempts, or a malformed payload): out of the claim index, for a person. */
+export async function giveUpOutbox(db: Tx, id: bigint, error: string): Promise<void> {
+  await db.$executeRaw`UPDATE "Outbox" SET status = 'GIVEN_UP', attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** Open rows out of attempts: they wait for a person (Outbox.lastError says why). */
+/** Rows left for a person: given up, or (set by hand) open but out of attempts. Outbox.lastError says why. */
 export async function stuckOutboxRows(db: Tx, maxAttempts: number): Promise<number> {
-  return db.outbox.count({ where: { status: 'PENDING', attempts: { gte: maxAttempts } } });
+  return db.outbox.count({ where: { OR: [{ status: 'GIVEN_UP' }, { status: 'PENDING', attempts: { gte: maxAttempts } }] } });
 }

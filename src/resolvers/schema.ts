@@ -9,8 +9,10 @@ import { PaymentBackOfficeResolver, PaymentListResolver } from './payment-list.r
 import { OrganizationResolver } from './organization.resolver';
 import { MoneyMovementResolver } from './refund.resolver';
 import { WebhookResolver } from './webhook.resolver';
+// Last: its types are emitted after the others' (schema.graphql keeps its order).
+import { AttentionResolver } from './attention.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AttentionResolver] as const;
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, validate: false });

@@ -1,7 +1,10 @@
 // The attention queue: what needs a person becomes an item with its evidence, once however often
 // (or however concurrently) the gateway says it, with an ATTENTION_NEEDED webhook in the same
 // transaction; staff close it with a note. Nothing for other roles, organizations or environments.
+import { Webhook } from 'standardwebhooks';
+import { raiseDoublePayment } from '../../src/services/attention/raise';
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
+import { Receiver } from '../helpers/receiver';
 import { nextTransactionId, payFields, sendNotification, type Fields } from '../helpers/callbacks';
 import { makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
@@ -15,11 +18,16 @@ interface Item { id: string; kind: string; paymentId: string | null; refundId: s
 
 describe('the attention queue', () => {
   let t: TestApp;
+  const rx = new Receiver();
 
   beforeAll(async () => {
+    await rx.start();
     t = await startTestApp('attention', {}, { workers: true });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await rx.stop();
+  });
 
   const fresh = () => makeShop(t, { clientId: `client_${Math.random().toString(36).slice(2, 10)}` });
   const notify = (shop: Shop, kind: string, fields: Fields) => sendNotification(t.url, shop.gatewayId, kind, fields, { secret: shop.apiSecret });
@@ -120,6 +128,37 @@ describe('the attention queue', () => {
     expect(found[0]).toMatchObject({ paymentId: unpaid, evidence: expect.objectContaining({ outboxKey: row.key, outboxKind: 'payment.credit', attempts: MAX_OUTBOX_ATTEMPTS, lastError: expect.stringMatching(/not confirmed/) }) });
     expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'GIVEN_UP', attempts: MAX_OUTBOX_ATTEMPTS });
     expect((await events(shop)).map((e) => e.data.kind)).toEqual(['OUTBOX_STUCK']);
+  });
+
+  it('partners subscribed to ATTENTION_NEEDED receive the item, signed', async () => {
+    const shop = await fresh();
+    const url = rx.on(`/attention-${shop.orgId}`, () => ({ status: 200 }));
+    const hook = await t.gql('mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { id secret } }', { i: { url, events: ['ATTENTION_NEEDED'] } }, shop.token);
+    expect(hook.body.errors).toBeUndefined();
+    const { transactionId } = await topUp(t, shop);
+    await notify(shop, 'pay', payFields(transactionId, shop.clientId, '7.00'));
+    const [item] = await items(shop);
+    const got = await waitFor(async () => rx.at(`/attention-${shop.orgId}`), (l) => l.length === 1, { timeoutMs: 15_000 });
+    const message = new Webhook(hook.body.data.createWebhook.secret).verify(got[0].body, { 'webhook-id': got[0].id, 'webhook-timestamp': got[0].timestamp, 'webhook-signature': got[0].signature }) as any;
+    expect(message).toMatchObject({ type: 'ATTENTION_NEEDED', environment: 'TEST', data: { id: item.id, kind: 'AMOUNT_MISMATCH', paymentId: transactionId, refundId: null, evidence: expect.objectContaining({ amount: '7.00' }) } });
+  });
+
+  it('raiseDoublePayment (for staff actions): one DOUBLE_PAYMENT per payment and transaction, with its event, in the caller\'s transaction', async () => {
+    const shop = await fresh();
+    const { transactionId } = await topUp(t, shop);
+    const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } });
+    const evidence = { transactionId: '777', amount: '500.00', currency: 'RUB' };
+    const first = await t.deps.db.$transaction((tx) => raiseDoublePayment(tx, payment, evidence));
+    const again = await t.deps.db.$transaction((tx) => raiseDoublePayment(tx, payment, evidence));
+    expect([first.length, again.length]).toEqual([1, 0]);
+    expect(await ofKind(shop, 'DOUBLE_PAYMENT')).toEqual([expect.objectContaining({ paymentId: transactionId, evidence: expect.objectContaining(evidence) })]);
+    // rolled back with its transaction: nothing raised
+    await expect(t.deps.db.$transaction(async (tx) => {
+      await raiseDoublePayment(tx, payment, { ...evidence, transactionId: '778' });
+      throw new Error('the staff action failed');
+    })).rejects.toThrow(/failed/);
+    expect(await ofKind(shop, 'DOUBLE_PAYMENT')).toHaveLength(1);
+    expect(await events(shop)).toHaveLength(1);
   });
 
   it('resolves with a trimmed note, once; bad notes are refused and write nothing', async () => {

@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { raiseDoublePayment } from '../../src/services/attention/raise';
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { Receiver } from '../helpers/receiver';
+import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
 import { nextTransactionId, payFields, sendNotification, type Fields } from '../helpers/callbacks';
 import { makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
@@ -19,14 +20,17 @@ interface Item { id: string; kind: string; paymentId: string | null; refundId: s
 describe('the attention queue', () => {
   let t: TestApp;
   const rx = new Receiver();
+  const LIVE_PUBLIC_ID = 'pk_live_attention';
+  const LIVE_SECRET = 'cp_live_secret_attention';
+  const cp = new CloudPaymentsSimulator({ [LIVE_PUBLIC_ID]: LIVE_SECRET });
 
   beforeAll(async () => {
-    await rx.start();
-    t = await startTestApp('attention', {}, { workers: true });
+    await Promise.all([rx.start(), cp.start()]);
+    t = await startTestApp('attention', { CLOUDPAYMENTS_API_URL: cp.url }, { workers: true });
   });
   afterAll(async () => {
     await t.close();
-    await rx.stop();
+    await Promise.all([rx.stop(), cp.stop()]);
   });
 
   const fresh = () => makeShop(t, { clientId: `client_${Math.random().toString(36).slice(2, 10)}` });
@@ -105,6 +109,24 @@ describe('the attention queue', () => {
     await notify(shop, 'pay', payFields(transactionId, shop.clientId, '500.00', { TestMode: 0 }));
     expect(await ofKind(shop, 'LIVE_CARD_ON_TEST')).toEqual([expect.objectContaining({ paymentId: transactionId })]);
     expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).status).toBe('PENDING');
+  });
+
+  it('a test card on a LIVE payment: TEST_CARD_ON_LIVE in the LIVE queue only, not credited', async () => {
+    const shop = await fresh();
+    const gw = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id environment } }',
+      { i: { organizationId: shop.orgId, type: 'CLOUDPAYMENTS', publicId: LIVE_PUBLIC_ID, apiSecret: LIVE_SECRET } }, shop.liveToken);
+    expect(gw.body.data.configurePaymentGateway.environment).toBe('LIVE');
+    const started = await t.gql('mutation($i: InitiatePaymentInput!) { initiateTopUpPayment(input: $i) { transactionId } }',
+      { i: { clientId: shop.clientId, clubId: shop.clubId, amount: 40 } }, shop.liveToken);
+    const id = started.body.data.initiateTopUpPayment.transactionId;
+    const fields = payFields(id, shop.clientId, '40.00', { TestMode: 1 });
+    const res = await sendNotification(t.url, gw.body.data.configurePaymentGateway.id, 'pay', fields, { secret: LIVE_SECRET });
+    expect(res).toEqual({ status: 200, body: { code: 0 } });
+    const live = await items(shop, true, shop.liveToken);
+    expect(live).toEqual([expect.objectContaining({ kind: 'TEST_CARD_ON_LIVE', paymentId: id, evidence: expect.objectContaining({ transactionId: fields.TransactionId, amount: '40.00' }) })]);
+    expect(await items(shop)).toEqual([]);
+    expect((await events(shop)).map((e) => [e.environment, e.data.kind])).toEqual([['LIVE', 'TEST_CARD_ON_LIVE']]);
+    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id } })).toBe(0);
   });
 
   it('an UNREADABLE signed callback: UNREADABLE_CALLBACK naming the stored callback, once for 5 racing copies', async () => {

@@ -60,7 +60,14 @@ export async function giveUpOutbox(db: Tx, id: bigint, error: string): Promise<v
   await db.$executeRaw`UPDATE "Outbox" SET status = 'GIVEN_UP', attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** Rows left for a person: given up, or (set by hand) open but out of attempts. Outbox.lastError says why. */
+/**
+ * Rows waiting for a person: given up, while their OUTBOX_STUCK attention item is open (counted on
+ * the items: given-up rows are in no index of the outbox), or (set by hand) open but out of attempts.
+ */
 export async function stuckOutboxRows(db: Tx, maxAttempts: number): Promise<number> {
-  return db.outbox.count({ where: { OR: [{ status: 'GIVEN_UP' }, { status: 'PENDING', attempts: { gte: maxAttempts } }] } });
+  const [open, items] = await Promise.all([
+    db.outbox.count({ where: { status: 'PENDING', attempts: { gte: maxAttempts } } }),
+    db.attentionItem.count({ where: { kind: 'OUTBOX_STUCK', resolvedAt: null } }),
+  ]);
+  return open + items;
 }

@@ -34,3 +34,6 @@ CREATE INDEX "AttentionItem_organizationId_environment_id_idx" ON "AttentionItem
 -- CreateIndex
 CREATE UNIQUE INDEX "AttentionItem_organizationId_environment_dedupeKey_key" ON "AttentionItem"("organizationId", "environment", "dedupeKey");
 
+
+-- CreateIndex
+CREATE INDEX "Refund_organizationId_environment_id_idx" ON "Refund"("organizationId", "environment", "id");

@@ -1,3 +1,0 @@
--- CreateIndex
-CREATE INDEX "Refund_organizationId_environment_id_idx" ON "Refund"("organizationId", "environment", "id");
-

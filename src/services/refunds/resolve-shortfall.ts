@@ -16,7 +16,7 @@ import { optionalText } from '../common/validate';
 import { BALANCE_COLUMN, postToLedger } from '../ledger/post';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
 import { toRefundView, type RefundView } from '../payments/get-payment';
-import { webhookEvent } from '../webhooks/emit';
+import { balanceAdjustedEvent } from '../webhooks/emit';
 
 const REFUND_ID = /^ref_[0-9a-z]{10,60}$/;
 export const SHORTFALL_NOTE_MAX = 2000;
@@ -49,10 +49,9 @@ export async function resolveShortfall(ctx: Ctx, refundId: string, how: Shortfal
           organizationId: ctx.orgId, environment: ctx.env, clientId: payment.clientId, kind: 'REFUND', amount: decision.debit.negated(), paymentId: payment.id,
           actor: ctx.actor, reason: `shortfall of refund ${refundId} debited`, idempotencyKey: `shortfall-debit:${refundId}`,
         }]);
-        outbox.push(...await addOutbox(tx, [webhookEvent('BALANCE_ADJUSTED', { organizationId: ctx.orgId, environment: ctx.env }, {
-          clientId: payment.clientId, currency: payment.currency, amount: shown(entry.amount), balanceAfter: shown(entry.balanceAfter),
-          reason: entry.reason, ledgerEntryId: entry.id, actor: ctx.actor, paymentId: payment.id, refundId, shortfall: shown(decision.remaining),
-        }, entry.at)]));
+        outbox.push(...await addOutbox(tx, [balanceAdjustedEvent({ organizationId: ctx.orgId, environment: ctx.env }, entry, payment.currency, ctx.actor, {
+          paymentId: payment.id, refundId, shortfall: shown(decision.remaining),
+        })]));
       }
       const now = new Date();
       const updated = await tx.refund.update({

@@ -14,7 +14,7 @@ export interface ShortfallState {
 }
 
 export type ShortfallDecision =
-  | { readonly refusal: { readonly code: 'BAD_USER_INPUT' | 'CONFLICT'; readonly message: string } }
+  | { readonly refusal: { readonly code: 'BAD_USER_INPUT' | 'CONFLICT'; readonly message: string; readonly field: 'refundId' | 'how' } }
   | {
       readonly refusal: null;
       /** Taken from the balance now (DEBITED only), > 0 or none. */
@@ -37,14 +37,14 @@ export const isOpen = (s: ShortfallState) => s.resolvedAt === null && s.shortfal
  * COLLECTED or WRITTEN_OFF.
  */
 export function decideShortfall(refundId: string, s: ShortfallState, how: ShortfallResolution, balance: Decimal): ShortfallDecision {
-  if (!hadShortfall(s)) return { refusal: { code: 'BAD_USER_INPUT', message: `refund ${refundId} has no shortfall` } };
-  if (!isOpen(s)) return { refusal: { code: 'CONFLICT', message: `the shortfall of refund ${refundId} is already resolved` } };
+  if (!hadShortfall(s)) return { refusal: { code: 'BAD_USER_INPUT', message: `refund ${refundId} has no shortfall`, field: 'refundId' } };
+  if (!isOpen(s)) return { refusal: { code: 'CONFLICT', message: `the shortfall of refund ${refundId} is already resolved`, field: 'refundId' } };
   if (how !== 'DEBITED') return { refusal: null, debit: new Decimal(0), remaining: s.shortfall, closes: true };
   if (s.debited.gt(0)) {
-    return { refusal: { code: 'CONFLICT', message: `the balance was already debited for refund ${refundId}: resolve what is still short as COLLECTED or WRITTEN_OFF` } };
+    return { refusal: { code: 'CONFLICT', message: `the balance was already debited for refund ${refundId}: resolve what is still short as COLLECTED or WRITTEN_OFF`, field: 'how' } };
   }
   const debit = Decimal.max(0, Decimal.min(balance, s.shortfall));
-  if (debit.lte(0)) return { refusal: { code: 'BAD_USER_INPUT', message: `the client's balance holds nothing to debit for refund ${refundId}` } };
+  if (debit.lte(0)) return { refusal: { code: 'BAD_USER_INPUT', message: `the client's balance holds nothing to debit for refund ${refundId}`, field: 'how' } };
   const remaining = s.shortfall.minus(debit);
   return { refusal: null, debit, remaining, closes: remaining.lte(0) };
 }

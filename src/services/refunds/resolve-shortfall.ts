@@ -42,7 +42,7 @@ export async function resolveShortfall(ctx: Ctx, refundId: string, how: Shortfal
         balance = new Decimal(client?.balance ?? 0);
       }
       const decision = decideShortfall(refundId, state, how, balance);
-      if (decision.refusal) throw new AppError(decision.refusal.code, decision.refusal.message, { details: { field: decision.refusal.code === 'CONFLICT' ? 'refundId' : 'how' } });
+      if (decision.refusal) throw new AppError(decision.refusal.code, decision.refusal.message, { details: { field: decision.refusal.field } });
       const shown = (d: Decimal) => formatAmount(d, payment.currency);
       if (decision.debit.gt(0)) {
         const [entry] = await postToLedger(tx, [{

@@ -19,7 +19,7 @@ import { toRefundView, type RefundView } from '../payments/get-payment';
 import { balanceAdjustedEvent } from '../webhooks/emit';
 
 const REFUND_ID = /^ref_[0-9a-z]{10,60}$/;
-export const SHORTFALL_NOTE_MAX = 2000;
+const SHORTFALL_NOTE_MAX = 2000;
 
 export async function resolveShortfall(ctx: Ctx, refundId: string, how: ShortfallResolution, noteInput?: string | null): Promise<RefundView> {
   const note = optionalText(noteInput, 'note', SHORTFALL_NOTE_MAX) ?? null;

@@ -16,6 +16,7 @@ import { gateways } from '../gateways/registry';
 import type { CallbackVerdict, ParsedCallback } from '../gateways/types';
 import { gatewaysNamedBy } from '../services/gateways/callback-candidates';
 import { cachedGateway, forgetGateway, loadGateway, type LoadedGateway } from '../services/gateways/load-gateway';
+import { storeUnreadableCallback } from '../services/attention/unreadable-callback';
 import { applyGatewayEvent, STALE_GATEWAY, type CallbackRecord } from '../services/payments/gateway-word';
 
 const BODY_LIMIT = 256 * 1024;
@@ -161,7 +162,7 @@ async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, g
     const outcome = parsed.verdict === 'UNREADABLE' ? { result: 'unreadable' as const } : { result: 'rejected' as const };
     if (parsed.verdict === 'UNREADABLE') {
       log.error({ problem: parsed.problem }, 'signed gateway callback is unreadable: kept for manual handling');
-      await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });
+      await storeUnreadableCallback(deps, gateway, { ...record, body: parsed.kept, error: parsed.problem.slice(0, MAX_ERROR), result: { outcome } });
     } else if (await withinRejectedQuota(deps, gatewayId)) {
       log.warn({ verdict: parsed.verdict, problem: parsed.problem }, 'gateway callback rejected');
       await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });

@@ -1,11 +1,15 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { PaymentStatus, RefundStatus } from '../generated/prisma/enums';
+import { PaymentStatus, RefundStatus, ShortfallResolution } from '../generated/prisma/enums';
 import { DecimalScalar } from './scalars';
 import { Environment, GatewayType, LedgerKind } from './shared.types';
 
 registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 registerEnumType(RefundStatus, { name: 'RefundStatus' });
+registerEnumType(ShortfallResolution, {
+  name: 'ShortfallResolution',
+  description: 'COLLECTED: the money came back by hand; WRITTEN_OFF; DEBITED: taken from the balance (what it held then, once per refund)',
+});
 
 @InputType({ description: 'A line of what the payment is for, as a 54-FZ receipt takes it' })
 export class PaymentItemInput {
@@ -132,7 +136,7 @@ export class Refund {
   @Field(() => DecimalScalar)
   amount!: string;
 
-  @Field(() => DecimalScalar, { description: 'The part the balance could not cover (already spent): manual handling' })
+  @Field(() => DecimalScalar, { description: 'The part the balance could not cover (already spent), less what resolveShortfall DEBITED since: manual handling' })
   shortfall!: string;
 
   @Field(() => String, { nullable: true })
@@ -143,6 +147,21 @@ export class Refund {
 
   @Field(() => String, { nullable: true })
   gatewayRefundId!: string | null;
+
+  @Field(() => ID)
+  paymentId!: string;
+
+  @Field(() => ShortfallResolution, { nullable: true, description: 'How staff handled the shortfall (DEBITED may leave part of it open)' })
+  shortfallResolution!: ShortfallResolution | null;
+
+  @Field(() => String, { nullable: true })
+  shortfallNote!: string | null;
+
+  @Field(() => DecimalScalar, { description: 'What resolveShortfall DEBITED took from the balance' })
+  shortfallDebited!: string;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When the shortfall was closed; null while open' })
+  shortfallResolvedAt!: Date | null;
 }
 
 @ObjectType()

@@ -12,8 +12,9 @@ import { WebhookResolver } from './webhook.resolver';
 import { AuditResolver } from './audit.resolver';
 import { PaymentCommentResolver } from './payment-comment.resolver';
 import { SavedFilterResolver } from './saved-filter.resolver';
+import { AttentionResolver } from './attention.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

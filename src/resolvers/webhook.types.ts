@@ -10,7 +10,7 @@ export class CreateWebhookInput {
   @Field(() => String)
   url!: string;
 
-  @Field(() => [String], { description: 'PAYMENT_RECEIVED, PAYMENT_FAILED, PAYMENT_CANCELLED, PAYMENT_REFUNDED' })
+  @Field(() => [String], { description: 'PAYMENT_RECEIVED, PAYMENT_FAILED, PAYMENT_CANCELLED, PAYMENT_REFUNDED, BALANCE_ADJUSTED, ATTENTION_NEEDED' })
   events!: string[];
 
   @Field(() => String, { nullable: true })

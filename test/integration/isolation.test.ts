@@ -152,6 +152,30 @@ describe('organization isolation', () => {
       expect(await t.deps.db.payment.count({ where: { organizationId: a.orgId } })).toBe(1);
       expect(await t.deps.db.ledgerEntry.count({ where: { organizationId: a.orgId } })).toBe(0);
     },
+    'Query.shortfalls': async () => {
+      const res = await t.gql('{ shortfalls { edges { node { id } } pageInfo { hasNextPage } } }', {}, b.testToken);
+      expect(res.body.data.shortfalls).toEqual({ edges: [], pageInfo: { hasNextPage: false } });
+    },
+    'Mutation.resolveShortfall': async () => {
+      await t.deps.db.refund.create({ data: { id: 'ref_isolation0000000000000', organizationId: a.orgId, environment: 'TEST', paymentId: paymentA, status: 'SUCCEEDED', amount: 100, shortfall: 100, actor: 'test' } });
+      try {
+        const res = await t.gql('mutation { resolveShortfall(refundId: "ref_isolation0000000000000", how: WRITTEN_OFF, note: "b") { id } }', {}, b.testToken);
+        expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+        expect((await t.deps.db.refund.findUniqueOrThrow({ where: { id: 'ref_isolation0000000000000' } })).shortfallResolvedAt).toBeNull();
+      } finally {
+        await t.deps.db.refund.delete({ where: { id: 'ref_isolation0000000000000' } });
+      }
+    },
+    'Query.attentionItems': async () => {
+      await t.deps.db.attentionItem.create({ data: { id: 'att_isolation0000000000000', organizationId: a.orgId, environment: 'TEST', kind: 'AMOUNT_MISMATCH', dedupeKey: 'isolation', paymentId: paymentA } });
+      const res = await t.gql('{ attentionItems { edges { node { id } } } }', {}, b.testToken);
+      expect(res.body.data.attentionItems.edges).toEqual([]);
+    },
+    'Mutation.resolveAttentionItem': async () => {
+      const res = await t.gql('mutation { resolveAttentionItem(id: "att_isolation0000000000000", note: "b") { id } }', {}, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect((await t.deps.db.attentionItem.findUniqueOrThrow({ where: { id: 'att_isolation0000000000000' } })).resolvedAt).toBeNull();
+    },
     'Mutation.initiateTopUpPayment': async () => {
       // The same CRM ids in B name B's own club and client (earlier cases created them), never A's.
       const res = await t.gql('mutation { initiateTopUpPayment(input: { clientId: "client_1", clubId: "club_1", amount: 100 }) { transactionId } }', {}, b.testToken);
@@ -286,7 +310,7 @@ describe('organization isolation', () => {
     'Mutation.updateWebhook': 1, 'Mutation.deleteWebhook': 1, 'Mutation.rotateWebhookSecret': 1, 'Mutation.replayWebhookDelivery': 1,
     'Mutation.replayWebhookDeliveries': 1, 'Query.organization': 1, 'Query.apiKeys': 1, 'Mutation.createApiKey': 1,
     'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1, 'Mutation.adjustBalance': 1, 'Mutation.markPaymentPaid': 1,
-    'Mutation.recordManualPayment': 1,
+    'Mutation.recordManualPayment': 1, 'Query.shortfalls': 1, 'Mutation.resolveShortfall': 1, 'Query.attentionItems': 1, 'Mutation.resolveAttentionItem': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -193,6 +193,11 @@ describe('money by hand', () => {
       const events = await t.deps.db.paymentEvent.findMany({ where: { paymentId: id, code: 'DOUBLE_PAYMENT' } });
       expect(events).toHaveLength(1);
       expect(events[0].reason).toMatch(new RegExp(`the client paid twice: .*transaction ${fields.TransactionId}`));
+      // one item for staff, and partners told
+      const items = await t.deps.db.attentionItem.findMany({ where: { paymentId: id, kind: 'DOUBLE_PAYMENT' } });
+      expect(items).toHaveLength(1);
+      const told = await t.deps.db.outbox.findMany({ where: { kind: 'webhook.event', payload: { path: ['message', 'type'], equals: 'ATTENTION_NEEDED' } } });
+      expect(told.filter((e) => (e.payload as any).message.data.paymentId === id)).toHaveLength(1);
       expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('CONFIRMED');
     });
 

@@ -110,7 +110,7 @@ describe('the outbox consumer', () => {
     await t.deps.db.outbox.create({ data: { key: 'credit-malformed', kind: 'payment.credit', organizationId: shop.orgId, payload: { payment: 'nope' } } });
     expect(await drainOutbox(t.deps, credit)).toBe(2);
     expect(await topUps(good)).toHaveLength(1);
-    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { key: 'credit-malformed' } })).toMatchObject({ status: 'PENDING', attempts: MAX_OUTBOX_ATTEMPTS, lastError: expect.stringMatching(/malformed/) });
+    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { key: 'credit-malformed' } })).toMatchObject({ status: 'GIVEN_UP', attempts: 1, lastError: expect.stringMatching(/malformed/) });
     await t.deps.db.outbox.delete({ where: { key: 'credit-malformed' } });
   });
 

@@ -30,10 +30,10 @@ const fail = (transactionId = 'T1') => word({ kind: 'failed', ...facts, transact
 const cancel = (transactionId = 'T1') => word({ kind: 'cancelled', invoiceId: 'pay_1', transactionId, amount: '500.00' });
 const check = (over = {}) => word({ kind: 'check', ...facts, transactionId: 'T9', ...over });
 
-/** What a decision comes to, in one line: "→ CONFIRMED [credit]", "note AMOUNT_MISMATCH", "refused BAD_USER_INPUT", "—". */
+/** What a decision comes to, in one line: "→ CONFIRMED [credit]", "note AMOUNT_MISMATCH [attention AMOUNT_MISMATCH]", "refused BAD_USER_INPUT", "—". */
 function outcome(decision: Decision): string {
   if (decision.refusal && !decision.change) return `refused ${decision.refusal.code}`;
-  const effects = decision.effects.map((e) => (e.kind === 'ask' ? `ask ${e.action}` : e.kind)).filter((k) => k !== 'emit');
+  const effects = decision.effects.map((e) => (e.kind === 'ask' ? `ask ${e.action}` : e.kind === 'attention' ? `attention ${e.item.kind}` : e.kind)).filter((k) => k !== 'emit');
   const tail = effects.length ? ` [${effects.join(', ')}]` : '';
   if (decision.change?.to) return `→ ${decision.change.to}${tail}`;
   if (decision.history.length) return `note ${decision.history[0].code}${tail}`;
@@ -59,13 +59,13 @@ describe('the payment book', () => {
     ['CANCELLED: paid after a cancel', payment('CANCELLED', { gatewayTransactionId: null }), pay(), '→ CONFIRMED [credit]'],
     ['CANCELLED by expiry: paid late', payment('CANCELLED', { gatewayTransactionId: null, failureCode: 'EXPIRED' }), pay(), '→ CONFIRMED [credit]'],
     ['CANCELLED and deleted by staff: paid late, still credited', payment('CANCELLED', { gatewayTransactionId: null, deleted: true }), pay(), '→ CONFIRMED [credit]'],
-    ['CONFIRMED: another transaction', payment('CONFIRMED'), pay('T2'), 'note SECOND_PAYMENT'],
-    ['AUTHORIZED: another transaction', payment('AUTHORIZED'), pay('T2'), 'note SECOND_PAYMENT'],
-    ['PENDING: another amount', payment('PENDING'), pay('T1', { amount: '5000.00' }), 'note AMOUNT_MISMATCH'],
-    ['PENDING: another currency', payment('PENDING'), pay('T1', { currency: 'USD' }), 'note AMOUNT_MISMATCH'],
-    ['PENDING: the same mismatch again', payment('PENDING', { lastEntry: { code: 'AMOUNT_MISMATCH', key: '5000.00 RUB' } }), pay('T1', { amount: '5000.00' }), '—'],
-    ['PENDING: a transaction another payment holds', payment('PENDING'), { ...(pay('T7') as object), transactionHeldBy: 'pay_2' } as BookInput, 'note TRANSACTION_HELD_ELSEWHERE'],
-    ['unknown invoice', null, pay(), '—'],
+    ['CONFIRMED: another transaction', payment('CONFIRMED'), pay('T2'), 'note SECOND_PAYMENT [attention DOUBLE_PAYMENT]'],
+    ['AUTHORIZED: another transaction', payment('AUTHORIZED'), pay('T2'), 'note SECOND_PAYMENT [attention DOUBLE_PAYMENT]'],
+    ['PENDING: another amount', payment('PENDING'), pay('T1', { amount: '5000.00' }), 'note AMOUNT_MISMATCH [attention AMOUNT_MISMATCH]'],
+    ['PENDING: another currency', payment('PENDING'), pay('T1', { currency: 'USD' }), 'note AMOUNT_MISMATCH [attention AMOUNT_MISMATCH]'],
+    ['PENDING: the same mismatch again', payment('PENDING', { lastEntry: { code: 'AMOUNT_MISMATCH', key: '5000.00 RUB' } }), pay('T1', { amount: '5000.00' }), '[attention AMOUNT_MISMATCH]'],
+    ['PENDING: a transaction another payment holds', payment('PENDING'), { ...(pay('T7') as object), transactionHeldBy: 'pay_2' } as BookInput, 'note TRANSACTION_HELD_ELSEWHERE [attention TRANSACTION_HELD_ELSEWHERE]'],
+    ['unknown invoice', null, pay(), '[attention UNKNOWN_INVOICE]'],
   ]));
 
   describe('a hold (Pay with Status=Authorized)', () => table([
@@ -138,8 +138,7 @@ describe('the payment book', () => {
       const decision = decide(p, pay('T1', { testMode }));
       expect(decision.answer).toEqual({ result: 'ok' });
       expect(decision.change).toBeNull();
-      expect(decision.effects).toEqual([]);
-      expect(decision.history.map((h) => h.code)).toEqual([code]);
+      expect(outcome(decision)).toBe(`note ${code} [attention ${code}]`);
       expect(decision.attention).toBeTruthy();
       // the gateway's retry of the same Pay is a repeat, not news
       expect(decide({ ...p, lastEntry: { code, key: 'T1' } }, pay('T1', { testMode })).history).toEqual([]);
@@ -147,7 +146,7 @@ describe('the payment book', () => {
     it('the gateway\'s API saying so at reconciliation or expiry is the same: not credited', () => {
       const state = { kind: 'gateway-state', state: { status: 'confirmed', transactionId: 'T1', amount: '500.00', currency: 'RUB', testMode: true }, source: 'reconciliation', now: NOW } as const;
       const decision = decide(payment('PENDING', { environment: 'LIVE' }), state);
-      expect([decision.change, decision.effects, decision.history.map((h) => h.code)]).toEqual([null, [], ['TEST_CARD_ON_LIVE']]);
+      expect([decision.change, outcome(decision)]).toEqual([null, 'note TEST_CARD_ON_LIVE [attention TEST_CARD_ON_LIVE]']);
     });
     it('a matching test mode is credited as usual', () => {
       expect(decide(payment('PENDING', { environment: 'TEST' }), pay('T1', { testMode: true })).effects).toEqual([{ kind: 'credit' }]);
@@ -243,8 +242,8 @@ describe('the payment book', () => {
       ['CONFIRMED: ours, named by our id', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '100')] }), refunded({ refundId: 'ref_1' }), '[settle-refund]'],
       ['CONFIRMED: ours, whose answer timed out (no id)', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '100')] }), refunded(), '[settle-refund]'],
       ['CONFIRMED: ours, already settled (a duplicate)', payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '100', 'R1')] }), refunded(), '—'],
-      ['CONFIRMED: ours by id, but another amount', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '10')] }), refunded({ refundId: 'ref_1' }), 'note REFUND_AMOUNT_MISMATCH'],
-      ['CONFIRMED: more than is left at the gateway', payment('CONFIRMED', { refunds: [refund('r0', 'SUCCEEDED', '450', 'R0')] }), refunded(), 'note REFUND_EXCEEDS_LEFT'],
+      ['CONFIRMED: ours by id, but another amount', payment('CONFIRMED', { refunds: [refund('ref_1', 'PENDING', '10')] }), refunded({ refundId: 'ref_1' }), 'note REFUND_AMOUNT_MISMATCH [attention REFUND_MISMATCH]'],
+      ['CONFIRMED: more than is left at the gateway', payment('CONFIRMED', { refunds: [refund('r0', 'SUCCEEDED', '450', 'R0')] }), refunded(), 'note REFUND_EXCEEDS_LEFT [attention REFUND_EXCEEDS]'],
       ['CONFIRMED: ours recorded as failed, done after all', payment('CONFIRMED', { refunds: [refund('ref_1', 'FAILED', '100')] }), refunded({ refundId: 'ref_1' }), '[settle-refund]'],
       ['PENDING: before its Pay (asked again later)', payment('PENDING'), refunded(), '—'],
       ['unknown payment', null, refunded(), '—'],
@@ -269,7 +268,7 @@ describe('the payment book', () => {
     });
     it('nothing left on the balance: no posting, all of it a shortfall', () => {
       const decision = decide(payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '500', 'R1')] }), booking('ref_1', '0'));
-      expect(outcome(decision)).toBe('→ REFUNDED [set-shortfall]');
+      expect(outcome(decision)).toBe('→ REFUNDED [set-shortfall, attention SHORTFALL]');
     });
     it('waits for the payment\'s own credit', () => {
       expect(() => decide(payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '100')] }), booking('ref_1', '0', false))).toThrow(/not credited yet/);
@@ -285,8 +284,7 @@ describe('the payment book', () => {
     });
     it('a payment in another currency than the client\'s balance: nothing posted, a person told', () => {
       const decision = decide(payment('CONFIRMED', { clientCurrency: 'KZT' }), { kind: 'credit' });
-      expect(decision.effects).toEqual([]);
-      expect(decision.history.map((h) => h.code)).toEqual(['CURRENCY_MISMATCH']);
+      expect(outcome(decision)).toBe('note CURRENCY_MISMATCH [attention CURRENCY_MISMATCH]');
       expect(decision.attention).toMatch(/KZT/);
     });
   });
@@ -300,6 +298,49 @@ describe('the payment book', () => {
     for (const s of PAYMENT_STATUSES) {
       for (const input of inputs) expect(() => decide(payment(s), input)).not.toThrow(/cannot go from/);
     }
+  });
+});
+
+describe('attention items (the attention effect)', () => {
+  const raised = (decision: Decision) => decision.effects.flatMap((e) => (e.kind === 'attention' ? [e.item] : []));
+
+  it('an amount mismatch: keyed by the transaction, the evidence as decimal strings, raised again on a repeat (its dedupe key keeps it one)', () => {
+    const first = raised(decide(payment('PENDING'), pay('T1', { amount: '5000.00' })));
+    expect(first).toEqual([{ kind: 'AMOUNT_MISMATCH', key: 'T1', evidence: expect.objectContaining({ transactionId: 'T1', amount: '5000.00', currency: 'RUB', expectedAmount: '500.00', expectedCurrency: 'RUB' }) }]);
+    const again = raised(decide(payment('PENDING', { lastEntry: { code: 'AMOUNT_MISMATCH', key: '5000.00 RUB' } }), pay('T1', { amount: '5000.00' })));
+    expect(again.map((i) => [i.kind, i.key])).toEqual([['AMOUNT_MISMATCH', 'T1']]);
+  });
+
+  it('a second payment for a paid invoice is a DOUBLE_PAYMENT naming both transactions', () => {
+    expect(raised(decide(payment('CONFIRMED'), pay('T2')))).toEqual([expect.objectContaining({ kind: 'DOUBLE_PAYMENT', key: 'T2', evidence: expect.objectContaining({ transactionId: 'T2', paidByTransactionId: 'T1' }) })]);
+  });
+
+  it('money for an unknown invoice: UNKNOWN_INVOICE with what the gateway said, and nothing else', () => {
+    const decision = decide(null, pay('T5', { invoiceId: 'pay_nobody' }));
+    expect(decision.effects).toEqual([{ kind: 'attention', item: { kind: 'UNKNOWN_INVOICE', key: 'T5', evidence: expect.objectContaining({ invoiceId: 'pay_nobody', transactionId: 'T5', amount: '500.00', currency: 'RUB' }) } }]);
+  });
+
+  it('a decline or a cancel for an unknown invoice moves no money: only logged', () => {
+    expect(decide(null, fail()).effects).toEqual([]);
+    expect(decide(null, cancel()).effects).toEqual([]);
+  });
+
+  it('a gateway refund above what is left: REFUND_EXCEEDS keyed by the gateway\'s refund id, with what is left', () => {
+    const p = payment('CONFIRMED', { refunds: [refund('r0', 'SUCCEEDED', '450', 'R0')] });
+    const decision = decide(p, word({ kind: 'refunded', invoiceId: 'pay_1', paymentTransactionId: 'T1', gatewayRefundId: 'R9', amount: '100.00' }));
+    expect(raised(decision)).toEqual([expect.objectContaining({ kind: 'REFUND_EXCEEDS', key: 'R9', evidence: expect.objectContaining({ amount: '100.00', left: '50.00' }) })]);
+  });
+
+  it('a shortfall is raised with its refund; a refund the balance covers raises nothing', () => {
+    const p = payment('CONFIRMED', { refunds: [refund('ref_1', 'SUCCEEDED', '500', 'R1')] });
+    const short = raised(decide(p, { kind: 'refund-booking', refundId: 'ref_1', balance: d('120'), credited: true }));
+    expect(short).toEqual([{ kind: 'SHORTFALL', key: 'ref_1', refundId: 'ref_1', evidence: expect.objectContaining({ amount: '500.00', shortfall: '380.00', currency: 'RUB' }) }]);
+    expect(raised(decide(p, { kind: 'refund-booking', refundId: 'ref_1', balance: d('500'), credited: true }))).toEqual([]);
+  });
+
+  it('evidence never carries card data', () => {
+    const decision = decide(payment('PENDING'), pay('T1', { amount: '1.00', card: { firstSix: '411111', lastFour: '1111', type: 'Visa' } }));
+    expect(JSON.stringify(raised(decision))).not.toMatch(/411111|1111"/);
   });
 });
 
@@ -337,11 +378,11 @@ describe('money by hand', () => {
   });
 
   describe('the gateway\'s money for a payment staff confirmed: a double payment, never credited', () => table([
-    ['CONFIRMED by staff: a Pay', byStaff('CONFIRMED'), pay('T5'), 'note DOUBLE_PAYMENT'],
-    ['CONFIRMED by staff: a hold', byStaff('CONFIRMED'), hold('T5'), 'note DOUBLE_PAYMENT'],
-    ['PARTIALLY_REFUNDED by staff: a Pay', byStaff('PARTIALLY_REFUNDED'), pay('T5'), 'note DOUBLE_PAYMENT'],
-    ['CONFIRMED by staff: the same Pay again', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'confirmed:T5' } }), pay('T5'), '—'],
-    ['CONFIRMED by staff: the hold captured after the hold was noted', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'authorized:T5' } }), pay('T5'), 'note DOUBLE_PAYMENT'],
+    ['CONFIRMED by staff: a Pay', byStaff('CONFIRMED'), pay('T5'), 'note DOUBLE_PAYMENT [attention DOUBLE_PAYMENT]'],
+    ['CONFIRMED by staff: a hold', byStaff('CONFIRMED'), hold('T5'), 'note DOUBLE_PAYMENT [attention DOUBLE_PAYMENT]'],
+    ['PARTIALLY_REFUNDED by staff: a Pay', byStaff('PARTIALLY_REFUNDED'), pay('T5'), 'note DOUBLE_PAYMENT [attention DOUBLE_PAYMENT]'],
+    ['CONFIRMED by staff: the same Pay again', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'confirmed:T5' } }), pay('T5'), '[attention DOUBLE_PAYMENT]'], // the item's dedupe key keeps it one
+    ['CONFIRMED by staff: the hold captured after the hold was noted', payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' }, lastEntry: { code: 'DOUBLE_PAYMENT', key: 'authorized:T5' } }), pay('T5'), 'note DOUBLE_PAYMENT [attention DOUBLE_PAYMENT]'],
   ]));
 
   it('a double payment needs a person', () => {
@@ -355,7 +396,7 @@ describe('what staff confirmed, seen by the gateway rules', () => {
 
   it('crypto arriving for it is a possible double payment for a person, not progress', () => {
     const decision = decide(payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' } }), word({ kind: 'progress', invoiceId: 'pay_1', note: 'partially paid', details: { receivedCrypto: '1' } }));
-    expect(outcome(decision)).toBe('note DOUBLE_PAYMENT');
+    expect(outcome(decision)).toBe('note DOUBLE_PAYMENT [attention DOUBLE_PAYMENT]');
     expect(decision.attention).toMatch(/paying twice/);
   });
 
@@ -369,7 +410,7 @@ describe('what staff confirmed, seen by the gateway rules', () => {
     ['a transaction that was not the credited one', payment('CONFIRMED', { gatewayTransactionId: 'T1' }), 'T2'],
   ])('a gateway refund of %s books nothing and asks a person', (_what, p, transactionId) => {
     const decision = decide(p, refunded(transactionId));
-    expect(outcome(decision)).toBe('note REFUND_OF_UNCREDITED');
+    expect(outcome(decision)).toBe('note REFUND_OF_UNCREDITED [attention REFUND_OF_UNCREDITED]');
     expect(decision.attention).toMatch(/not credited/);
   });
 

@@ -121,7 +121,8 @@ export function decideCredit(p: PaymentSnapshot): Decision {
   // A balance holds one currency: money in another is never added to it as if it were the same.
   if (p.clientCurrency !== p.currency) {
     const text = `${formatAmount(p.amount, p.currency)} ${p.currency} paid, but client ${p.clientId} keeps its balance in ${p.clientCurrency ?? '(no client)'}: not credited, manual handling`;
-    return note(p, { code: 'CURRENCY_MISMATCH', text, key: p.clientCurrency ?? '' }, { needsPerson: true });
+    const evidence = { amount: formatAmount(p.amount, p.currency), currency: p.currency, clientId: p.clientId, clientCurrency: p.clientCurrency };
+    return note(p, { code: 'CURRENCY_MISMATCH', text, key: p.clientCurrency ?? '' }, { needsPerson: { kind: 'CURRENCY_MISMATCH', key: p.clientCurrency ?? '-', evidence } });
   }
   return { ...nothing(), effects: [{ kind: 'post', ledgerKind: 'TOP_UP', amount: p.amount, reason: `top-up ${p.id}` }, { kind: 'emit', event: 'PAYMENT_RECEIVED', withBalance: true }] };
 }

@@ -1,4 +1,5 @@
 // Building decisions: every rule answers with one of these shapes.
+import type { AttentionKind, AttentionRaise, Evidence } from '../attention';
 import type { CallbackOutcome, DeclineReason } from '../gateway-events';
 import type { Decision, Effect, HistoryEntry, PaymentChange, PaymentSnapshot, Refusal } from './types';
 
@@ -12,21 +13,29 @@ const EMPTY: Decision = { change: null, history: [], effects: [], answer: OK, at
 /** Nothing to do: a duplicate, something stale, or news that is no news. */
 export const nothing = (answer: CallbackOutcome = OK): Decision => ({ ...EMPTY, answer });
 
-/** Nothing applied, but a person should look (money for an unknown invoice, …). */
-export const attention = (text: string, answer: CallbackOutcome = OK): Decision => ({ ...EMPTY, answer, attention: text });
+/** Nothing applied, but a person should look (money for an unknown invoice, …); `item` lists it for staff. */
+export const attention = (text: string, answer: CallbackOutcome = OK, item?: AttentionRaise): Decision =>
+  ({ ...EMPTY, answer, attention: text, effects: item ? [raise(item)] : [] });
+
+/** The effect that raises an item of the attention queue. */
+export const raise = (item: AttentionRaise): Effect => ({ kind: 'attention', item });
+
+/** What a note raises for staff: its kind, what tells it from others about the payment, and its evidence. */
+export interface NeedsPerson { kind: AttentionKind; key: string; evidence: Evidence }
 
 /**
  * A note in the payment's history, once: the same code and key right after itself are not news.
- * `needsPerson` also raises it for staff.
+ * `needsPerson` also raises it for staff, repeat or not: the item's dedupe key keeps it one item.
  */
-export function note(p: PaymentSnapshot, entry: HistoryEntry, options: { needsPerson?: boolean; answer?: CallbackOutcome; effects?: Effect[] } = {}): Decision {
+export function note(p: PaymentSnapshot, entry: HistoryEntry, options: { needsPerson?: NeedsPerson; answer?: CallbackOutcome; effects?: Effect[] } = {}): Decision {
   const repeat = p.lastEntry?.code === entry.code && p.lastEntry.key === (entry.key ?? null);
+  const person = options.needsPerson;
   return {
     ...EMPTY,
     answer: options.answer ?? OK,
     history: repeat ? [] : [entry],
-    effects: options.effects ?? [],
-    attention: options.needsPerson ? entry.text : null,
+    effects: [...(options.effects ?? []), ...(person ? [raise({ kind: person.kind, key: person.key, evidence: { summary: entry.text, ...person.evidence } })] : [])],
+    attention: person ? entry.text : null,
   };
 }
 

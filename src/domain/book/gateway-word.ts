@@ -120,29 +120,39 @@ function oddities(p: PaymentSnapshot, event: { accountId?: string; currency?: st
 }
 
 function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authorized' | 'confirmed' }>, ctx: Context): Decision {
-  if (!p) return attention(`money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling`);
+  if (!p) {
+    const text = `money taken for unknown invoice ${event.invoiceId ?? '(none)'} (transaction ${event.transactionId}): manual handling`;
+    return attention(text, OK, { kind: 'UNKNOWN_INVOICE', key: event.transactionId, evidence: {
+      summary: text, invoiceId: event.invoiceId?.slice(0, 128) ?? null, transactionId: event.transactionId, amount: event.amount, currency: event.currency ?? null,
+      accountId: event.accountId?.slice(0, 128) ?? null,
+    } });
+  }
   const data = { transactionId: event.transactionId };
+  const reported = { transactionId: event.transactionId, amount: event.amount, currency: event.currency ?? null };
   const wrong = wrongCard(p, event.testMode);
   if (wrong) {
     // Answered as handled (the gateway must stop sending it), credited never: a person settles it.
     const text = wrong === 'TEST_CARD_ON_LIVE'
       ? `a test transaction ${event.transactionId} paid this LIVE payment: not credited, manual handling (check the gateway's test mode)`
       : `a real (non-test) transaction ${event.transactionId} paid this TEST payment: not credited, manual handling (refund it at the gateway)`;
-    return shownAgain(p, note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: true }));
+    return shownAgain(p, note(p, { code: wrong, text, key: event.transactionId, data }, { needsPerson: { kind: wrong, key: event.transactionId, evidence: reported } }));
   }
   if (paidByStaff(p)) {
     // Staff confirmed it (the money came another way), and now the gateway took (or holds) money too.
     const [took, undo] = event.kind === 'authorized' ? ['holds', 'void it at the gateway'] : ['took', 'refund it at the gateway, or credit it by hand'];
     const text = `the client paid twice: the gateway ${took} ${event.amount} ${event.currency ?? ''} (transaction ${event.transactionId}) for a payment staff had marked paid: not credited; ${undo}`;
-    return note(p, { code: 'DOUBLE_PAYMENT', text, key: `${event.kind}:${event.transactionId}`, data: { ...data, amount: event.amount, ...(event.currency ? { currency: event.currency } : {}) } }, { needsPerson: true });
+    return note(p, { code: 'DOUBLE_PAYMENT', text, key: `${event.kind}:${event.transactionId}`, data: { ...data, amount: event.amount, ...(event.currency ? { currency: event.currency } : {}) } },
+      { needsPerson: { kind: 'DOUBLE_PAYMENT', key: `${event.kind}:${event.transactionId}`, evidence: reported } });
   }
   if (!acceptableAmount(p, event)) {
     const text = `gateway reports ${event.amount} ${event.currency ?? ''} for a ${formatAmount(p.amount, p.currency)} ${p.currency} payment: not applied, manual handling`;
-    return shownAgain(p, note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: true }));
+    const evidence = { ...reported, expectedAmount: formatAmount(p.amount, p.currency), expectedCurrency: p.currency };
+    return shownAgain(p, note(p, { code: 'AMOUNT_MISMATCH', text, key: `${event.amount} ${event.currency ?? ''}`, data }, { needsPerson: { kind: 'AMOUNT_MISMATCH', key: event.transactionId, evidence } }));
   }
   if (p.gatewayTransactionId && p.gatewayTransactionId !== event.transactionId && (SETTLED.includes(p.status) || p.status === 'AUTHORIZED')) {
     const text = `second payment ${event.transactionId} for an invoice already paid by ${p.gatewayTransactionId}: refund it manually`;
-    return shownAgain(p, note(p, { code: 'SECOND_PAYMENT', text, key: event.transactionId, data }, { needsPerson: true }));
+    const evidence = { ...reported, paidByTransactionId: p.gatewayTransactionId };
+    return shownAgain(p, note(p, { code: 'SECOND_PAYMENT', text, key: event.transactionId, data }, { needsPerson: { kind: 'DOUBLE_PAYMENT', key: event.transactionId, evidence } }));
   }
   const to = event.kind === 'confirmed' ? 'CONFIRMED' : 'AUTHORIZED';
   // A retried Pay for the very transaction that was since declined or voided is stale.
@@ -153,7 +163,8 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   // The gateway names two payments with one transaction: apply neither twice; a person decides.
   if (ctx.transactionHeldBy && event.transactionId !== p.gatewayTransactionId) {
     const text = `transaction ${event.transactionId} is already recorded for payment ${ctx.transactionHeldBy}: not applied, manual handling`;
-    return shownAgain(p, note(p, { code: 'TRANSACTION_HELD_ELSEWHERE', text, key: event.transactionId, data }, { needsPerson: true }));
+    const evidence = { ...reported, heldByPaymentId: ctx.transactionHeldBy };
+    return shownAgain(p, note(p, { code: 'TRANSACTION_HELD_ELSEWHERE', text, key: event.transactionId, data }, { needsPerson: { kind: 'TRANSACTION_HELD_ELSEWHERE', key: event.transactionId, evidence } }));
   }
   const revived = CLOSED_UNPAID.includes(p.status);
   const captured = to === 'CONFIRMED' && p.status === 'AUTHORIZED';
@@ -234,7 +245,7 @@ function progress(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'prog
   const key = JSON.stringify(event.details);
   if (paidByStaff(p)) {
     const text = `money is arriving at the gateway (${event.note}) for a payment staff had marked paid: the client may be paying twice; not credited`;
-    return note(p, { code: 'DOUBLE_PAYMENT', text, key: `progress:${key}`, data: event.details }, { needsPerson: true });
+    return note(p, { code: 'DOUBLE_PAYMENT', text, key: `progress:${key}`, data: event.details }, { needsPerson: { kind: 'DOUBLE_PAYMENT', key: `progress:${key}`, evidence: { ...event.details } } });
   }
   if (p.lastEntry?.code === 'PROGRESS' && p.lastEntry.key === key) return nothing();
   return change({ cause: 'gateway', patch: { metadata: gatewayMetadata(event.details) } }, { code: 'PROGRESS', text: `${event.note}${HOW[ctx.source]}`, key, data: event.details });

@@ -4,7 +4,7 @@ import type { GatewayEvent } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { REFUNDABLE, SETTLED } from '../payment-state';
 import { paidByStaff } from './staff';
-import { ask, attention, badInput, change, nothing, note, RETRY } from './decision';
+import { ask, attention, badInput, change, nothing, note, raise, RETRY } from './decision';
 import type { Decision, Effect, PaymentSnapshot, RefundSnapshot } from './types';
 
 const settle = (refundId: string, gatewayRefundId: string | null): Effect => ({ kind: 'settle-refund', refundId, gatewayRefundId, status: 'SUCCEEDED' });
@@ -55,9 +55,11 @@ export function decideRefundAnswer(p: PaymentSnapshot, input: { refundId: string
   const refund = p.refunds.find((r) => r.id === input.refundId);
   if (!refund) throw new Error(`refund ${input.refundId} is not a refund of ${p.id}`);
   if (refund.status !== 'PENDING') {
-    return input.ok && refund.gatewayRefundId && refund.gatewayRefundId !== input.gatewayRefundId
-      ? attention(`the gateway answered refund ${refund.id} with ${input.gatewayRefundId}, but ${refund.gatewayRefundId} was booked: manual handling`)
-      : nothing();
+    if (!input.ok || !refund.gatewayRefundId || refund.gatewayRefundId === input.gatewayRefundId) return nothing();
+    const text = `the gateway answered refund ${refund.id} with ${input.gatewayRefundId}, but ${refund.gatewayRefundId} was booked: manual handling`;
+    return attention(text, undefined, { kind: 'REFUND_MISMATCH', key: `${refund.id}:${input.gatewayRefundId}`, refundId: refund.id, evidence: {
+      summary: text, refundId: refund.id, answeredGatewayRefundId: input.gatewayRefundId ?? null, bookedGatewayRefundId: refund.gatewayRefundId,
+    } });
   }
   return input.ok
     ? { ...nothing(), effects: [settle(refund.id, input.gatewayRefundId ?? null)] }
@@ -76,7 +78,8 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
   const ours = p.refunds.find((r) => r.id === event.refundId) ?? p.refunds.find((r) => r.gatewayRefundId === event.gatewayRefundId);
   if (ours && !ours.amount.equals(amount)) {
     const text = `gateway reports refund ${event.gatewayRefundId} of ${event.amount} for our refund ${ours.id} of ${formatAmount(ours.amount, p.currency)}: not booked, manual handling`;
-    return note(p, { code: 'REFUND_AMOUNT_MISMATCH', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
+    const evidence = { ...data, refundId: ours.id, reportedAmount: event.amount, refundAmount: formatAmount(ours.amount, p.currency), currency: p.currency };
+    return note(p, { code: 'REFUND_AMOUNT_MISMATCH', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: { kind: 'REFUND_MISMATCH', key: event.gatewayRefundId, evidence } });
   }
   if (ours) {
     if (ours.status === 'SUCCEEDED') return nothing();
@@ -84,7 +87,8 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
     // for the answer, but the gateway did refund: its word wins, if our books can still take it.
     if (ours.status === 'FAILED' && leftAtGateway(p).lt(ours.amount)) {
       const text = `gateway reports refund ${ours.id} done after it was recorded as failed, but it exceeds what is left of ${p.id}: manual handling`;
-      return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: true });
+      const evidence = { ...data, refundId: ours.id, amount: event.amount, left: formatAmount(leftAtGateway(p), p.currency), currency: p.currency };
+      return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data: { ...data, refundId: ours.id } }, { needsPerson: { kind: 'REFUND_EXCEEDS', key: event.gatewayRefundId, evidence } });
     }
     return { ...nothing(), effects: [settle(ours.id, event.gatewayRefundId)] };
   }
@@ -94,7 +98,8 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
   if (paidByStaff(p) || (credited && event.paymentTransactionId !== credited)) {
     const whose = credited ? `the credited one is ${credited}` : 'staff confirmed this payment, no gateway transaction was credited';
     const text = `gateway refund ${event.gatewayRefundId} of ${event.amount} returns transaction ${event.paymentTransactionId}, which was not credited (${whose}): nothing booked, the balance keeps its credit`;
-    return note(p, { code: 'REFUND_OF_UNCREDITED', text, key: event.gatewayRefundId, data: { ...data, paymentTransactionId: event.paymentTransactionId } }, { needsPerson: true });
+    return note(p, { code: 'REFUND_OF_UNCREDITED', text, key: event.gatewayRefundId, data: { ...data, paymentTransactionId: event.paymentTransactionId } },
+      { needsPerson: { kind: 'REFUND_OF_UNCREDITED', key: event.gatewayRefundId, evidence: { gatewayRefundId: event.gatewayRefundId, paymentTransactionId: event.paymentTransactionId, amount: event.amount } } });
   }
   // Money can only go back once the payment is settled here: if its Pay is still on its way,
   // ask the gateway to send this again later.
@@ -109,7 +114,8 @@ export function refundedAtGateway(p: PaymentSnapshot | null, event: Extract<Gate
   const left = leftAtGateway(p);
   if (amount.gt(left)) {
     const text = `gateway refund ${event.gatewayRefundId} of ${event.amount} exceeds what is left of payment ${p.id} (${formatAmount(left, p.currency)}): manual handling`;
-    return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data }, { needsPerson: true });
+    const evidence = { ...data, amount: event.amount, left: formatAmount(left, p.currency), currency: p.currency };
+    return note(p, { code: 'REFUND_EXCEEDS_LEFT', text, key: event.gatewayRefundId, data }, { needsPerson: { kind: 'REFUND_EXCEEDS', key: event.gatewayRefundId, evidence } });
   }
   return { ...nothing(), effects: [{ kind: 'record-refund', amount, gatewayRefundId: event.gatewayRefundId, status: 'SUCCEEDED' }] };
 }
@@ -134,6 +140,10 @@ export function decideRefundBooking(p: PaymentSnapshot, input: { refundId: strin
     [
       ...(debit.gt(0) ? [{ kind: 'post' as const, ledgerKind: 'REFUND' as const, amount: debit.negated(), refundId: refund.id, reason: refund.reason ?? `refund of ${p.id}` }] : []),
       { kind: 'set-shortfall', refundId: refund.id, shortfall },
+      ...(shortfall.gt(0) ? [raise({ kind: 'SHORTFALL', key: refund.id, refundId: refund.id, evidence: {
+        summary: `refund ${refund.id}: ${shown(shortfall)} ${p.currency} of ${shown(refund.amount)} could not be taken back (already spent)`,
+        refundId: refund.id, amount: shown(refund.amount), shortfall: shown(shortfall), currency: p.currency,
+      } })] : []),
       { kind: 'emit', event: 'PAYMENT_REFUNDED', withBalance: true, extra: { refund: { id: refund.id, amount: shown(refund.amount), shortfall: shown(shortfall), reason: refund.reason } } },
     ],
   );

@@ -1,5 +1,6 @@
 // The payment book's vocabulary: what it is shown (a payment snapshot with its refunds), what it
 // is asked (one input), and what it answers (a decision). Pure data: the book never does I/O.
+import type { AttentionRaise } from '../attention';
 import type { CallbackOutcome, CardFacts, GatewayEvent, GatewayPaymentState } from '../gateway-events';
 import type { Decimal } from '../money';
 import type { Environment } from '../environment';
@@ -49,7 +50,7 @@ export type HistoryCode =
   | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
   | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
   | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'CURRENCY_MISMATCH' | 'LEGACY'
-  | 'EDIT' | 'DELETED' | 'MARKED_PAID' | 'DOUBLE_PAYMENT' | 'MANUAL_PAYMENT' | 'REFUND_OF_UNCREDITED';
+  | 'EDIT' | 'DELETED' | 'MARKED_PAID' | 'DOUBLE_PAYMENT' | 'MANUAL_PAYMENT' | 'REFUND_OF_UNCREDITED' | 'SHORTFALL_RESOLVED';
 
 export interface HistoryEntry {
   readonly code: HistoryCode;
@@ -106,6 +107,8 @@ export type Effect =
   /** Move money on the client's balance (signed), for this payment or refund. */
   | { readonly kind: 'post'; readonly ledgerKind: 'TOP_UP' | 'REFUND'; readonly amount: Decimal; readonly refundId?: string; readonly reason: string }
   | { readonly kind: 'set-shortfall'; readonly refundId: string; readonly shortfall: Decimal }
+  /** Raise an item of the attention queue (once per its dedupe key), with an ATTENTION_NEEDED event. */
+  | { readonly kind: 'attention'; readonly item: AttentionRaise }
   /** After commit: ask the gateway to do this, and bring its answer back to the book. */
   | { readonly kind: 'ask'; readonly action: 'capture' | 'void' | 'cancel-page'; readonly amount?: Decimal };
 
@@ -123,7 +126,7 @@ export interface Decision {
   readonly effects: readonly Effect[];
   /** What a callback is answered. */
   readonly answer: CallbackOutcome;
-  /** Something a person must look at (logged; listed for staff once the attention queue exists). */
+  /** Something a person must look at, for the log (the queue's item is an `attention` effect). */
   readonly attention: string | null;
   readonly refusal: Refusal | null;
 }

@@ -4,9 +4,11 @@
 // (services/outbox/signal.ts) or its poll interval, so a lost wake-up delays a row, never loses it.
 // A process that dies mid-batch loses its connection: Postgres rolls the batch back and the rows
 // are open again for the next claim. A batch that fails is retried row by row, so one bad row
-// holds up nothing else; a failing row backs off and, out of attempts, waits for a person.
+// holds up nothing else; a failing row backs off and, out of attempts, is given up: it leaves the
+// claim index and becomes an OUTBOX_STUCK item of the attention queue.
 import type { Deps } from '../../context';
-import { claimOutbox, giveUpOutbox, markOutboxDone, recordOutboxFailure, type ClaimedRow } from '../../services/outbox/outbox';
+import { giveUpOutboxRow } from '../../services/attention/outbox-stuck';
+import { claimOutbox, markOutboxDone, recordOutboxFailure, type ClaimedRow, type OutboxEntry } from '../../services/outbox/outbox';
 import { createRedis } from '../../redis';
 import { bookRefundHandler } from './book-refund';
 import { creditPaymentHandler } from './credit-payment';
@@ -15,7 +17,7 @@ import type { OutboxHandler } from './handler';
 
 export const OUTBOX_HANDLERS: readonly OutboxHandler<never>[] = [creditPaymentHandler, bookRefundHandler, fanOutEventHandler] as OutboxHandler<never>[];
 
-/** A row that failed this often is left for a person (it stays PENDING, logged by the relay). */
+/** A row that failed this often is given up (GIVEN_UP, an OUTBOX_STUCK item, logged by the relay). */
 export const MAX_OUTBOX_ATTEMPTS = 40;
 /** 1 s, 2 s, 4 s … at most 5 minutes. */
 const outboxRetryDelayMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 300_000);
@@ -28,6 +30,7 @@ export interface OutboxConsumers {
 export async function drainOutbox(deps: Deps, handler: OutboxHandler<never>, id?: bigint): Promise<number> {
   let claimed: ClaimedRow[] = [];
   let after: (() => void | Promise<void>) | void = undefined;
+  const raised: OutboxEntry[] = [];
   try {
     after = await deps.db.$transaction(async (tx) => {
       claimed = await claimOutbox(tx, { kind: handler.kind, take: id === undefined ? handler.batch : 1, maxAttempts: MAX_OUTBOX_ATTEMPTS, id });
@@ -35,7 +38,7 @@ export async function drainOutbox(deps: Deps, handler: OutboxHandler<never>, id?
       for (const row of claimed) {
         const payload = handler.payload.safeParse(row.payload);
         if (payload.success) rows.push({ row, payload: payload.data });
-        else await giveUpOutbox(tx, row.id, `malformed payload: ${payload.error.message}`, MAX_OUTBOX_ATTEMPTS);
+        else raised.push(...await giveUpOutboxRow(tx, row, `malformed payload: ${payload.error.message}`));
       }
       const done = rows.length ? await handler.carryOut(deps, tx, rows) : undefined;
       await markOutboxDone(tx, rows.map((r) => r.row.id));
@@ -51,6 +54,7 @@ export async function drainOutbox(deps: Deps, handler: OutboxHandler<never>, id?
     await failed(deps, handler, claimed[0], err);
     return 1;
   }
+  if (raised.length) deps.outboxSignal.notify(raised.map((e) => e.kind));
   try {
     await after?.();
   } catch (err) {
@@ -65,6 +69,12 @@ async function failed(deps: Deps, handler: OutboxHandler<never>, row: ClaimedRow
     return;
   }
   const message = String((err as Error)?.message ?? err);
+  if (row.attempts + 1 >= MAX_OUTBOX_ATTEMPTS) {
+    deps.log.error({ err, kind: handler.kind, key: row.key, attempts: row.attempts + 1 }, 'outbox row out of attempts: given up, manual handling');
+    const raised = await deps.db.$transaction((tx) => giveUpOutboxRow(tx, row, message));
+    deps.outboxSignal.notify(raised.map((e) => e.kind));
+    return;
+  }
   deps.log.warn({ err, kind: handler.kind, key: row.key, attempts: row.attempts + 1 }, 'outbox row failed; it will be retried');
   await recordOutboxFailure(deps.db, row.id, message, outboxRetryDelayMs(row.attempts));
 }

@@ -8,14 +8,15 @@ import type { Pool, PoolClient } from 'pg';
 import type { Decision, Effect } from '../../domain/book';
 import { Prisma, type Payment } from '../../generated/prisma/client';
 import { insertSql, runSql as run, sqlValue, type Row } from '../common/sql';
+import { raiseAttentionSql } from '../attention/raise';
 import type { OutboxEntry } from '../outbox/outbox';
-import { columns, historyRow, outboxOf, type Who } from './persist';
+import { attentionScope, columns, historyRow, outboxOf, type Who } from './persist';
 
 type Simple = Extract<Effect, { kind: 'credit' | 'emit' }>;
 const isSimple = (e: Effect): e is Simple => e.kind === 'credit' || e.kind === 'emit';
 
 /** Whether persistInOneStatement can persist the decision. */
-export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every(isSimple);
+export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every((e) => isSimple(e) || e.kind === 'attention');
 
 /**
  * Persists the decision about `row`, read at `version` (no row: only `alongside`, rows of other
@@ -38,9 +39,21 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
     ...outbox.map((o) => ({ table: 'Outbox', row: o as unknown as Row })),
     ...alongside.map((a) => ({ table: a.table, row: a.row as Row })),
   ];
-  const guarded = loaded !== null && (writes.length > 0 || rows.length > alongside.length);
+  const raised = decision ? decision.effects.flatMap((e) => (e.kind === 'attention' ? [e.item] : [])) : [];
+  const scope = raised.length ? attentionScope(row, who) : null;
+  if (raised.length && !scope) throw new Error('attention items of a decision about no payment need who.attention');
+  // Each item as a CTE of its own, its event written only if the item was new (one per dedupe key).
+  const raise = (ifGuard: boolean) => {
+    for (const item of raised) {
+      const parts = raiseAttentionSql(scope!, item, `w${writes.length}`, ifGuard);
+      writes.push(parts.item, parts.event);
+      outbox.push(parts.outbox);
+    }
+  };
+  const guarded = loaded !== null && (writes.length > 0 || rows.length > alongside.length || raised.length > 0);
   if (!guarded) {
     for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table) }));
+    raise(false);
     if (writes.length) await run(pg, Prisma.sql`WITH ${ctes(writes)} SELECT 1`);
     return { payment, outbox };
   }
@@ -48,6 +61,7 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
   // writer decided on the same version waits, finds it moved, and decides again, on this note.
   if (!writes.length) writes.push(Prisma.sql`UPDATE "Payment" SET "updatedAt" = now() WHERE id = (SELECT id FROM g)`);
   for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table), ifGuard: true }));
+  raise(true);
   // The payment, locked for the statement, only if it is still the version decided on (after a
   // wait for another writer's lock, Postgres rechecks the condition on the row as that one left it).
   const guard = Prisma.sql`SELECT id FROM "Payment" WHERE id = ${row!.id} AND xmin::text = ${loaded!.version} FOR UPDATE`;

@@ -8,6 +8,7 @@ import { type Decimal, formatAmount } from '../../domain/money';
 import type { Payment, Prisma, Refund } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import { insertSql } from '../common/sql';
+import { raiseAttention, type AttentionScope } from '../attention/raise';
 import { postToLedger, type PostedEntry } from '../ledger/post';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
 import { paymentEvent } from '../webhooks/emit';
@@ -19,6 +20,14 @@ export interface Who {
   balance?: Decimal;
   /** What a refund reserved by this decision carries. */
   refund?: { reason: string | null; idempotencyKey: string | null; requestHash: string };
+  /** Where attention items go when the decision is about no payment (an unknown invoice: its gateway), and what their evidence adds. */
+  attention?: Omit<AttentionScope, 'paymentId'>;
+}
+
+/** Whose attention items a decision about `p` (or, for none, `who`) raises. */
+export function attentionScope(p: Pick<Payment, 'id' | 'organizationId' | 'environment'> | null, who: Who): AttentionScope | null {
+  if (p) return { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, evidence: who.attention?.evidence };
+  return who.attention ?? null;
 }
 
 export interface Applied {
@@ -49,7 +58,9 @@ export async function applyDecision(tx: Tx, row: Payment, decision: Decision, wh
  */
 export async function applyDecisions(tx: Tx, items: readonly { row: Payment; decision: Decision }[], who: Who): Promise<Applied[]> {
   for (const { row, decision } of items) {
-    if (decision.change || decision.effects.some((e) => e.kind !== 'post' && e.kind !== 'emit')) throw new Error(`applyDecisions takes postings and events only (payment ${row.id})`);
+    if (decision.change || decision.effects.some((e) => e.kind !== 'post' && e.kind !== 'emit' && e.kind !== 'attention')) {
+      throw new Error(`applyDecisions takes postings, events and attention items only (payment ${row.id})`);
+    }
   }
   const history = items.flatMap(({ row, decision }) => decision.history.map((entry) => historyRow(row.id, row.status, row.status, who.actor, entry)));
   if (history.length) await tx.$executeRaw(insertSql('PaymentEvent', history));
@@ -64,6 +75,10 @@ export async function applyDecisions(tx: Tx, items: readonly { row: Payment; dec
     for (const effect of decision.effects) if (effect.kind === 'emit') a.outbox.push(eventOf(effect, a.payment, a.posted.at(-1)?.balanceAfter ?? who.balance));
   }
   await addOutbox(tx, applied.flatMap((a) => a.outbox));
+  for (const [i, { row, decision }] of items.entries()) {
+    const raised = decision.effects.flatMap((e) => (e.kind === 'attention' ? [e.item] : []));
+    if (raised.length) applied[i].outbox.push(...await raiseAttention(tx, attentionScope(row, who)!, raised));
+  }
   return applied;
 }
 
@@ -150,6 +165,9 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
       return;
     case 'set-shortfall':
       await tx.refund.update({ where: { id: effect.refundId }, data: { shortfall: effect.shortfall.toFixed() } });
+      return;
+    case 'attention':
+      applied.outbox.push(...await raiseAttention(tx, attentionScope(p, who)!, [effect.item]));
       return;
     case 'ask':
       applied.asks.push(effect);

@@ -2,10 +2,10 @@
 // entry, never below zero, once per idempotency key (see movement.ts), and tell partners with a
 // BALANCE_ADJUSTED webhook written in the same transaction (the outbox).
 import type { Ctx } from '../../context';
-import { formatAmount, parseSignedAmount } from '../../domain/money';
+import { parseSignedAmount } from '../../domain/money';
 import type { LedgerEntryView } from '../common/views';
 import { addOutbox } from '../outbox/outbox';
-import { webhookEvent } from '../webhooks/emit';
+import { balanceAdjustedEvent } from '../webhooks/emit';
 import { moveBalanceOnce, type MovementInput } from './movement';
 
 export type AdjustmentInput = MovementInput;
@@ -17,10 +17,7 @@ export async function adjustBalance(ctx: Ctx, input: AdjustmentInput): Promise<L
     entryAmount: (amount, currency) => parseSignedAmount(amount, currency),
     requestParts: (clientId, entryAmount, reason) => ['adjustment', clientId, entryAmount.toFixed(), reason],
     belowZero: (clientId, balance) => `the adjustment would take the balance below zero: client ${clientId} has ${balance}`,
-    alongside: (tx, e, currency) => addOutbox(tx, [webhookEvent('BALANCE_ADJUSTED', { organizationId: ctx.orgId, environment: ctx.env }, {
-      clientId: e.clientId, currency, amount: formatAmount(e.amount, currency), balanceAfter: formatAmount(e.balanceAfter, currency),
-      reason: e.reason, ledgerEntryId: e.id, actor: ctx.actor,
-    }, e.at)]).then(() => undefined),
+    alongside: (tx, e, currency) => addOutbox(tx, [balanceAdjustedEvent({ organizationId: ctx.orgId, environment: ctx.env }, e, currency, ctx.actor)]).then(() => undefined),
   });
   if (!replayed) ctx.deps.outboxSignal.notify(['webhook.event']);
   ctx.log.info({ clientId: input.clientId, ledgerEntryId: entry.id, replayed }, 'balance adjusted');

@@ -55,12 +55,19 @@ export async function recordOutboxFailure(db: Tx, id: bigint, error: string, ret
      WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** A row that can never be carried out (a malformed payload): left open for a person, never taken again. */
-export async function giveUpOutbox(db: Tx, id: bigint, error: string, maxAttempts: number): Promise<void> {
-  await db.$executeRaw`UPDATE "Outbox" SET attempts = ${maxAttempts}, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
+/** A row that will not be carried out (out of attempts, or a malformed payload): out of the claim index, for a person. */
+export async function giveUpOutbox(db: Tx, id: bigint, error: string): Promise<void> {
+  await db.$executeRaw`UPDATE "Outbox" SET status = 'GIVEN_UP', attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** Open rows out of attempts: they wait for a person (Outbox.lastError says why). */
+/**
+ * Rows waiting for a person: given up, while their OUTBOX_STUCK attention item is open (counted on
+ * the items: given-up rows are in no index of the outbox), or (set by hand) open but out of attempts.
+ */
 export async function stuckOutboxRows(db: Tx, maxAttempts: number): Promise<number> {
-  return db.outbox.count({ where: { status: 'PENDING', attempts: { gte: maxAttempts } } });
+  const [open, items] = await Promise.all([
+    db.outbox.count({ where: { status: 'PENDING', attempts: { gte: maxAttempts } } }),
+    db.attentionItem.count({ where: { kind: 'OUTBOX_STUCK', resolvedAt: null } }),
+  ]);
+  return open + items;
 }

@@ -6,7 +6,8 @@ import type { Tx } from '../../db';
 import { decide, type Source } from '../../domain/book';
 import type { CallbackOutcome, GatewayEvent, GatewayPaymentState } from '../../domain/gateway-events';
 import type { Payment, Prisma } from '../../generated/prisma/client';
-import { applyDecision } from '../book/persist';
+import { raiseAttention } from '../attention/raise';
+import { applyDecision, attentionScope, type Who } from '../book/persist';
 import { persistInOneStatement, persistsInOneStatement } from '../book/persist-sql';
 import { afterCommit, runBook } from '../book/run';
 import { loadPayment, loadPaymentOn, type Loaded } from '../book/snapshot';
@@ -50,8 +51,14 @@ const GATEWAY_VERSION = { name: 'gateway-version', text: 'SELECT xmin::text AS v
 
 const transactionOf = (event: Word) => ('transactionId' in event ? event.transactionId : undefined);
 
-/** The gateway a callback was verified with: its id and the version of it that did the verifying. */
-export interface Verifier { id: string; version: string }
+/** The gateway a callback was verified with: its id, whose it is, and the version of it that did the verifying. */
+export interface Verifier { id: string; version: string; organizationId: string; environment: Payment['environment'] }
+
+/** A callback's actor; what it raises for a person goes to its gateway's organization and environment, with the callback named. */
+const callbackWho = (gateway: Verifier, actor: string, record?: CallbackRecord): Who => ({
+  actor,
+  attention: { organizationId: gateway.organizationId, environment: gateway.environment, subject: `gw:${gateway.id}`, evidence: { gatewayId: gateway.id, callbackId: record?.id ?? null } },
+});
 
 /** The stored gateway is no longer the one that verified the callback: nothing was written; verify again. */
 export const STALE_GATEWAY = 'stale-gateway';
@@ -71,8 +78,12 @@ export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: st
       const loaded = await paymentOf(tx, gatewayId, event);
       paymentId = loaded?.row.id ?? null;
       const decision = decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null });
-      const applied = loaded ? await applyDecision(tx, loaded.row, decision, { actor }) : null;
-      ranBook = { decision, applied };
+      const who = callbackWho(gateway, actor, record);
+      const applied = loaded ? await applyDecision(tx, loaded.row, decision, who) : null;
+      const raised = decision.effects.flatMap((e) => (e.kind === 'attention' ? [e.item] : []));
+      // About no payment (an unknown invoice): only its items are written, for the gateway's organization.
+      const outbox = !loaded && raised.length ? await raiseAttention(tx, attentionScope(null, who)!, raised) : [];
+      ranBook = { decision, applied: applied ?? { outbox } };
       outcome = decision.answer;
     }
     if (record) await tx.gatewayCallback.create({ data: callbackRow(record, event, paymentId, outcome, ranBook?.decision.attention) });
@@ -104,7 +115,7 @@ async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, even
     const outcome: CallbackOutcome = decision?.answer ?? { result: 'ok' };
     const paymentId = loaded?.row.id ?? null;
     const alongside = record ? [{ table: 'GatewayCallback', row: callbackRow(record, event, paymentId, outcome, decision?.attention) }] : [];
-    const written = await persistInOneStatement(deps.pg, loaded, decision, { actor }, alongside);
+    const written = await persistInOneStatement(deps.pg, loaded, decision, callbackWho(gateway, actor, record), alongside);
     if (!written) continue;
     if (decision) afterCommit(deps, paymentId, { decision, applied: { outbox: written.outbox } });
     return outcome;

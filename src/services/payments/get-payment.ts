@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context';
 import { formatAmount } from '../../domain/money';
-import type { PaymentStatus, RefundStatus } from '../../generated/prisma/enums';
+import type { Refund } from '../../generated/prisma/client';
+import type { PaymentStatus, RefundStatus, ShortfallResolution } from '../../generated/prisma/enums';
 import { ITEM_LIST, pageSize } from '../common/validate';
 import { toPaymentView, type PaymentView } from './view';
 import { owned } from '../common/scope';
@@ -39,18 +40,28 @@ export async function paymentHistory(ctx: Ctx, paymentId: string, first?: number
 
 export interface RefundView {
   id: string;
+  paymentId: string;
   status: RefundStatus;
   amount: string;
   shortfall: string;
   reason: string | null;
   createdAt: Date;
   gatewayRefundId: string | null;
+  shortfallResolution: ShortfallResolution | null;
+  shortfallNote: string | null;
+  shortfallDebited: string;
+  shortfallResolvedAt: Date | null;
+}
+
+export function toRefundView(r: Refund, currency: string): RefundView {
+  return {
+    id: r.id, paymentId: r.paymentId, status: r.status, amount: formatAmount(r.amount, currency), shortfall: formatAmount(r.shortfall, currency),
+    reason: r.reason, createdAt: r.createdAt, gatewayRefundId: r.gatewayRefundId,
+    shortfallResolution: r.shortfallResolution, shortfallNote: r.shortfallNote, shortfallDebited: formatAmount(r.shortfallDebited, currency), shortfallResolvedAt: r.shortfallResolvedAt,
+  };
 }
 
 export async function paymentRefunds(ctx: Ctx, paymentId: string, currency: string, first?: number | null): Promise<RefundView[]> {
   const rows = await ctx.deps.db.refund.findMany({ where: { paymentId, ...owned(ctx) }, orderBy: { createdAt: 'asc' }, take: pageSize(first, ITEM_LIST) });
-  return rows.map((r) => ({
-    id: r.id, status: r.status, amount: formatAmount(r.amount, currency), shortfall: formatAmount(r.shortfall, currency),
-    reason: r.reason, createdAt: r.createdAt, gatewayRefundId: r.gatewayRefundId,
-  }));
+  return rows.map((r) => toRefundView(r, currency));
 }

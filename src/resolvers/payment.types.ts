@@ -29,6 +29,9 @@ export class InitiatePaymentInput {
 
   @Field(() => String, { nullable: true, description: 'Same key and input: the first result; same key, other input: CONFLICT' })
   idempotencyKey?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'The payer agrees to have the card saved for one-click charges (chargeSavedCard)' })
+  saveCard?: boolean | null;
 }
 
 @ObjectType({ description: 'One field an edit changed, as text (null: empty)' })
@@ -176,6 +179,9 @@ export class PaymentWidget {
 
   @Field(() => String, { description: 'Single (one-stage) or Dual (two-stage)' })
   paymentSchema!: string;
+
+  @Field(() => Boolean, { description: 'Pass as the widget\'s tokenize: the payer agreed to have the card saved' })
+  tokenize!: boolean;
 }
 
 @ObjectType()

@@ -15,7 +15,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
     expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
-    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
+    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, ...over,
   };
 }
 const refund = (id: string, status: RefundSnapshot['status'], amount: string, gatewayRefundId: string | null = null): RefundSnapshot =>

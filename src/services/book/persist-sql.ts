@@ -9,13 +9,13 @@ import type { Decision, Effect } from '../../domain/book';
 import { Prisma, type Payment } from '../../generated/prisma/client';
 import { insertSql, runSql as run, sqlValue, type Row } from '../common/sql';
 import type { OutboxEntry } from '../outbox/outbox';
-import { columns, historyRow, outboxOf, type Who } from './persist';
+import { columns, historyRow, outboxOf, saveCardSql, type Who } from './persist';
 
 type Simple = Extract<Effect, { kind: 'credit' | 'emit' }>;
 const isSimple = (e: Effect): e is Simple => e.kind === 'credit' || e.kind === 'emit';
 
-/** Whether persistInOneStatement can persist the decision. */
-export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every(isSimple);
+/** Whether persistInOneStatement can persist the decision (a saved card rides along with the Pay). */
+export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every((e) => isSimple(e) || e.kind === 'save-card');
 
 /**
  * Persists the decision about `row`, read at `version` (no row: only `alongside`, rows of other
@@ -38,6 +38,7 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
     ...outbox.map((o) => ({ table: 'Outbox', row: o as unknown as Row })),
     ...alongside.map((a) => ({ table: a.table, row: a.row as Row })),
   ];
+  for (const e of decision?.effects ?? []) if (row && e.kind === 'save-card') writes.push(saveCardSql(row, e.card, true));
   const guarded = loaded !== null && (writes.length > 0 || rows.length > alongside.length);
   if (!guarded) {
     for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table) }));

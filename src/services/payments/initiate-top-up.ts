@@ -23,6 +23,8 @@ export interface InitiateTopUpInput {
   returnUrl?: string | null;
   description?: string | null;
   idempotencyKey?: string | null;
+  /** The payer's consent to have the card saved for later charges. */
+  saveCard?: boolean | null;
 }
 
 export interface InitiateTopUpResult {
@@ -45,7 +47,8 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
   const returnUrl = httpsOrHttpUrl(input.returnUrl, 'returnUrl') ?? null;
   const description = optionalText(input.description, 'description', 500) ?? null;
   const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description]);
+  const saveCard = input.saveCard === true;
+  const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description, ...(saveCard ? ['saveCard'] : [])]);
 
   const { row, replayed } = await once<Payment>({
     key: idempotencyKey,
@@ -67,7 +70,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       const payment = await tx.payment.create({
         data: {
           id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
-          amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash,
+          amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash, saveCard,
           expiresAt: new Date(Date.now() + ctx.deps.config.paymentTtlMs),
         },
       });

@@ -8,9 +8,10 @@ import { PaymentResolver } from './payment.resolver';
 import { PaymentBackOfficeResolver, PaymentListResolver } from './payment-list.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { MoneyMovementResolver } from './refund.resolver';
+import { SavedCardResolver } from './saved-card.resolver';
 import { WebhookResolver } from './webhook.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, SavedCardResolver] as const;
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, authChecker, validate: false });

@@ -8,7 +8,8 @@ import { balanceOf, makeShop, outboxDrained, topUp, type Shop } from '../helpers
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
-import { cardTokenAad } from '../../src/services/cards/seal-card';
+import { cardTokenAad, sealedCardOf } from '../../src/services/cards/seal-card';
+import { runBook } from '../../src/services/book/run';
 
 const METHODS = 'query($c: ID!) { savedPaymentMethods(clientId: $c) { id cardMask brand expiresAt createdAt } }';
 const CHARGE = 'mutation($i: ChargeSavedCardInput!) { chargeSavedCard(input: $i) { id status amount clientId failureReason failureCode gatewayTransactionId } }';
@@ -99,6 +100,21 @@ describe('saved cards (sandbox)', () => {
     expect((await methods(s.token, s.clientId)).data.savedPaymentMethods).toEqual([]);
     await pay();
     expect((await methods(s.token, s.clientId)).data.savedPaymentMethods.map((m: { id: string }) => m.id)).toEqual([listed[0].id]);
+  });
+
+  it('the locking path (persist.ts) keeps a card as the one-statement path does: once per token', async () => {
+    const s = await makeShop(t, { clientId: 'locking' });
+    const pay = async () => {
+      const { transactionId } = await topUp(t, s, { saveCard: true, amount: 100 });
+      const event = { kind: 'confirmed' as const, amount: '100.00', currency: 'RUB', transactionId: `T-${transactionId}`, invoiceId: transactionId, card: { lastFour: '7777', type: 'MIR' } };
+      const card = sealedCardOf(t.deps.secrets, s.gatewayId, true, { ...event, token: { token: 'tk_locking_path_0001', expiry: '01/29' } });
+      const ran = await runBook(t.deps, transactionId, { kind: 'gateway-event', event, source: 'callback', now: new Date(), card }, { who: { actor: 'test' } });
+      expect(ran!.decision.effects.map((e) => e.kind)).toEqual(['credit', 'save-card']);
+    };
+    await pay();
+    await pay();
+    const rows = await t.deps.db.savedPaymentMethod.findMany({ where: { organizationId: s.orgId, clientId: 'locking' } });
+    expect(rows.map((r) => [r.cardLastFour, r.brand, r.expiresAt.toISOString(), r.environment, tokenOf(r)])).toEqual([['7777', 'MIR', '2029-01-31T23:59:59.999Z', 'TEST', 'tk_locking_path_0001']]);
   });
 
   it('charges a saved card once (TrInitiatorCode 1): the answer and the Pay notification that follows credit one time', async () => {

@@ -48,6 +48,23 @@ describe('the payment book', () => {
     expect(PAYMENT_STATUSES.sort()).toEqual(['AUTHORIZED', 'CANCELLED', 'CONFIRMED', 'FAILED', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED']);
   });
 
+  describe('a Pay with a card token (saved only with the payer\'s consent, only when the Pay lands)', () => {
+    const card = { id: 'pm_1', fingerprint: 'f1', tokenEncrypted: 'v1.sealed', lastFour: '1111', expiresAt: new Date('2030-12-31T23:59:59.999Z') };
+    const tokenPay = (over = {}) => ({ ...(pay() as object), card, ...over }) as BookInput;
+    table([
+      ['PENDING with consent', payment('PENDING', { saveCard: true }), tokenPay(), '→ CONFIRMED [credit, save-card]'],
+      ['PENDING with consent: a two-stage hold', payment('PENDING', { saveCard: true }), { ...(hold() as object), card } as BookInput, '→ AUTHORIZED [save-card]'],
+      ['PENDING without consent', payment('PENDING'), tokenPay(), '→ CONFIRMED [credit]'],
+      ['CONFIRMED with consent: a duplicate', payment('CONFIRMED', { saveCard: true }), tokenPay(), '—'],
+      ['PENDING with consent: another amount', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, amount: '1.00', transactionId: 'T1' } }), 'note AMOUNT_MISMATCH'],
+    ]);
+    it('says so in the history, never with the token', () => {
+      const d = decide(payment('PENDING', { saveCard: true }), tokenPay());
+      expect(d.history[0].data).toMatchObject({ cardSaved: true });
+      expect(JSON.stringify(d.history)).not.toContain('sealed');
+    });
+  });
+
   describe('a Pay (the money is taken)', () => table([
     ['PENDING', payment('PENDING'), pay(), '→ CONFIRMED [credit]'],
     ['AUTHORIZED: its Confirm', payment('AUTHORIZED'), pay(), '→ CONFIRMED [credit]'],

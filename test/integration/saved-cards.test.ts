@@ -186,6 +186,10 @@ describe('saved cards (sandbox)', () => {
     expect(code(await charge({ clientId: 'someone_else', paymentMethodId: method.id }))).toBe('BAD_USER_INPUT');
     for (const amount of ['0', '-1', '1.001', '1e3']) expect(code(await charge({ paymentMethodId: method.id, amount }))).toBe('BAD_USER_INPUT');
     expect(code(await charge({ paymentMethodId: 'pm_unknown' }))).toBe('NOT_FOUND');
+    // its gateway switched off
+    await t.deps.db.paymentGateway.update({ where: { id: shop.gatewayId }, data: { isActive: false } });
+    expect(code(await charge({ paymentMethodId: method.id }))).toBe('BAD_USER_INPUT');
+    await t.deps.db.paymentGateway.update({ where: { id: shop.gatewayId }, data: { isActive: true } });
     // expired, then deleted
     await t.deps.db.savedPaymentMethod.update({ where: { id: method.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(code(await charge({ paymentMethodId: method.id }))).toBe('BAD_USER_INPUT');

@@ -13,7 +13,7 @@ import { writeHistory } from '../book/persist';
 import { once, requestHash } from '../common/idempotency';
 import { owned } from '../common/scope';
 import { externalId, optionalText } from '../common/validate';
-import { gatewayForOperation } from '../gateways/load-gateway';
+import { gatewayForOperation, unavailableReason } from '../gateways/load-gateway';
 import { applyGatewayState } from '../payments/gateway-word';
 import { reconcileWithGateway } from '../payments/reconcile-payment';
 import { toGatewayPayment, toPaymentView, type PaymentView } from '../payments/view';
@@ -55,6 +55,8 @@ export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Pr
       const adapter = gatewayAdapter(gateway.type);
       if (!adapter.chargeToken) throw badInput(`${adapter.displayName} cannot charge saved cards`, 'paymentMethodId');
       if (!gateway.isActive) throw badInput(`gateway ${gateway.id} of saved payment method ${methodId} is inactive`, 'paymentMethodId');
+      const unavailable = unavailableReason(ctx.deps.config, adapter);
+      if (unavailable) throw badInput(`${unavailable}; nothing was charged`, 'paymentMethodId');
       if (!adapter.currencies.includes(current.currency)) throw badInput(`${adapter.displayName} does not take ${current.currency}`, 'amount');
       const payment = await tx.payment.create({
         data: {

@@ -161,6 +161,16 @@ describe('saved cards (sandbox)', () => {
     await outboxDrained(t);
     expect(await ledgerCount(first.id)).toBe(1);
     expect(await t.deps.db.payment.count({ where: { idempotencyKey: 'one-click-1' } })).toBe(1);
+    // Three at once with one key: one payment, one charge at the gateway, one credit.
+    const racing = await Promise.all([1, 2, 3].map(() => charge({ paymentMethodId: method.id, amount: '12', idempotencyKey: 'one-click-race' })));
+    const ids = new Set(racing.map((r) => r.body.data.chargeSavedCard.id));
+    expect(ids.size).toBe(1);
+    const [raced] = [...ids] as string[];
+    await waitFor(() => status(raced), (p) => p.status === 'CONFIRMED');
+    await waitFor(() => t.deps.db.gatewayCallback.count({ where: { paymentId: raced, kind: 'pay' } }), (n) => n >= 1);
+    await outboxDrained(t);
+    expect(await ledgerCount(raced)).toBe(1);
+    expect(await t.deps.db.gatewayCallback.count({ where: { paymentId: raced, kind: 'pay' } })).toBe(1);
   });
 
   it('refuses what is not a chargeable card of this client, org and environment, writing nothing', async () => {

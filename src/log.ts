@@ -28,6 +28,10 @@ export const REDACT_PATHS = [
   'webhookSecret',
   'secret',
   'token',
+  // A gateway's card token (a CloudPayments Pay's Token) and its sealed copy.
+  '*.Token',
+  'Token',
+  '*.tokenEncrypted',
   'password',
   'cardNumber',
   'cvc',

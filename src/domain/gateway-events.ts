@@ -6,7 +6,7 @@ export type GatewayPaymentState =
   /** unpaid: known to the gateway, nothing paid; pending: payment under way (3-D Secure, partial crypto). */
   | { status: 'unknown' | 'unpaid' | 'pending' }
   /** testMode: whether the gateway says it is a test transaction (absent: it did not say). */
-  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string; testMode?: boolean; fee?: string }
+  | { status: 'authorized' | 'confirmed'; transactionId: string; amount: string; currency: string; testMode?: boolean; fee?: string; card?: CardFacts }
   | { status: 'failed'; transactionId?: string; reason: string; reasonCode?: string }
   | { status: 'cancelled' };
 
@@ -22,13 +22,21 @@ export type GatewayEvent =
   /** testMode: the gateway's word on whether this is a test transaction (absent: it did not say). */
   | ({ kind: 'check'; testMode?: boolean } & PaymentFacts)
   /** fee: the gateway's fee for the transaction as it sent it (unchecked text; the book judges it). */
-  | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean; note?: string; details?: Record<string, string>; fee?: string } & PaymentFacts)
+  | ({ kind: 'authorized' | 'confirmed'; card?: CardFacts; testMode?: boolean; note?: string; details?: Record<string, string>; fee?: string;
+      /** The card token the gateway issued (secret: services seal it or drop it before the book sees the event). */
+      token?: CardToken } & PaymentFacts)
   /** Something happened that moves no money yet (a partial crypto payment): recorded in history and metadata. */
   | { kind: 'progress'; invoiceId?: string; note: string; details: Record<string, string> }
   | ({ kind: 'failed'; reason: string; reasonCode?: string; card?: CardFacts } & PaymentFacts)
   | { kind: 'refunded'; invoiceId?: string; paymentTransactionId: string; gatewayRefundId: string; amount: string; refundId?: string }
   | { kind: 'cancelled'; invoiceId?: string; transactionId: string; amount: string }
   | { kind: 'ignored'; note: string };
+
+/** A card token and the card's expiry (MM/YY) as the gateway reported them. */
+export interface CardToken {
+  token: string;
+  expiry?: string;
+}
 
 export interface CardFacts {
   firstSix?: string;

@@ -73,6 +73,8 @@ export interface GatewayPayment {
   readonly expiresAt: Date;
   readonly gatewayTransactionId: string | null;
   readonly gatewayOrderId: string | null;
+  /** The payer agreed to have the card saved (the gateway is asked to tokenize it). */
+  readonly saveCard?: boolean;
 }
 
 /**
@@ -89,7 +91,12 @@ export interface WidgetParams {
   readonly accountId: string;
   readonly email: string | null;
   readonly paymentSchema: 'Single' | 'Dual';
+  /** Ask the widget to tokenize the card (the payer agreed to have it saved). */
+  readonly tokenize: boolean;
 }
+
+/** Who starts a charge of a stored card: the cardholder (one click), or the merchant (TrInitiatorCode 1 / 0). */
+export type ChargeInitiator = 'cardholder' | 'merchant';
 
 export interface CreatedPayment {
   readonly paymentUrl: string;
@@ -172,6 +179,12 @@ export interface GatewayAdapter {
   void?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment): Promise<OperationResult>;
   /** Parameters for the gateway's in-page widget. */
   widget?(creds: GatewayCredentials, payment: GatewayPayment): WidgetParams;
+  /**
+   * Charges a saved card (its token) for the payment, one-stage. The answer is the transaction's
+   * state: confirmed, or failed with the decline; a fault (no answer, a refusal without a
+   * transaction) is a GatewayError and the payment's fate is left to reconciliation.
+   */
+  chargeToken?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, token: string, initiator: ChargeInitiator): Promise<GatewayPaymentState>;
 }
 
 export const sharedCallbackPath = (protocol: string) => `/payments/${protocol}/callback`;

@@ -84,6 +84,9 @@ export class InitiatePaymentInput {
 
   @Field(() => ID, { nullable: true, description: 'One of the gateways serving the club (the one assigned to it, or an organization default); absent: the club\'s own' })
   gatewayId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'The payer agrees to have the card saved for one-click charges (chargeSavedCard)' })
+  saveCard?: boolean | null;
 }
 
 @ObjectType({ description: 'One field an edit changed, as text (null: empty)' })
@@ -246,6 +249,9 @@ export class PaymentWidget {
 
   @Field(() => String, { description: 'Single (one-stage) or Dual (two-stage)' })
   paymentSchema!: string;
+
+  @Field(() => Boolean, { description: 'Pass as the widget\'s tokenize: the payer agreed to have the card saved' })
+  tokenize!: boolean;
 }
 
 @ObjectType()

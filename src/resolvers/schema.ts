@@ -8,13 +8,14 @@ import { PaymentResolver } from './payment.resolver';
 import { PaymentBackOfficeResolver, PaymentListResolver } from './payment-list.resolver';
 import { OrganizationResolver } from './organization.resolver';
 import { MoneyMovementResolver } from './refund.resolver';
+import { SavedCardResolver } from './saved-card.resolver';
 import { WebhookResolver } from './webhook.resolver';
 import { AuditResolver } from './audit.resolver';
 import { PaymentCommentResolver } from './payment-comment.resolver';
 import { SavedFilterResolver } from './saved-filter.resolver';
 import { AttentionResolver } from './attention.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver, SavedCardResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

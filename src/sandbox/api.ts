@@ -156,6 +156,49 @@ export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: S
     };
   });
 
+  // One-click and recurring charges of a saved card: the card decides (cards.ts tokenOutcome); the
+  // Pay or Fail notification follows the answer, as CloudPayments sends them.
+  api('payments/tokens/charge', async (merchant, b) => {
+    const amount = decimalFromText(String(b.Amount ?? ''));
+    if (!amount || amount.lte(0)) return fail('Invalid Amount value');
+    if (b.TrInitiatorCode !== 0 && b.TrInitiatorCode !== 1 && b.TrInitiatorCode !== '0' && b.TrInitiatorCode !== '1') return fail('TrInitiatorCode is required');
+    if (!b.AccountId) return fail('AccountId is required');
+    if (!b.InvoiceId) return fail('InvoiceId is required in the sandbox');
+    const saved = await store.token(merchant.gatewayId, String(b.Token ?? ''));
+    if (!saved || (saved.accountId !== undefined && saved.accountId !== String(b.AccountId))) return fail('Token not found');
+    const invoiceId = String(b.InvoiceId);
+    const unlock = await store.lockWaiting(merchant.gatewayId, invoiceId);
+    if (!unlock) return fail('Another operation on this payment is in progress; retry');
+    try {
+      // An invoice is charged once: a repeated charge answers the transaction it made.
+      const earlier = await store.latestForInvoice(merchant.gatewayId, invoiceId);
+      if (earlier) return { answer: { Success: earlier.status === 'Completed', Message: null, Model: transactionModel(earlier) } };
+      const outcome = saved.tokenOutcome;
+      const tx: SandboxTransaction = {
+        id: await store.nextTransactionId(), gatewayId: merchant.gatewayId, invoiceId, accountId: String(b.AccountId), amount: amount.toFixed(2),
+        currency: String(b.Currency ?? 'RUB'), operationType: 'Payment', refunded: '0', cardFirstSix: saved.cardFirstSix, cardLastFour: saved.cardLastFour,
+        cardType: saved.cardType, createdAt: new Date().toISOString(),
+        ...(outcome.result === 'approved' ? { status: 'Completed' as const, reason: 'Approved', reasonCode: 0 } : { status: 'Declined' as const, reason: outcome.reason, reasonCode: outcome.reasonCode }),
+      };
+      await store.saveTransaction(tx);
+      const data = b.JsonData && typeof b.JsonData === 'object' ? JSON.stringify(b.JsonData) : undefined;
+      const common = {
+        TransactionId: tx.id, Amount: tx.amount, Currency: tx.currency, PaymentAmount: tx.amount, PaymentCurrency: tx.currency, DateTime: utcDateTime(),
+        CardFirstSix: saved.cardFirstSix, CardLastFour: saved.cardLastFour, CardType: saved.cardType, CardExpDate: saved.expiry, TestMode: 1,
+        InvoiceId: invoiceId, AccountId: tx.accountId, Email: b.Email ? String(b.Email) : undefined, Description: b.Description ? String(b.Description) : undefined, Data: data,
+      };
+      const approved = outcome.result === 'approved';
+      return {
+        answer: { Success: approved, Message: null, Model: { ...transactionModel(tx), ...(approved ? {} : { CardHolderMessage: 'Insufficient funds on the card' }) } },
+        after: () => approved
+          ? notify(merchant, 'pay', { ...common, Status: 'Completed', OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: 0, Token: saved.token })
+          : notify(merchant, 'fail', { ...common, OperationType: 'Payment', Reason: tx.reason, ReasonCode: tx.reasonCode }),
+      };
+    } finally {
+      await unlock();
+    }
+  });
+
   function transactionModel(tx: SandboxTransaction) {
     const statusCode = { Authorized: 2, Completed: 3, Cancelled: 4, Declined: 5 }[tx.status];
     return {

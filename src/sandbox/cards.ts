@@ -8,29 +8,34 @@ export interface TestCard {
   threeDs: boolean;
   /** The outcome once the card (and its 3-D Secure step, if any) goes through. */
   outcome: CardOutcome;
+  /** The outcome of every later charge of its saved token (docs/gateways.md 1.6, "token payment"). */
+  tokenOutcome: CardOutcome;
 }
 
 const APPROVED: CardOutcome = { result: 'approved' };
 const INSUFFICIENT: CardOutcome = { result: 'declined', reason: 'InsufficientFunds', reasonCode: 5051 };
+const card = (threeDs: boolean, outcome: CardOutcome, tokenOutcome: CardOutcome = outcome): TestCard => ({ threeDs, outcome, tokenOutcome });
 
 export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
-  '4242424242424242': { threeDs: true, outcome: APPROVED },
-  '5555555555554444': { threeDs: true, outcome: APPROVED },
-  '2200000000000004': { threeDs: true, outcome: APPROVED },
-  '5500000000000004': { threeDs: true, outcome: APPROVED }, // the seed's "3DS confirmation" card
-  '4012888888881881': { threeDs: true, outcome: INSUFFICIENT },
-  '5105105105105100': { threeDs: true, outcome: INSUFFICIENT },
-  '2202202202202200': { threeDs: true, outcome: INSUFFICIENT },
-  '4111111111111111': { threeDs: false, outcome: APPROVED },
-  '4000000000003055': { threeDs: false, outcome: APPROVED },
-  '5205000000003055': { threeDs: false, outcome: APPROVED },
-  '2202000000003055': { threeDs: false, outcome: APPROVED },
-  '5200828282828210': { threeDs: false, outcome: APPROVED },
-  '2200000022222222': { threeDs: false, outcome: APPROVED },
-  '4000056655665556': { threeDs: false, outcome: INSUFFICIENT },
-  '5404000000000043': { threeDs: false, outcome: INSUFFICIENT },
-  '2203000000000043': { threeDs: false, outcome: INSUFFICIENT },
-  '4444444444444441': { threeDs: false, outcome: { result: 'declined', reason: 'DoNotHonor', reasonCode: 5005 } }, // the seed's bank decline
+  '4242424242424242': card(true, APPROVED),
+  '5555555555554444': card(true, APPROVED),
+  '2200000000000004': card(true, APPROVED),
+  '5500000000000004': card(true, APPROVED), // the seed's "3DS confirmation" card
+  '4012888888881881': card(true, INSUFFICIENT),
+  '5105105105105100': card(true, INSUFFICIENT),
+  '2202202202202200': card(true, INSUFFICIENT),
+  '4111111111111111': card(false, APPROVED, INSUFFICIENT),
+  '4000000000003055': card(false, APPROVED),
+  '5205000000003055': card(false, APPROVED),
+  '2202000000003055': card(false, APPROVED),
+  '5200828282828210': card(false, APPROVED, INSUFFICIENT),
+  '2200000022222222': card(false, APPROVED, INSUFFICIENT),
+  '4000056655665556': card(false, INSUFFICIENT),
+  '5404000000000043': card(false, INSUFFICIENT),
+  '2203000000000043': card(false, INSUFFICIENT),
+  '4444444444444441': card(false, { result: 'declined', reason: 'DoNotHonor', reasonCode: 5005 }), // the seed's bank decline
+  // Paygate's documented trigger (docs/api.md, "Saved cards"): pays and saves, every later token charge declines.
+  '4000000000000002': card(false, APPROVED, INSUFFICIENT),
 };
 
 /** The cardholder cancelled at the 3-D Secure step. */

@@ -1,6 +1,6 @@
 // The emulated hosted payment page: card form, 3-D Secure step, then Check, Pay or Fail sent to
 // Paygate exactly as CloudPayments sends them, and the redirect back to the shop.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AUTHENTICATION_FAILED, cardType, INVALID_CARD, luhnValid, TEST_CARDS, validExpiry, type CardOutcome } from './cards';
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
@@ -59,10 +59,10 @@ export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: S
     if (test?.threeDs) {
       const merchant = await opts.merchantByGatewayId(order.gatewayId);
       if (!merchant) return html(reply, 404, resultPage('Payment not found', 'The merchant of this payment is gone.'));
-      const state = sealState(merchant, { orderId: order.id, card, outcome: test.outcome, exp: Date.now() + 10 * 60_000 });
+      const state = sealState(merchant, { orderId: order.id, card, outcome: test.outcome, tokenOutcome: test.tokenOutcome, exp: Date.now() + 10 * 60_000 });
       return html(reply, 200, threeDsPage(view(order), state, card.lastFour));
     }
-    return pay(order, card, test?.outcome ?? INVALID_CARD, request.ip, reply);
+    return pay(order, card, test?.outcome ?? INVALID_CARD, test?.tokenOutcome ?? INVALID_CARD, request.ip, reply);
   });
 
   app.post<{ Params: { orderId: string }; Body: Record<string, string> }>('/sandbox/checkout/:orderId/3ds', async (request, reply) => {
@@ -74,11 +74,11 @@ export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: S
       return html(reply, 400, resultPage('3-D Secure session expired', 'Start the payment again.'));
     }
     const outcome = request.body?.action === 'confirm' ? state.outcome : AUTHENTICATION_FAILED;
-    return pay(order, state.card, outcome, request.ip, reply);
+    return pay(order, state.card, outcome, state.tokenOutcome, request.ip, reply);
   });
 
   interface CardFacts { firstSix: string; lastFour: string; type: string; expiry: string; holder: string }
-  interface ThreeDsState { orderId: string; card: CardFacts; outcome: CardOutcome; exp: number }
+  interface ThreeDsState { orderId: string; card: CardFacts; outcome: CardOutcome; tokenOutcome: CardOutcome; exp: number }
 
   // The 3-D Secure step carries what it needs in a signed hidden field: no server-side session,
   // and no full card number anywhere.
@@ -96,7 +96,7 @@ export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: S
     return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as ThreeDsState;
   }
 
-  async function pay(order: SandboxOrder, card: CardFacts, cardOutcome: CardOutcome, ip: string, reply: FastifyReply) {
+  async function pay(order: SandboxOrder, card: CardFacts, cardOutcome: CardOutcome, tokenOutcome: CardOutcome, ip: string, reply: FastifyReply) {
     const merchant = await opts.merchantByGatewayId(order.gatewayId);
     if (!merchant) return html(reply, 404, resultPage('Payment not found', 'The merchant of this payment is gone.'));
     const unlock = await store.lock(order.gatewayId, order.invoiceId);
@@ -129,7 +129,14 @@ export function sandboxCheckout(app: FastifyInstance, { store, opts, notify }: S
       await store.saveTransaction(tx);
       if (outcome.result === 'approved') {
         await store.saveOrder({ ...order, status: 'Paid' });
-        await notify(merchant, 'pay', { ...common, Status: status, OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: sandboxFee(order.amount, order.currency) });
+        // A site that saves cards issues a token; the sandbox does so only for a payer who agreed (the order says so).
+        const token = order.jsonData?.saveCard === true ? `tk_${randomBytes(15).toString('hex')}` : undefined;
+        if (token) {
+          await store.saveToken({
+            token, gatewayId: order.gatewayId, accountId: order.accountId, tokenOutcome, cardFirstSix: card.firstSix, cardLastFour: card.lastFour, cardType: card.type, expiry: card.expiry,
+          });
+        }
+        await notify(merchant, 'pay', { ...common, Status: status, OperationType: 'Payment', GatewayName: 'Test', AuthCode: 'A1B2C3', TotalFee: sandboxFee(order.amount, order.currency), Token: token });
         return order.successUrl ? reply.redirect(order.successUrl, 303) : html(reply, 200, resultPage('Payment successful', `${order.amount} ${order.currency} paid. You can close this page.`));
       }
       await notify(merchant, 'fail', { ...common, OperationType: 'Payment', Reason: outcome.reason, ReasonCode: outcome.reasonCode });

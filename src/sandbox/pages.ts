@@ -57,7 +57,7 @@ ${error ? `<div class="error" role="alert">${esc(error)}</div>` : ''}
   <input id="cc-name" name="cardholder" autocomplete="cc-name" placeholder="CARD HOLDER">
   <button type="submit">Pay ${esc(order.amount)} ${esc(order.currency)}</button>
 </form>
-<p class="muted">Test cards: 4111 1111 1111 1111 (success), 4242 4242 4242 4242 (3-D Secure), 4444 4444 4444 4441 (declined), 4000 0566 5566 5556 (insufficient funds).</p>`);
+<p class="muted">Test cards: 4111 1111 1111 1111 (success), 4242 4242 4242 4242 (3-D Secure), 4444 4444 4444 4441 (declined), 4000 0566 5566 5556 (insufficient funds), 4000 0000 0000 3055 (saved cards charge fine), 4000 0000 0000 0002 (saved cards decline).</p>`);
 }
 
 export function threeDsPage(order: CheckoutView, state: string, lastFour: string): string {

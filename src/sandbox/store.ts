@@ -40,6 +40,18 @@ export interface SandboxTransaction {
   createdAt: string;
 }
 
+/** A saved card as the sandbox keeps it: what decides its token charges, never its number. */
+export interface SandboxToken {
+  token: string;
+  gatewayId: string;
+  accountId?: string;
+  tokenOutcome: { result: 'approved' } | { result: 'declined'; reason: string; reasonCode: number };
+  cardFirstSix: string;
+  cardLastFour: string;
+  cardType: string;
+  expiry: string;
+}
+
 export class SandboxStore {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
@@ -113,6 +125,15 @@ export class SandboxStore {
       if (unlock || Date.now() > until) return unlock;
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  async saveToken(t: SandboxToken) {
+    await this.put(this.key('token', t.gatewayId, t.token), t);
+  }
+
+  /** A token is the merchant's own: another merchant's is not found. */
+  token(gatewayId: string, token: string) {
+    return this.get<SandboxToken>(this.key('token', gatewayId, token));
   }
 
   /** X-Request-ID: the same request id gets the same answer for an hour, executed once. */

@@ -2,7 +2,7 @@
 // Ciphertext text: "v1.<keyId>.<iv>.<tag>.<data>" (base64url). The key id tells which key sealed it,
 // so PAYGATE_ENCRYPTION_OLD_KEYS can still open it during a rotation. The associated data binds a
 // ciphertext to its row and field: copying one gateway's secret into another row does not decrypt.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { AppError } from '../domain/errors';
 
 const VERSION = 'v1';
@@ -19,6 +19,11 @@ export interface SecretBox {
   open(ciphertext: string, associatedData: string): string;
   /** True when the ciphertext was sealed with an old key and should be sealed again. */
   needsReseal(ciphertext: string): boolean;
+  /**
+   * A keyed HMAC (hex) of a secret, to find it again without storing it (the same card token saved
+   * twice). Keyed by the current key: after a rotation the same secret fingerprints differently.
+   */
+  fingerprint(secret: string, purpose: string): string;
 }
 
 export function createSecretBox(currentKey: Buffer, oldKeys: readonly Buffer[] = []): SecretBox {
@@ -27,6 +32,7 @@ export function createSecretBox(currentKey: Buffer, oldKeys: readonly Buffer[] =
   }
   const currentKeyId = keyId(currentKey);
   const keys = new Map<string, Buffer>([[currentKeyId, currentKey], ...oldKeys.map((k) => [keyId(k), k] as [string, Buffer])]);
+  const fingerprintKey = createHash('sha256').update('paygate-fingerprint:').update(currentKey).digest();
 
   return {
     currentKeyId,
@@ -64,6 +70,9 @@ export function createSecretBox(currentKey: Buffer, oldKeys: readonly Buffer[] =
     },
     needsReseal(ciphertext) {
       return ciphertext.split('.')[1] !== currentKeyId;
+    },
+    fingerprint(secret, purpose) {
+      return createHmac('sha256', fingerprintKey).update(`${purpose}\0${secret}`, 'utf8').digest('hex');
     },
   };
 }

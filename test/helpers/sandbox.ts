@@ -6,7 +6,11 @@ export const CARDS = {
   insufficientFunds: '4000 0566 5566 5556',
   insufficientAfter3ds: '4012 8888 8888 1881',
   bankDecline: '4444 4444 4444 4441',
-  unknownButValid: '4000 0000 0000 0002',
+  unknownButValid: '4000 0000 0000 0010',
+  /** Saved, its token charges are approved (docs/gateways.md 1.6). */
+  tokenApproved: '4000 0000 0000 3055',
+  /** Paygate's trigger: pays and saves, every later token charge declines (5051). */
+  tokenDeclines: '4000 0000 0000 0002',
 } as const;
 
 export interface CheckoutAnswer {

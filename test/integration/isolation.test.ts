@@ -4,6 +4,7 @@
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
 import { secretAad } from '../../src/services/gateways/view';
 import { Prisma } from '../../src/generated/prisma/client';
+import { cardTokenAad } from '../../src/services/cards/seal-card';
 
 describe('organization isolation', () => {
   let t: TestApp;
@@ -14,6 +15,7 @@ describe('organization isolation', () => {
   let webhookA: string;
   let deliveryA: string;
   let savedFilterA: string;
+  const cardA = 'pm_isolation000000000000000';
 
   beforeAll(async () => {
     t = await startTestApp('isolation');
@@ -29,6 +31,12 @@ describe('organization isolation', () => {
     const hook = await t.gql('mutation { createWebhook(input: { url: "http://127.0.0.1:9/a", events: ["PAYMENT_RECEIVED"] }) { id } }', {}, a.testToken);
     webhookA = hook.body.data.createWebhook.id;
     deliveryA = 'whd_isolation0000000000000';
+    await t.deps.db.savedPaymentMethod.create({
+      data: {
+        id: cardA, organizationId: a.orgId, environment: 'TEST', clientId: 'client_1', gatewayId: gatewayA, clubId: 'club_1', fingerprint: 'a'.repeat(64),
+        tokenEncrypted: t.deps.secrets.seal('tk_of_a', cardTokenAad(cardA)), cardLastFour: '1111', expiresAt: new Date('2030-12-31T23:59:59.999Z'), sourcePaymentId: paymentA,
+      },
+    });
     await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, environment: 'TEST', endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });
     const saved = await t.gql('mutation { savePaymentFilter(name: "A filter", filter: { clientId: "client_1" }) { id } }', {}, a.testToken);
     savedFilterA = saved.body.data.savePaymentFilter.id;
@@ -51,6 +59,7 @@ describe('organization isolation', () => {
     const filters = await t.deps.db.savedPaymentFilter.findMany({ where: { organizationId: a.orgId } });
     expect(filters.map((f) => [f.id, f.name, f.filter])).toEqual([[savedFilterA, 'A filter', { clientId: 'client_1' }]]);
     expect(await t.deps.db.apiToken.count({ where: { organizationId: a.orgId, NOT: { defaultPaymentFilter: { equals: Prisma.DbNull } } } })).toBe(0);
+    expect((await t.deps.db.savedPaymentMethod.findUniqueOrThrow({ where: { id: cardA } })).deletedAt).toBeNull();
   }
 
   const cases: Record<string, () => Promise<void>> = {
@@ -284,6 +293,20 @@ describe('organization isolation', () => {
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
       expect((await t.deps.db.apiToken.findUniqueOrThrow({ where: { id: aKey.id } })).revokedAt).toBeNull();
     },
+    'Query.savedPaymentMethods': async () => {
+      const res = await t.gql('{ savedPaymentMethods(clientId: "client_1") { id } }', {}, b.testToken);
+      expect(res.body).toEqual({ data: { savedPaymentMethods: [] } });
+    },
+    'Mutation.deleteSavedPaymentMethod': async () => {
+      const res = await t.gql('mutation($id: ID!) { deleteSavedPaymentMethod(id: $id) }', { id: cardA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.chargeSavedCard': async () => {
+      // B's own client_1 (an earlier case created it) cannot be charged with A's card
+      const res = await t.gql('mutation($id: ID!) { chargeSavedCard(input: { clientId: "client_1", paymentMethodId: $id, amount: "10" }) { id } }', { id: cardA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(await t.deps.db.payment.count({ where: { paymentMethodId: cardA } })).toBe(0);
+    },
     'Mutation.updateOrganization': async () => {
       const res = await t.gql('mutation { updateOrganization(input: { name: "B renamed" }) { id name } }', {}, b.token);
       expect(res.body.data.updateOrganization).toEqual({ id: b.orgId, name: 'B renamed' });
@@ -311,6 +334,7 @@ describe('organization isolation', () => {
     'Mutation.replayWebhookDeliveries': 1, 'Query.organization': 1, 'Query.apiKeys': 1, 'Mutation.createApiKey': 1,
     'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1, 'Mutation.adjustBalance': 1, 'Mutation.markPaymentPaid': 1,
     'Mutation.recordManualPayment': 1, 'Query.shortfalls': 1, 'Mutation.resolveShortfall': 1, 'Query.attentionItems': 1, 'Mutation.resolveAttentionItem': 1,
+    'Query.savedPaymentMethods': 1, 'Mutation.deleteSavedPaymentMethod': 1, 'Mutation.chargeSavedCard': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

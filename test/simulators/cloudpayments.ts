@@ -25,6 +25,10 @@ export class CloudPaymentsSimulator {
   private inFlight = 0;
   /** Milliseconds each API call takes (to provoke the 429). */
   delayMs = 0;
+  /** Saved cards: token → the account it belongs to and whether charges of it are approved. */
+  readonly tokens = new Map<string, { accountId: string; approve: boolean }>();
+  /** Runs after a token charge is booked and before it is answered (to send its notification first). */
+  beforeChargeAnswer?: (answer: any) => Promise<void>;
   /** Calls to these paths are carried out, then the connection is cut before the answer (a timeout as the caller sees it). */
   private readonly dropped = new Map<string, number>();
   app: FastifyInstance = Fastify();
@@ -53,6 +57,7 @@ export class CloudPaymentsSimulator {
         const key = record.requestId && `${login}:${record.requestId}`;
         const answer = key && this.replies.has(key) ? this.replies.get(key) : this.handle(path, (request.body ?? {}) as Record<string, any>);
         if (key) this.replies.set(key, answer);
+        if (path === 'payments/tokens/charge' && this.beforeChargeAnswer) await this.beforeChargeAnswer(answer);
         const drops = this.dropped.get(path) ?? 0;
         if (drops > 0) {
           this.dropped.set(path, drops - 1);
@@ -113,6 +118,19 @@ export class CloudPaymentsSimulator {
         if (!t || t.Status !== 'Authorized') return fail('Transaction not found');
         Object.assign(t, { Status: 'Completed', Amount: Number(b.Amount) });
         return ok();
+      }
+      case 'payments/tokens/charge': {
+        if (!(Number(b.Amount) > 0)) return fail('Invalid Amount value');
+        if (b.TrInitiatorCode !== 0 && b.TrInitiatorCode !== 1) return fail('TrInitiatorCode is required');
+        const saved = this.tokens.get(b.Token);
+        if (!saved || saved.accountId !== b.AccountId) return fail('Token not found');
+        const t: Txn = {
+          TransactionId: ++this.nextId, InvoiceId: b.InvoiceId, AccountId: b.AccountId, Amount: Number(b.Amount), Currency: b.Currency ?? 'RUB', Refunded: 0,
+          ...(saved.approve ? { Status: 'Completed' as const, Reason: 'Approved', ReasonCode: 0 } : { Status: 'Declined' as const, Reason: 'InsufficientFunds', ReasonCode: 5051 }),
+        };
+        this.transactions.set(t.TransactionId, t);
+        const model = { ...t, StatusCode: saved.approve ? 3 : 5, TestMode: false, CardFirstSix: '424242', CardLastFour: '4242', CardType: 'Visa' };
+        return saved.approve ? ok(model) : { Success: false, Message: null, Model: model };
       }
       case 'payments/void': {
         const t = this.transactions.get(Number(b.TransactionId));

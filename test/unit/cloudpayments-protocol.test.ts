@@ -65,6 +65,15 @@ describe('CloudPayments notification parsing', () => {
     expect(eventOf('refund', fields)).toEqual({ kind: 'refunded', invoiceId: '1234567', paymentTransactionId: '567', gatewayRefundId: '568', amount: '100', refundId: 'ref_1' });
   });
 
+  it('reads a Pay\'s card token with its expiry; a malformed one is dropped, the Pay still read', () => {
+    const token = '477BBA133C182267FE5F086924ABDC5DB71F77BFC27F01F2843F2CDC69D89F05';
+    expect(eventOf('pay', { ...PAY, Token: token, CardExpDate: '12/30' })).toMatchObject({ kind: 'confirmed', token: { token, expiry: '12/30' } });
+    expect(eventOf('pay', { ...PAY, Token: token, CardExpDate: '13/30' })).toMatchObject({ token: { token, expiry: undefined } });
+    expect(eventOf('pay', { ...PAY, Token: 'bad token with spaces' })).not.toHaveProperty('token');
+    expect(eventOf('confirm', { TransactionId: '1', Amount: '5', Status: 'Completed', Token: token })).not.toHaveProperty('token');
+    expect(JSON.stringify(keptFields({ ...PAY, Token: token, token, TOKEN: token }))).not.toContain(token);
+  });
+
   it('maps Pay with Status=Authorized to a hold, Confirm to a capture and Fail to a decline', () => {
     expect(eventOf('pay', { ...PAY, Status: 'Authorized' }).kind).toBe('authorized');
     expect(eventOf('confirm', { TransactionId: '1', Amount: '5', Status: 'Completed' }).kind).toBe('confirmed');

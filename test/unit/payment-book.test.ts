@@ -15,7 +15,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
     expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
-    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
+    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, ...over,
   };
 }
 const refund = (id: string, status: RefundSnapshot['status'], amount: string, gatewayRefundId: string | null = null): RefundSnapshot =>
@@ -46,6 +46,23 @@ const table = (rows: Array<[PaymentStatus | string, PaymentSnapshot | null, Book
 describe('the payment book', () => {
   it('covers every status in every table below', () => {
     expect(PAYMENT_STATUSES.sort()).toEqual(['AUTHORIZED', 'CANCELLED', 'CONFIRMED', 'FAILED', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED']);
+  });
+
+  describe('a Pay with a card token (saved only with the payer\'s consent, only when the Pay lands)', () => {
+    const card = { id: 'pm_1', fingerprint: 'f1', tokenEncrypted: 'v1.sealed', lastFour: '1111', expiresAt: new Date('2030-12-31T23:59:59.999Z') };
+    const tokenPay = (over = {}) => ({ ...(pay() as object), card, ...over }) as BookInput;
+    table([
+      ['PENDING with consent', payment('PENDING', { saveCard: true }), tokenPay(), '→ CONFIRMED [credit, save-card]'],
+      ['PENDING with consent: a two-stage hold', payment('PENDING', { saveCard: true }), { ...(hold() as object), card } as BookInput, '→ AUTHORIZED [save-card]'],
+      ['PENDING without consent', payment('PENDING'), tokenPay(), '→ CONFIRMED [credit]'],
+      ['CONFIRMED with consent: a duplicate', payment('CONFIRMED', { saveCard: true }), tokenPay(), '—'],
+      ['PENDING with consent: another amount', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, amount: '1.00', transactionId: 'T1' } }), 'note AMOUNT_MISMATCH'],
+    ]);
+    it('says so in the history, never with the token', () => {
+      const d = decide(payment('PENDING', { saveCard: true }), tokenPay());
+      expect(d.history[0].data).toMatchObject({ cardSaved: true });
+      expect(JSON.stringify(d.history)).not.toContain('sealed');
+    });
   });
 
   describe('a Pay (the money is taken)', () => table([

@@ -11,7 +11,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: status === 'AUTHORIZED' ? d('500') : null, captureAmount: null,
     expiresAt: new Date('2026-12-01T13:00:00Z'), failureCode: null, refundedAmount: d('0'), restrictRefund: false, deleted: false,
-    metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', ...over,
+    metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, ...over,
   };
 }
 const word = (kind: 'confirmed' | 'authorized', over: Record<string, unknown> = {}): BookInput => ({

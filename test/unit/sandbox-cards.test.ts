@@ -2,12 +2,19 @@ import { cardType, luhnValid, TEST_CARDS, validExpiry } from '../../src/sandbox/
 
 describe('sandbox cards', () => {
   it('plays the documented test cards', () => {
-    expect(TEST_CARDS['4111111111111111']).toEqual({ threeDs: false, outcome: { result: 'approved' } });
+    const insufficient = { result: 'declined', reason: 'InsufficientFunds', reasonCode: 5051 };
+    expect(TEST_CARDS['4111111111111111']).toEqual({ threeDs: false, outcome: { result: 'approved' }, tokenOutcome: insufficient });
     expect(TEST_CARDS['4242424242424242'].threeDs).toBe(true);
     expect(TEST_CARDS['4012888888881881'].outcome).toEqual({ result: 'declined', reason: 'InsufficientFunds', reasonCode: 5051 });
     expect(TEST_CARDS['4000056655665556'].outcome).toMatchObject({ reasonCode: 5051 });
     expect(TEST_CARDS['4444444444444441'].outcome).toMatchObject({ reasonCode: 5005 });
     expect(TEST_CARDS['5500000000000004'].threeDs).toBe(true);
+  });
+
+  it('decides token charges of saved cards, and plays the 4000 0000 0000 0002 trigger', () => {
+    expect(TEST_CARDS['4000000000003055'].tokenOutcome).toEqual({ result: 'approved' });
+    expect(TEST_CARDS['4242424242424242'].tokenOutcome).toEqual({ result: 'approved' });
+    expect(TEST_CARDS['4000000000000002']).toEqual({ threeDs: false, outcome: { result: 'approved' }, tokenOutcome: { result: 'declined', reason: 'InsufficientFunds', reasonCode: 5051 } });
   });
 
   it('checks Luhn', () => {

@@ -49,4 +49,13 @@ describe('secret box (AES-256-GCM)', () => {
     expect(rotated.needsReseal(rotated.seal('x', 'a'))).toBe(false);
     expect(keyId(oldKey)).not.toBe(rotated.currentKeyId);
   });
+
+  it('fingerprints a secret with a key of its own: stable, per purpose and per key, never the secret', () => {
+    const f = box.fingerprint('tk_card', 'card-token:gw_1');
+    expect(f).toMatch(/^[0-9a-f]{64}$/);
+    expect(box.fingerprint('tk_card', 'card-token:gw_1')).toBe(f);
+    expect(box.fingerprint('tk_card', 'card-token:gw_2')).not.toBe(f);
+    expect(box.fingerprint('tk_card2', 'card-token:gw_1')).not.toBe(f);
+    expect(createSecretBox(randomBytes(32)).fingerprint('tk_card', 'card-token:gw_1')).not.toBe(f);
+  });
 });

@@ -7,12 +7,12 @@ import { canTransition, CLOSED_UNPAID, OPEN, PAYABLE, SETTLED } from '../payment
 import { gatewayMetadata, paidByStaff } from './staff';
 import { attention, change, declined, nothing, note, OK } from './decision';
 import { refundedAtGateway } from './refunds';
-import type { Decision, Effect, PaymentPatch, PaymentSnapshot, Source } from './types';
+import type { Decision, Effect, PaymentPatch, PaymentSnapshot, SealedCard, Source } from './types';
 
 type Event = Exclude<GatewayEvent, { kind: 'ignored' }>;
-interface Context { source: Source; now: Date; transactionHeldBy?: string | null }
+interface Context { source: Source; now: Date; transactionHeldBy?: string | null; card?: SealedCard }
 
-const HOW: Record<Source, string> = { callback: '', reconciliation: ' (reconciled with the gateway)', expiry: ' (reconciled with the gateway at expiry)' };
+const HOW: Record<Source, string> = { callback: '', reconciliation: ' (reconciled with the gateway)', expiry: ' (reconciled with the gateway at expiry)', charge: ' (the gateway\'s answer to the charge)' };
 
 export function decideGatewayEvent(p: PaymentSnapshot | null, event: Event, ctx: Context): Decision {
   switch (event.kind) {
@@ -190,8 +190,10 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   };
   const code = revived ? 'PAID_AFTER_CLOSE' : captured ? 'CAPTURED' : to === 'CONFIRMED' ? 'PAID' : 'AUTHORIZED';
   if (p.deleted) notes.push('it had been deleted by staff: shown again');
-  const entryData = { ...data, ...(p.deleted ? { undeleted: true } : {}), ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(fee.ignored ? { feeIgnored: fee.ignored } : {}), ...(notes.length ? { notes } : {}) };
-  const effects: Effect[] = to === 'CONFIRMED' ? [{ kind: 'credit' }] : [];
+  // Only with the payer's consent: a token the gateway issued anyway is dropped here.
+  const saved = p.saveCard && ctx.card ? ctx.card : undefined;
+  const entryData = { ...data, ...(saved ? { cardSaved: true } : {}), ...(p.deleted ? { undeleted: true } : {}), ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(fee.ignored ? { feeIgnored: fee.ignored } : {}), ...(notes.length ? { notes } : {}) };
+  const effects: Effect[] = [...(to === 'CONFIRMED' ? [{ kind: 'credit' } as const] : []), ...(saved ? [{ kind: 'save-card', card: saved } as const] : [])];
   return change({ to, cause: 'gateway', patch }, { code, text: text + notes.map((n) => `; ${n}`).join('') + HOW[ctx.source], data: entryData }, effects,
     { attention: notes.length ? notes.join('; ') : null });
 }

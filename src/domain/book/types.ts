@@ -42,6 +42,23 @@ export interface PaymentSnapshot {
   readonly refunds: readonly RefundSnapshot[];
   /** The newest history entry, to tell news from a repeat. */
   readonly lastEntry: { readonly code: HistoryCode; readonly key: string | null } | null;
+  /** The payer agreed to have the card saved: a token the gateway issues for it is kept. */
+  readonly saveCard: boolean;
+}
+
+/**
+ * A card token as the book sees it: already sealed (AES-256-GCM, bound to the saved method's id)
+ * and fingerprinted by the service, so no decision, history entry or log ever holds the token.
+ */
+export interface SealedCard {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly tokenEncrypted: string;
+  readonly firstSix?: string;
+  readonly lastFour?: string;
+  readonly brand?: string;
+  /** The end of the card's expiry month. */
+  readonly expiresAt: Date;
 }
 
 /** Why an entry is in a payment's history: for code, never the text. */
@@ -109,6 +126,8 @@ export type Effect =
   | { readonly kind: 'set-shortfall'; readonly refundId: string; readonly shortfall: Decimal }
   /** Raise an item of the attention queue (once per its dedupe key), with an ATTENTION_NEEDED event. */
   | { readonly kind: 'attention'; readonly item: AttentionRaise }
+  /** Keep the card the payer agreed to save as the client's saved payment method (once per token). */
+  | { readonly kind: 'save-card'; readonly card: SealedCard }
   /** After commit: ask the gateway to do this, and bring its answer back to the book. */
   | { readonly kind: 'ask'; readonly action: 'capture' | 'void' | 'cancel-page'; readonly amount?: Decimal };
 
@@ -132,12 +151,15 @@ export interface Decision {
 }
 
 /** How the gateway's word reached us, for history ("reconciled with the gateway"). */
-export type Source = 'callback' | 'reconciliation' | 'expiry';
+/** charge: the gateway's synchronous answer to a charge of a saved card. */
+export type Source = 'callback' | 'reconciliation' | 'expiry' | 'charge';
 
 export type BookInput =
   | { readonly kind: 'gateway-event'; readonly event: Exclude<GatewayEvent, { kind: 'ignored' }>; readonly source: Source; readonly now: Date;
       /** Another payment of the same gateway that already holds the event's transaction id. */
-      readonly transactionHeldBy?: string | null }
+      readonly transactionHeldBy?: string | null;
+      /** The token the event carried, sealed (the event itself no longer holds it). */
+      readonly card?: SealedCard }
   | { readonly kind: 'gateway-state'; readonly state: GatewayPaymentState; readonly source: Source; readonly now: Date; readonly transactionHeldBy?: string | null }
   | { readonly kind: 'capture'; readonly amount: Decimal | null }
   | { readonly kind: 'capture-answered'; readonly amount: Decimal; readonly ok: boolean; readonly reason?: string; readonly now: Date }

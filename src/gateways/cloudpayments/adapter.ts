@@ -140,7 +140,8 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
       RequireConfirmation: creds.twoStage,
       SuccessRedirectUrl: payment.returnUrl ?? undefined,
       FailRedirectUrl: failUrl,
-      JsonData: { paygatePaymentId: payment.id },
+      // CloudPayments issues a token when the site saves cards; the consent travels with the order (the sandbox honours it).
+      JsonData: { paygatePaymentId: payment.id, ...(payment.saveCard ? { saveCard: true } : {}) },
     }, { requestId: `create-${payment.id}` });
     if (!res.Success || !res.Model?.Url) throw new GatewayError(`CloudPayments orders/create: ${res.Message ?? 'no payment link'}`, false);
     return { paymentUrl: res.Model.Url, gatewayOrderId: res.Model.Id };
@@ -175,7 +176,32 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     accountId: payment.clientId,
     email: payment.email,
     paymentSchema: creds.twoStage ? 'Dual' : 'Single',
+    tokenize: payment.saveCard === true,
   }),
+
+  // payments/tokens/charge (docs/gateways.md 1.2): the request id is the payment's, so a retry is the same charge.
+  async chargeToken(env, creds, payment, token, initiator) {
+    const res = await cpRequest<FoundTransaction>(env, creds, 'payments/tokens/charge', {
+      Amount: exactJsonNumber(payment.amount),
+      Currency: payment.currency,
+      AccountId: payment.clientId,
+      Token: token,
+      TrInitiatorCode: initiator === 'cardholder' ? 1 : 0,
+      ...(initiator === 'merchant' ? { PaymentScheduled: 0 } : {}),
+      InvoiceId: payment.id,
+      Description: payment.description ?? 'Balance top-up',
+      Email: payment.email ?? undefined,
+      JsonData: { paygatePaymentId: payment.id },
+    }, { requestId: `charge-${payment.id}` });
+    const m = res.Model;
+    if (!m || m.TransactionId === undefined || m.TransactionId === null) {
+      throw new GatewayError(`CloudPayments payments/tokens/charge: ${res.Message ?? 'no transaction in the answer'}`, false);
+    }
+    // A decline answers Success=false with the declined transaction (its ReasonCode).
+    const state = mapFound({ ...m, Status: m.Status ?? (res.Success ? 'Completed' : 'Declined') });
+    if (state.status === 'unknown') throw new GatewayError(`CloudPayments payments/tokens/charge: transaction status ${m.Status}`, false);
+    return state;
+  },
 
   async capture(env, creds, payment, amount) {
     if (!payment.gatewayTransactionId) return { ok: false, reason: 'the payment has no authorization to capture' };

@@ -51,9 +51,11 @@ const operation = { OperationType: optional(freeText(32)) };
 /** The gateway's fee, as sent: the book judges it (a malformed one never stops a Pay). */
 const fee = { TotalFee: optional(freeText(40)) };
 const charged = z.object({ ...common, ...card, ...operation, Status: z.enum(['Completed', 'Authorized']) });
+/** A card token (secret) and the expiry that goes with it; a malformed one is dropped, never a reason to refuse a Pay. */
+const tokenized = { Token: cardPart(/^[\w.:+/=-]{8,256}$/), CardExpDate: cardPart(/^(0[1-9]|1[0-2])\/\d{2}$/) };
 const schemas = {
   check: charged,
-  pay: charged.extend(fee),
+  pay: charged.extend(fee).extend(tokenized),
   confirm: z.object({ ...common, ...card, ...fee, Status: z.literal('Completed') }),
   fail: z.object({ ...common, ...card, Reason: optional(freeText(200)), ReasonCode: optional(reasonCode) }),
   refund: z.object({ ...common, ...operation, PaymentTransactionId: transactionId }),
@@ -90,12 +92,13 @@ const problemOf = (error: z.ZodError) =>
 const ours = (n: { JsonData?: Record<string, unknown>; Data?: Record<string, unknown> }) => ({ ...(n.JsonData ?? {}), ...(n.Data ?? {}) });
 const cardOf = (n: { CardFirstSix?: string; CardLastFour?: string; CardType?: string }) =>
   n.CardFirstSix || n.CardLastFour ? { firstSix: n.CardFirstSix, lastFour: n.CardLastFour, type: n.CardType } : undefined;
+const tokenOf = (n: { Token?: string; CardExpDate?: string }) => (n.Token ? { token: n.Token, expiry: n.CardExpDate } : undefined);
 
 export function toGatewayEvent(kind: NotificationKind, fields: Record<string, unknown>): EventResult {
   if (kind === 'recurrent' || kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
   const parsed = schemas[kind].safeParse(fields);
   if (!parsed.success) return { ok: false, problem: problemOf(parsed.error) };
-  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string; OperationType?: string; TotalFee?: string };
+  const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string; OperationType?: string; TotalFee?: string; Token?: string; CardExpDate?: string };
   // The same notifications report payouts to cards (OperationType=CardPayout): money going out, never a top-up.
   const expected = kind === 'refund' ? 'Refund' : 'Payment';
   if ((kind === 'check' || kind === 'pay' || kind === 'refund') && n.OperationType && n.OperationType !== expected) {
@@ -108,7 +111,7 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
     case 'pay':
     case 'confirm':
       // Pay with Status=Authorized is a two-stage hold; Completed (or Confirm) means the money is ours.
-      return { ok: true, event: { kind: n.Status === 'Authorized' ? 'authorized' : 'confirmed', ...facts, card: cardOf(n), testMode: n.TestMode, ...(n.TotalFee !== undefined ? { fee: n.TotalFee } : {}) } };
+      return { ok: true, event: { kind: n.Status === 'Authorized' ? 'authorized' : 'confirmed', ...facts, card: cardOf(n), testMode: n.TestMode, ...(n.TotalFee !== undefined ? { fee: n.TotalFee } : {}), ...(n.Token ? { token: tokenOf(n) } : {}) } };
     case 'fail':
       return { ok: true, event: { kind: 'failed', ...facts, reason: n.Reason ?? 'Declined', reasonCode: n.ReasonCode, card: cardOf(n) } };
     case 'refund': {

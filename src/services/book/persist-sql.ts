@@ -10,13 +10,13 @@ import { Prisma, type Payment } from '../../generated/prisma/client';
 import { insertSql, runSql as run, sqlValue, type Row } from '../common/sql';
 import { raiseAttentionSql } from '../attention/raise';
 import type { OutboxEntry } from '../outbox/outbox';
-import { attentionScope, columns, historyRow, outboxOf, type Who } from './persist';
+import { attentionScope, columns, historyRow, outboxOf, saveCardSql, type Who } from './persist';
 
 type Simple = Extract<Effect, { kind: 'credit' | 'emit' }>;
 const isSimple = (e: Effect): e is Simple => e.kind === 'credit' || e.kind === 'emit';
 
-/** Whether persistInOneStatement can persist the decision. */
-export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every((e) => isSimple(e) || e.kind === 'attention');
+/** Whether persistInOneStatement can persist the decision (a saved card and attention items ride along). */
+export const persistsInOneStatement = (decision: Decision): boolean => decision.effects.every((e) => isSimple(e) || e.kind === 'attention' || e.kind === 'save-card');
 
 /**
  * Persists the decision about `row`, read at `version` (no row: only `alongside`, rows of other
@@ -50,6 +50,7 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
       outbox.push(parts.outbox);
     }
   };
+  for (const e of decision?.effects ?? []) if (row && e.kind === 'save-card') writes.push(saveCardSql(row, e.card, true));
   const guarded = loaded !== null && (writes.length > 0 || rows.length > alongside.length || raised.length > 0);
   if (!guarded) {
     for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table) }));

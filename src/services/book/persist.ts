@@ -2,10 +2,10 @@
 // status, its history, and every effect (outbox rows, refunds, ledger postings). What must
 // happen after commit comes back: outbox entries to publish, and what to ask the gateway.
 import type { Tx } from '../../db';
-import type { Decision, Effect, HistoryEntry, PaymentPatch } from '../../domain/book';
+import type { Decision, Effect, HistoryEntry, PaymentPatch, SealedCard } from '../../domain/book';
 import { newId } from '../../domain/ids';
 import { type Decimal, formatAmount } from '../../domain/money';
-import type { Payment, Prisma, Refund } from '../../generated/prisma/client';
+import { Prisma, type Payment, type Refund } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import { insertSql } from '../common/sql';
 import { raiseAttention, type AttentionScope } from '../attention/raise';
@@ -125,6 +125,22 @@ export function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdate
   };
 }
 
+/**
+ * Keeps a card the payer agreed to save: one row per gateway, client and token (its fingerprint);
+ * the same token again keeps the row (and its ciphertext) and brings it back if staff deleted it.
+ * `ifGuard`: only if CTE `g` found the payment (the one-statement path, persist-sql.ts).
+ */
+export function saveCardSql(p: Payment, card: SealedCard, ifGuard: boolean): Prisma.Sql {
+  const values = [
+    card.id, p.organizationId, p.environment, p.clientId, p.gatewayId, p.clubId, card.fingerprint, card.tokenEncrypted,
+    card.firstSix ?? null, card.lastFour ?? null, card.brand?.slice(0, 32) ?? null, card.expiresAt, p.id,
+  ];
+  return Prisma.sql`INSERT INTO "SavedPaymentMethod" ("id", "organizationId", "environment", "clientId", "gatewayId", "clubId", "fingerprint", "tokenEncrypted", "cardFirstSix", "cardLastFour", "brand", "expiresAt", "sourcePaymentId")
+    SELECT ${Prisma.join(values.slice(0, 2))}, ${values[2]}::"Environment", ${Prisma.join(values.slice(3))}
+    ${ifGuard ? Prisma.sql`WHERE EXISTS (SELECT 1 FROM g)` : Prisma.empty}
+    ON CONFLICT ("gatewayId", "clientId", "fingerprint") DO UPDATE SET "deletedAt" = NULL, "expiresAt" = EXCLUDED."expiresAt"`;
+}
+
 async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Promise<void> {
   const p = applied.payment;
   const outbox = async (entry: OutboxEntry) => void applied.outbox.push(...await addOutbox(tx, [entry]));
@@ -168,6 +184,9 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
       return;
     case 'attention':
       applied.outbox.push(...await raiseAttention(tx, attentionScope(p, who)!, [effect.item]));
+      return;
+    case 'save-card':
+      await tx.$executeRaw(saveCardSql(p, effect.card, false));
       return;
     case 'ask':
       applied.asks.push(effect);

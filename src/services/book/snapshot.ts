@@ -116,6 +116,7 @@ function toLoaded(found: Payment & Context): Loaded {
       refunds: [],
       // History written before codes existed has none.
       lastEntry: hasHistory ? { code: (lastCode ?? 'LEGACY') as HistoryCode, key: lastKey } : null,
+      saveCard: row.saveCard,
     },
   };
 }

@@ -11,6 +11,7 @@ import { applyDecision, attentionScope, type Who } from '../book/persist';
 import { persistInOneStatement, persistsInOneStatement } from '../book/persist-sql';
 import { afterCommit, runBook } from '../book/run';
 import { loadPayment, loadPaymentOn, type Loaded } from '../book/snapshot';
+import { sealedCardOf, withoutToken } from '../cards/seal-card';
 
 export interface CallbackRecord {
   id: string;
@@ -77,7 +78,8 @@ export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: st
     if (event.kind !== 'ignored') {
       const loaded = await paymentOf(tx, gatewayId, event);
       paymentId = loaded?.row.id ?? null;
-      const decision = decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null });
+      const card = sealedCardOf(deps.secrets, gatewayId, loaded?.row.saveCard === true, event);
+      const decision = decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event: withoutToken(event), source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null, card });
       const who = callbackWho(gateway, actor, record);
       const applied = loaded ? await applyDecision(tx, loaded.row, decision, who) : null;
       const raised = decision.effects.flatMap((e) => (e.kind === 'attention' ? [e.item] : []));
@@ -110,7 +112,10 @@ async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, even
     if (gatewayVersion !== gateway.version) return STALE_GATEWAY;
     const decision = event.kind === 'ignored'
       ? null
-      : decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event, source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null });
+      : decide(loaded?.snapshot ?? null, {
+        kind: 'gateway-event', event: withoutToken(event), source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null,
+        card: sealedCardOf(deps.secrets, gateway.id, loaded?.row.saveCard === true, event),
+      });
     if (decision && !persistsInOneStatement(decision)) return null;
     const outcome: CallbackOutcome = decision?.answer ?? { result: 'ok' };
     const paymentId = loaded?.row.id ?? null;

@@ -28,6 +28,8 @@ export interface InitiateTopUpInput {
   items?: PaymentItemInput[] | null;
   /** One of the gateways serving the club; absent: the one the club is assigned to (or the default). */
   gatewayId?: string | null;
+  /** The payer's consent to have the card saved for later charges. */
+  saveCard?: boolean | null;
 }
 
 export interface InitiateTopUpResult {
@@ -52,10 +54,11 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
   const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
   const items = checkItems(input.items, amount, currency);
   const gatewayId = input.gatewayId == null || input.gatewayId === '' ? null : input.gatewayId;
-  // Items and a named gateway are part of the request (the same key with other items is a
-  // CONFLICT, like another amount); left out, the hash is what it was before they existed.
+  const saveCard = input.saveCard === true;
+  // Items, a named gateway and the consent to save the card are part of the request (the same key
+  // with other items is a CONFLICT, like another amount); left out, the hash is what it was before they existed.
   const chosen = { ...(isDefault(items, amount, currency) ? {} : { items }), ...(gatewayId ? { gatewayId } : {}) };
-  const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description, ...(Object.keys(chosen).length ? [chosen] : [])]);
+  const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description, ...(Object.keys(chosen).length ? [chosen] : []), ...(saveCard ? ['saveCard'] : [])]);
 
   const { row, replayed } = await once<Payment>({
     key: idempotencyKey,
@@ -77,7 +80,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
       const payment = await tx.payment.create({
         data: {
           id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
-          amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash, items: items as unknown as Prisma.InputJsonArray,
+          amount: amount.toFixed(), currency, description, returnUrl, idempotencyKey, requestHash: hash, items: items as unknown as Prisma.InputJsonArray, saveCard,
           expiresAt: new Date(Date.now() + ctx.deps.config.paymentTtlMs),
         },
       });

@@ -62,5 +62,6 @@ export function toGatewayPayment(p: Payment, email: string | null): GatewayPayme
     expiresAt: p.expiresAt,
     gatewayTransactionId: p.gatewayTransactionId,
     gatewayOrderId: p.gatewayOrderId,
+    saveCard: p.saveCard,
   };
 }

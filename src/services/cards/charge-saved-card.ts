@@ -1,0 +1,104 @@
+// chargeSavedCard: a one-click top-up with a saved card (cardholder-initiated, TrInitiatorCode=1).
+// A PENDING payment on the card's gateway first, then the charge outside any transaction; the
+// gateway's synchronous answer goes through the book as the gateway's word, like the Pay or Fail
+// notification that follows it, so whichever comes first decides and the other changes nothing.
+import type { Ctx } from '../../context';
+import { AppError, badInput, notFound, unknownClient } from '../../domain/errors';
+import { newId } from '../../domain/ids';
+import { parseAmount } from '../../domain/money';
+import type { Payment } from '../../generated/prisma/client';
+import { gatewayAdapter } from '../../gateways/registry';
+import { GatewayError } from '../../gateways/types';
+import { writeHistory } from '../book/persist';
+import { once, requestHash } from '../common/idempotency';
+import { owned } from '../common/scope';
+import { externalId, optionalText } from '../common/validate';
+import { gatewayForOperation, unavailableReason } from '../gateways/load-gateway';
+import { applyGatewayState } from '../payments/gateway-word';
+import { reconcileWithGateway } from '../payments/reconcile-payment';
+import { toGatewayPayment, toPaymentView, type PaymentView } from '../payments/view';
+import { cardTokenAad } from './seal-card';
+import { cardMask, paymentMethodId } from './saved-methods';
+
+export interface ChargeSavedCardInput {
+  clientId: string;
+  paymentMethodId: string;
+  amount: string;
+  idempotencyKey?: string | null;
+}
+
+export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Promise<PaymentView> {
+  const clientId = externalId(input.clientId, 'clientId');
+  const methodId = paymentMethodId(input.paymentMethodId);
+  const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
+  const { db } = ctx.deps;
+  const client = await db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
+  if (!client) throw unknownClient(clientId);
+  const amount = parseAmount(input.amount, client.currency);
+  const hash = requestHash(['chargeSavedCard', clientId, methodId, amount.toFixed()]);
+
+  const { row, replayed } = await once<Payment>({
+    key: idempotencyKey,
+    requestHash: hash,
+    what: 'saved-card charge',
+    find: (key) => db.payment.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: key } } }),
+    create: () => db.$transaction(async (tx) => {
+      // Only a card of this organization and environment: another's is not found.
+      const method = await tx.savedPaymentMethod.findFirst({ where: { id: methodId, ...owned(ctx) } });
+      if (!method) throw notFound('saved payment method', methodId);
+      if (method.clientId !== clientId) throw badInput(`saved payment method ${methodId} is not client ${clientId}'s`, 'paymentMethodId');
+      if (method.deletedAt) throw badInput(`saved payment method ${methodId} was deleted`, 'paymentMethodId');
+      if (method.expiresAt <= new Date()) throw badInput(`saved payment method ${methodId} expired at the end of ${method.expiresAt.toISOString().slice(0, 7)}`, 'paymentMethodId');
+      const current = await tx.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
+      if (!current.isActive) throw badInput(`client ${clientId} is inactive`, 'clientId');
+      const gateway = await tx.paymentGateway.findUniqueOrThrow({ where: { id: method.gatewayId } });
+      const adapter = gatewayAdapter(gateway.type);
+      if (!adapter.chargeToken) throw badInput(`${adapter.displayName} cannot charge saved cards`, 'paymentMethodId');
+      if (!gateway.isActive) throw badInput(`gateway ${gateway.id} of saved payment method ${methodId} is inactive`, 'paymentMethodId');
+      const unavailable = unavailableReason(ctx.deps.config, adapter);
+      if (unavailable) throw badInput(`${unavailable}; nothing was charged`, 'paymentMethodId');
+      if (!adapter.currencies.includes(current.currency)) throw badInput(`${adapter.displayName} does not take ${current.currency}`, 'amount');
+      const payment = await tx.payment.create({
+        data: {
+          id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId: method.clubId, gatewayId: gateway.id, gatewayType: gateway.type,
+          amount: amount.toFixed(), currency: current.currency, description: 'Balance top-up', idempotencyKey, requestHash: hash, paymentMethodId: method.id,
+          expiresAt: new Date(Date.now() + ctx.deps.config.paymentTtlMs),
+        },
+      });
+      await writeHistory(tx, payment.id, null, payment.status, ctx.actor, { code: 'INITIATED', text: `one-click charge of saved card ${cardMask(method.cardFirstSix, method.cardLastFour)}`, data: { paymentMethodId: method.id } });
+      return payment;
+    }),
+  });
+  if (replayed) return replay(ctx, row);
+  return charge(ctx, row);
+}
+
+async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
+  const { db, secrets } = ctx.deps;
+  const method = await db.savedPaymentMethod.findUniqueOrThrow({ where: { id: payment.paymentMethodId! } });
+  const gateway = await gatewayForOperation(ctx.deps, payment.gatewayId);
+  const client = await db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: payment.clientId } }, select: { email: true } });
+  let state;
+  try {
+    state = await gateway.adapter.chargeToken!(gateway.env, gateway.creds, toGatewayPayment(payment, client?.email ?? null), secrets.open(method.tokenEncrypted, cardTokenAad(method.id)), 'cardholder');
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    // Whether the card was charged is unknown: the payment waits for the notification or reconciliation.
+    ctx.log.warn({ paymentId: payment.id, gatewayId: gateway.id, err: err.message }, 'saved-card charge not answered; left PENDING for reconciliation');
+    throw new AppError('GATEWAY_ERROR', `${gateway.adapter.displayName} did not answer the charge: ${err.message}; payment ${payment.id} stays PENDING until the gateway's word reconciles it`, { cause: err, details: { paymentId: payment.id } });
+  }
+  await applyGatewayState(ctx.deps, payment, state, ctx.actor, 'charge');
+  const done = await db.payment.findUniqueOrThrow({ where: { id: payment.id } });
+  ctx.log.info({ paymentId: done.id, gatewayId: gateway.id, status: done.status, amount: done.amount.toString(), currency: done.currency }, 'saved card charged');
+  return toPaymentView(done);
+}
+
+/** The same key again: the first charge's payment; still PENDING, the gateway is asked (a read) what became of it. */
+async function replay(ctx: Ctx, payment: Payment): Promise<PaymentView> {
+  if (payment.status === 'PENDING') {
+    await reconcileWithGateway(ctx.deps, payment.id, ctx.actor).catch((err) => {
+      if (!(err instanceof GatewayError)) throw err;
+    });
+  }
+  return toPaymentView(await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: payment.id } }));
+}

@@ -56,7 +56,7 @@ describe('the payment book', () => {
       ['PENDING with consent: a two-stage hold', payment('PENDING', { saveCard: true }), { ...(hold() as object), card } as BookInput, '→ AUTHORIZED [save-card]'],
       ['PENDING without consent', payment('PENDING'), tokenPay(), '→ CONFIRMED [credit]'],
       ['CONFIRMED with consent: a duplicate', payment('CONFIRMED', { saveCard: true }), tokenPay(), '—'],
-      ['PENDING with consent: another amount', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, amount: '1.00', transactionId: 'T1' } }), 'note AMOUNT_MISMATCH'],
+      ['PENDING with consent: another amount', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, amount: '1.00', transactionId: 'T1' } }), 'note AMOUNT_MISMATCH [attention AMOUNT_MISMATCH]'],
     ]);
     it('says so in the history, never with the token', () => {
       const d = decide(payment('PENDING', { saveCard: true }), tokenPay());

@@ -1,5 +1,6 @@
 // The audit log of the API: after a mutation operation is answered, one entry per root field of
-// it, for any key known to be live (a request without one is refused before anything runs and is
+// it (at most MAX_ENTRIES, then one counting the rest; a single one when the request was refused
+// before anything ran), for any key known to be live (a request without one is refused before anything runs and is
 // not recorded, nor is one the rate limit refused). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
 // at all. The entry is written before the answer leaves; a failure to write it is logged and never
 // changes the answer.

@@ -1,7 +1,7 @@
 // The audit log of the API: after a mutation operation is answered, one entry per root field of
 // it (at most MAX_ENTRIES, then one counting the rest; a single one when the request was refused
-// before anything ran), for any key known to be live (a request without one is refused before anything runs and is
-// not recorded, nor is one the rate limit refused). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
+// before anything ran), for any key known to be live (a request without one is refused before
+// anything runs and is not recorded, nor is one the rate limit refused). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
 // at all. The entry is written before the answer leaves; a failure to write it is logged and never
 // changes the answer.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
@@ -98,6 +98,7 @@ function entries(
   const secrets = writeOnlyValues(writeOnly, variables, rc.request.query, document);
   // A field that never ran (the request was refused before, or an earlier field failed): the code the caller got.
   const requestOutcome = rc.errors?.length ? publicCode(rc.errors[0]) : 'ok';
+  const notRun = requestOutcome === 'ok' ? 'INTERNAL_SERVER_ERROR' : requestOutcome;
   const result = getVariableValues(rc.schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
   const coerced = result.errors ? null : result.coerced;
   // One budget for the whole request: ids and inputs of every entry.
@@ -112,14 +113,15 @@ function entries(
     input: marked(input, targets.more ? { $moreTargets: targets.more } : {}),
     remoteAddress: rc.contextValue.remoteAddress ?? null,
   });
+  const defs = mutation.getFields();
   const fields = rootFields(operation.selectionSet, document, coerced ?? variables)
-    .flatMap(({ key, node }) => (mutation.getFields()[node.name.value] ? [{ key, node, def: mutation.getFields()[node.name.value] }] : []));
+    .flatMap(({ key, node }) => (defs[node.name.value] ? [{ key, node, def: defs[node.name.value] }] : []));
   const entry = ({ key, node, def }: (typeof fields)[number], outcome?: string) => {
     const done = ran?.get(key);
     const args = done?.args ?? argumentsOf(def, node, coerced);
     const targets = boundedTargetIds(budget, args ? argumentIds(args, def.args) : [], done && done.outcome === 'ok' ? resultIds(done.result, def.type) : []);
     const input = args ? boundedInput(auditArgs(args, def.args, secrets), budget) : null;
-    return record(def.name, targets, outcome ?? done?.outcome ?? (requestOutcome === 'ok' ? 'INTERNAL_SERVER_ERROR' : requestOutcome), input);
+    return record(def.name, targets, outcome ?? done?.outcome ?? notRun, input);
   };
   if (!ran) {
     // Refused before anything ran (validation, cost, variables): one entry, however many fields it has.
@@ -131,7 +133,7 @@ function entries(
   const out = fields.slice(0, MAX_ENTRIES).map((f) => entry(f));
   const rest = fields.slice(MAX_ENTRIES);
   if (rest.length) {
-    const outcomes = rest.map((f) => ran.get(f.key)?.outcome ?? (requestOutcome === 'ok' ? 'INTERNAL_SERVER_ERROR' : requestOutcome));
+    const outcomes = rest.map((f) => ran.get(f.key)?.outcome ?? notRun);
     const actions = [...new Set(rest.map((f) => f.def.name))];
     out.push(record('(more fields)', { ids: [], more: 0 }, outcomes.find((o) => o !== 'ok') ?? 'ok', { $moreFields: rest.length, actions }));
   }

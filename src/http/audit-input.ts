@@ -6,6 +6,7 @@ import {
   getNamedType, getNullableType, GraphQLID, isInputObjectType, isListType, isObjectType,
   type GraphQLArgument, type GraphQLInputType, type GraphQLOutputType,
 } from 'graphql';
+import { storableText } from '../services/audit/append-audit';
 import { redact } from './write-only';
 
 /** One entry's input, as JSON text, at most this long; longer inputs keep a head and a marker. */
@@ -13,10 +14,12 @@ export const MAX_INPUT_BYTES = 16 * 1024;
 /** What a truncated input keeps of its JSON text. */
 export const TRUNCATED_HEAD_CHARS = 1024;
 /** Ids of one entry (deletePayments names up to 500); longer ones than a column holds are left out. */
-export const MAX_TARGET_IDS = 1000;
+export const MAX_TARGET_IDS = 500;
 export const MAX_TARGET_ID_LENGTH = 200;
+/** What a stored id costs of the request's budget beyond its bytes (an array element's header). */
+const ID_OVERHEAD_BYTES = 8;
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** The value as the input type holds it, write-only fields left out (an input field's WRITE_ONLY extension). */
 export function withoutWriteOnly(value: unknown, type: GraphQLInputType): Json {
@@ -70,7 +73,7 @@ export function boundedInput(input: Json, budget: { left: number }, maxBytes = M
     budget.left -= bytes;
     return input;
   }
-  const head = text.slice(0, Math.min(TRUNCATED_HEAD_CHARS, Math.max(0, budget.left)));
+  const head = storableText(text, Math.min(TRUNCATED_HEAD_CHARS, Math.max(0, budget.left)));
   budget.left -= Buffer.byteLength(head);
   return { $truncated: true, bytes, head };
 }
@@ -117,10 +120,26 @@ export function resultIds(result: unknown, type: GraphQLOutputType): string[] {
 
 /** Distinct, in order, each short enough to store, at most MAX_TARGET_IDS. */
 export function targetIds(...lists: string[][]): string[] {
-  const out = new Set<string>();
+  return boundedTargetIds({ left: Infinity }, ...lists).ids;
+}
+
+/** As targetIds, and no more than `budget` leaves (which they spend); `more` counts the distinct ids left out. */
+export function boundedTargetIds(budget: { left: number }, ...lists: string[][]): { ids: string[]; more: number } {
+  const seen = new Set<string>();
+  const ids: string[] = [];
   for (const id of lists.flat()) {
-    if (out.size >= MAX_TARGET_IDS) break;
-    if (id.length > 0 && id.length <= MAX_TARGET_ID_LENGTH) out.add(id);
+    if (id.length === 0 || id.length > MAX_TARGET_ID_LENGTH || seen.has(id)) continue;
+    seen.add(id);
+    const cost = Buffer.byteLength(id) + ID_OVERHEAD_BYTES;
+    if (ids.length >= MAX_TARGET_IDS || cost > budget.left) continue;
+    budget.left -= cost;
+    ids.push(id);
   }
-  return [...out];
+  return { ids, more: seen.size - ids.length };
+}
+
+/** The input with markers added: `$`-keys, which no GraphQL argument name can be. */
+export function marked(input: Json, markers: Record<string, Json>): Json {
+  if (!Object.keys(markers).length) return input;
+  return input && typeof input === 'object' && !Array.isArray(input) ? { ...input, ...markers } : markers;
 }

@@ -1,6 +1,7 @@
 // The audit log of the API: after a mutation operation is answered, one entry per root field of
-// it, for any key known to be live (a request without one is refused before anything runs and is
-// not recorded, nor is one the rate limit refused). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
+// it (at most MAX_ENTRIES, then one counting the rest; a single one when the request was refused
+// before anything ran), for any key known to be live (a request without one is refused before
+// anything runs and is not recorded, nor is one the rate limit refused). Only the Mutation type's own resolvers are wrapped, so a query does no audit work
 // at all. The entry is written before the answer leaves; a failure to write it is logged and never
 // changes the answer.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
@@ -11,7 +12,7 @@ import {
 import type { Deps } from '../context';
 import type { GqlContext } from '../resolvers/context';
 import { appendAudit, type AuditRecord } from '../services/audit/append-audit';
-import { argumentIds, auditArgs, boundedInput, resultIds, targetIds } from './audit-input';
+import { argumentIds, auditArgs, boundedInput, boundedTargetIds, marked, resultIds, type Json } from './audit-input';
 import { publicCode } from './errors';
 import { writeOnlyFieldNames, writeOnlyValues } from './write-only';
 import { LIMITS } from './graphql-limits';
@@ -85,40 +86,58 @@ export function auditMutations(deps: Deps, schema: GraphQLSchema): ApolloServerP
   };
 }
 
+/** Entries of one request, at most this many; past it, one entry counts the rest. */
+export const MAX_ENTRIES = 50;
+
 function entries(
   rc: GraphQLRequestContextWillSendResponse<GqlContext>, operation: OperationDefinitionNode, document: DocumentNode,
   mutation: GraphQLObjectType, ran: Map<string, Ran> | undefined, writeOnly: ReadonlySet<string>,
 ): AuditRecord[] {
   const { principal } = rc.contextValue.key;
   const variables = rc.request.variables ?? {};
-  const secrets = writeOnlyValues(writeOnly, variables, rc.request.query);
+  const secrets = writeOnlyValues(writeOnly, variables, rc.request.query, document);
   // A field that never ran (the request was refused before, or an earlier field failed): the code the caller got.
   const requestOutcome = rc.errors?.length ? publicCode(rc.errors[0]) : 'ok';
-  let coerced: Record<string, unknown> | null | undefined;
-  const coercedVariables = () => {
-    if (coerced === undefined) {
-      const result = getVariableValues(rc.schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
-      coerced = result.errors ? null : result.coerced;
-    }
-    return coerced;
-  };
+  const notRun = requestOutcome === 'ok' ? 'INTERNAL_SERVER_ERROR' : requestOutcome;
+  const result = getVariableValues(rc.schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  const coerced = result.errors ? null : result.coerced;
+  // One budget for the whole request: ids and inputs of every entry.
   const budget = { left: LIMITS.maxBodyBytes };
-  return rootFields(operation.selectionSet, document, variables).flatMap(({ key, node }) => {
-    const def = mutation.getFields()[node.name.value];
-    if (!def) return [];
-    const done = ran?.get(key);
-    const args = done?.args ?? argumentsOf(def, node, coercedVariables());
-    return [{
-      organizationId: principal.orgId,
-      environment: principal.environment,
-      actor: { keyId: principal.tokenId, name: principal.name, role: principal.role },
-      action: def.name,
-      targetIds: targetIds(args ? argumentIds(args, def.args) : [], done && done.outcome === 'ok' ? resultIds(done.result, def.type) : []),
-      outcome: done?.outcome ?? (requestOutcome === 'ok' ? 'INTERNAL_SERVER_ERROR' : requestOutcome),
-      input: args ? boundedInput(auditArgs(args, def.args, secrets), budget) : null,
-      remoteAddress: rc.contextValue.remoteAddress ?? null,
-    }];
+  const record = (action: string, targets: { ids: string[]; more: number }, outcome: string, input: Json): AuditRecord => ({
+    organizationId: principal.orgId,
+    environment: principal.environment,
+    actor: { keyId: principal.tokenId, name: principal.name, role: principal.role },
+    action,
+    targetIds: targets.ids,
+    outcome,
+    input: marked(input, targets.more ? { $moreTargets: targets.more } : {}),
+    remoteAddress: rc.contextValue.remoteAddress ?? null,
   });
+  const defs = mutation.getFields();
+  const fields = rootFields(operation.selectionSet, document, coerced ?? variables)
+    .flatMap(({ key, node }) => (defs[node.name.value] ? [{ key, node, def: defs[node.name.value] }] : []));
+  const entry = ({ key, node, def }: (typeof fields)[number], outcome?: string) => {
+    const done = ran?.get(key);
+    const args = done?.args ?? argumentsOf(def, node, coerced);
+    const targets = boundedTargetIds(budget, args ? argumentIds(args, def.args) : [], done && done.outcome === 'ok' ? resultIds(done.result, def.type) : []);
+    const input = args ? boundedInput(auditArgs(args, def.args, secrets), budget) : null;
+    return record(def.name, targets, outcome ?? done?.outcome ?? notRun, input);
+  };
+  if (!ran) {
+    // Refused before anything ran (validation, cost, variables): one entry, however many fields it has.
+    if (!rc.errors?.length) return [];
+    if (!fields.length) return [record('(refused)', { ids: [], more: 0 }, requestOutcome, null)];
+    const first = entry(fields[0], requestOutcome);
+    return [fields.length > 1 ? { ...first, input: marked(first.input as Json, { $fields: fields.length }) } : first];
+  }
+  const out = fields.slice(0, MAX_ENTRIES).map((f) => entry(f));
+  const rest = fields.slice(MAX_ENTRIES);
+  if (rest.length) {
+    const outcomes = rest.map((f) => ran.get(f.key)?.outcome ?? notRun);
+    const actions = [...new Set(rest.map((f) => f.def.name))];
+    out.push(record('(more fields)', { ids: [], more: 0 }, outcomes.find((o) => o !== 'ok') ?? 'ok', { $moreFields: rest.length, actions }));
+  }
+  return out;
 }
 
 /** The arguments a field that did not run would have had, or null when they cannot be read. */

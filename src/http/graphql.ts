@@ -134,9 +134,9 @@ function secretsOutOfErrors(schema: GraphQLSchema): ApolloServerPlugin<GqlContex
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ request, response }) {
+        async willSendResponse({ request, response, document }) {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors?.length) return;
-          const values = writeOnlyValues(names, request.variables, request.query);
+          const values = writeOnlyValues(names, request.variables, request.query, document);
           if (!values.length) return;
           response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({ ...e, message: redact(e.message, values) }));
         },

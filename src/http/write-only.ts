@@ -3,7 +3,7 @@
 // their values are found in the request's variables and in its document, whatever shape the client
 // sent them in (a list for an object, an unknown extra field, a document that does not parse), and
 // taken out of every error message before it leaves.
-import { GraphQLInputObjectType, Lexer, Source, TokenKind, type GraphQLSchema } from 'graphql';
+import { GraphQLInputObjectType, Kind, Lexer, Source, TokenKind, valueFromASTUntyped, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 export function writeOnlyFieldNames(schema: GraphQLSchema): ReadonlySet<string> {
   const names = new Set<string>();
@@ -14,8 +14,14 @@ export function writeOnlyFieldNames(schema: GraphQLSchema): ReadonlySet<string> 
   return names;
 }
 
-/** Every value given for a write-only field, in the variables or literally in the document. */
-export function writeOnlyValues(names: ReadonlySet<string>, variables: unknown, query: string | undefined): string[] {
+/**
+ * Every value given for a write-only field, in the variables (with the defaults the parsed
+ * `document` declares for those not given) or literally in the document.
+ */
+export function writeOnlyValues(names: ReadonlySet<string>, given: unknown, query: string | undefined, document?: DocumentNode): string[] {
+  const variables = (given && typeof given === 'object' ? given : {}) as Record<string, unknown>;
+  // every operation's: a name may have another default in each
+  const defaults = defaultsOf(document);
   const found = new Set<string>();
   const leaves = (v: unknown): void => {
     if (v === null || v === undefined) return;
@@ -30,11 +36,26 @@ export function writeOnlyValues(names: ReadonlySet<string>, variables: unknown, 
     }
   };
   walk(variables);
+  for (const [name, values] of defaults) if (variables[name] === undefined) walk({ [name]: values });
   if (query) {
     // A variable used where a write-only field goes holds a secret too, whatever it is called.
-    for (const name of scanDocument(names, query, found)) leaves((variables as Record<string, unknown> | undefined)?.[name]);
+    for (const name of scanDocument(names, query, found)) leaves(variables[name] === undefined ? defaults.get(name) : variables[name]);
   }
   return [...found].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** The default values of the document's variables, as written. */
+function defaultsOf(document: DocumentNode | undefined): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>();
+  for (const d of document?.definitions ?? []) {
+    if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const v of d.variableDefinitions ?? []) {
+      if (!v.defaultValue) continue;
+      const name = v.variable.name.value;
+      out.set(name, [...(out.get(name) ?? []), valueFromASTUntyped(v.defaultValue)]);
+    }
+  }
+  return out;
 }
 
 const VALUE_TOKENS: ReadonlySet<string> = new Set([TokenKind.NAME, TokenKind.INT, TokenKind.FLOAT, TokenKind.STRING, TokenKind.BLOCK_STRING]);

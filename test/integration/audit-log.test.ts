@@ -12,6 +12,8 @@ const LIST = `query($f: AuditFilter, $first: Int, $after: String) { auditLog(fil
   edges { cursor node { id at actorKeyId actorKeyName actorRole environment action targetIds outcome input remoteAddress } }
   pageInfo { hasNextPage endCursor } } }`;
 
+const cursorAt = (at: string) => Buffer.from(JSON.stringify([at, 'aud_00000000000000000000000000'])).toString('base64url');
+
 type Org = { orgId: string; token: string; testToken: string };
 
 describe('audit log', () => {
@@ -181,6 +183,108 @@ describe('audit log', () => {
     expect(await t.deps.db.club.count({ where: { organizationId: a.orgId, id: 'club_s3' } })).toBe(0);
   });
 
+  const adminKey = () => makeToken(t.deps, a.orgId, 'ADMIN', { environment: 'TEST' });
+  const byKey = (keyId: string) => rows(`"actorKeyId" = $1`, [keyId]);
+
+  it('stores the entries of a request holding a NUL, a lone surrogate or an emoji the truncation cuts, beside a mutation that ran', async () => {
+    const k = await adminKey();
+    const nul = await t.gql('mutation($n: String!) { real: upsertClub(input: { id: "club_nul", name: "Real change" }) { id } junk: addPaymentComment(id: "pay_x\\u0000", text: $n) { id } }', { n: 'a\u0000b' }, k.token);
+    expect(nul.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await t.deps.db.club.count({ where: { organizationId: a.orgId, id: 'club_nul' } })).toBe(1);
+    expect((await byKey(k.id)).map((e) => [e.action, e.targetIds, e.outcome, e.input])).toEqual([
+      ['upsertClub', ['club_nul'], 'ok', { input: { id: 'club_nul', name: 'Real change' } }],
+      ['addPaymentComment', ['pay_x'], 'BAD_USER_INPUT', { id: 'pay_x', text: 'ab' }],
+    ]);
+
+    const k2 = await adminKey();
+    expect((await t.gql('mutation($n: String!) { upsertClub(input: { id: "club_sur", name: $n }) { id } }', { n: 'x\ud800y' }, k2.token)).body.errors).toBeUndefined();
+    expect((await byKey(k2.id)).map((e) => e.input)).toEqual([{ input: { id: 'club_sur', name: 'x\ufffdy' } }]);
+
+    // the head of a truncated input ends where an emoji's surrogate pair would be split
+    const k3 = await adminKey();
+    const before = JSON.stringify({ input: { id: 'club_emo', name: '' } }).length - 3;
+    const name = 'a'.repeat(1023 - before) + '\u{1F600}'.repeat(6000);
+    const emo = await t.gql('mutation($n: String!) { fine: upsertClient(input: { id: "client_emo", name: "fine" }) { id } upsertClub(input: { id: "club_emo", name: $n }) { id } }', { n: name }, k3.token);
+    expect(emo.body.errors?.[0].path).toEqual(['upsertClub']);
+    expect(await t.deps.db.client.count({ where: { organizationId: a.orgId, id: 'client_emo' } })).toBe(1);
+    const emoji = await byKey(k3.id);
+    expect(emoji.map((e) => [e.action, e.outcome])).toEqual([['upsertClient', 'ok'], ['upsertClub', 'BAD_USER_INPUT']]);
+    expect(emoji[1].input).toMatchObject({ $truncated: true, bytes: Buffer.byteLength(JSON.stringify({ input: { id: 'club_emo', name } })) });
+    expect(emoji[1].input.head).toBe(`{"input":{"id":"club_emo","name":"${'a'.repeat(1023 - before)}`);
+    expect(t.logs()).not.toMatch(/audit entries not written/);
+  });
+
+  it('a row the database still refuses is stored row by row, itself as a minimal entry', async () => {
+    await pg.query(`CREATE FUNCTION audit_poison() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN IF NEW.input::text LIKE ''%poison%'' THEN RAISE EXCEPTION ''poisoned''; END IF; RETURN NEW; END;'`);
+    await pg.query(`CREATE TRIGGER audit_poison BEFORE INSERT ON "AuditEntry" FOR EACH ROW EXECUTE FUNCTION audit_poison()`);
+    const k = await adminKey();
+    try {
+      const res = await t.gql('mutation { p: upsertClub(input: { id: "club_poison", name: "poison" }) { id } f: upsertClub(input: { id: "club_fine", name: "fine" }) { id } }', {}, k.token);
+      expect(res.body.errors).toBeUndefined();
+    } finally {
+      await pg.query('DROP TRIGGER audit_poison ON "AuditEntry"');
+      await pg.query('DROP FUNCTION audit_poison()');
+    }
+    expect((await byKey(k.id)).map((e) => [e.action, e.targetIds, e.outcome, e.actorKeyId, e.input])).toEqual([
+      ['upsertClub', ['club_poison'], 'ok', k.id, { $unstorable: true }],
+      ['upsertClub', ['club_fine'], 'ok', k.id, { input: { id: 'club_fine', name: 'fine' } }],
+    ]);
+  });
+
+  it('a request refused before it runs is one entry however many fields and ids it has', async () => {
+    const k = await makeToken(t.deps, a.orgId, 'VIEWER', { environment: 'TEST' });
+    const ids = Array.from({ length: 900 }, (_, i) => `pay_${String(i).padStart(50, '0')}`);
+    const aliases = (n: number, args = 'ids: $i') => Array.from({ length: n }, (_, i) => `a${i}: deletePayments(${args}) { id }`).join(' ');
+    const costly = await t.gql(`mutation($i: [ID!]!) { ${aliases(150)} }`, { i: ids }, k.token);
+    expect(costly.status).toBe(400);
+    expect(costly.body.errors?.[0].message).toMatch(/more than the limit/);
+    const invalid = await t.gql(`mutation($i: [ID!]!) { ${aliases(100, 'ids: $i, bogus: 1')} }`, { i: ids.slice(0, 10) }, k.token);
+    expect(invalid.body.errors?.[0].message).toMatch(/Unknown argument "bogus"/);
+    const unknown = await t.gql('mutation { nothingLikeIt { id } }', {}, k.token);
+    expect(unknown.status).toBe(400);
+    const entries = await byKey(k.id);
+    expect(entries.map((e) => [e.action, e.outcome, e.targetIds.length])).toEqual([
+      ['deletePayments', 'BAD_USER_INPUT', 500], ['deletePayments', 'BAD_USER_INPUT', 10], ['(refused)', 'BAD_USER_INPUT', 0],
+    ]);
+    expect(entries[0].input).toMatchObject({ $truncated: true, $fields: 150, $moreTargets: 400 });
+    expect(entries[1].input).toEqual({ ids: ids.slice(0, 10), $fields: 100 });
+    const { size } = (await pg.query(`SELECT sum(pg_column_size(e.*))::int AS size FROM "AuditEntry" e WHERE "actorKeyId" = $1`, [k.id])).rows[0];
+    expect(size).toBeLessThan(128 * 1024);
+  });
+
+  it('a request stores at most 50 entries, then one counting the rest', async () => {
+    const k = await adminKey();
+    const aliases = Array.from({ length: 60 }, (_, i) => `u${i}: upsertClub(input: { id: "club_many_${i}", name: "M" }) { id }`).join(' ');
+    expect((await t.gql(`mutation { ${aliases} }`, {}, k.token)).body.errors).toBeUndefined();
+    expect(await t.deps.db.club.count({ where: { organizationId: a.orgId, id: { startsWith: 'club_many_' } } })).toBe(60);
+    const entries = await byKey(k.id);
+    expect(entries).toHaveLength(51);
+    expect(entries.slice(0, 50).map((e) => e.targetIds[0])).toEqual(Array.from({ length: 50 }, (_, i) => `club_many_${i}`));
+    expect(entries[50]).toMatchObject({ action: '(more fields)', outcome: 'ok', targetIds: [], input: { $moreFields: 10, actions: ['upsertClub'] } });
+  });
+
+  it('a write-only value given as a variable\'s default is neither stored nor quoted in an error', async () => {
+    const secret = 'DEFAULT-VALUE-SECRET-abc123';
+    const ok = await t.gql(`mutation($s: String! = "${secret}") { configurePaymentGateway(input: { organizationId: "${a.orgId}", type: SANDBOX, publicId: "pk_default", apiSecret: $s, description: $s }) { id } }`, {}, a.testToken);
+    expect(ok.body.errors).toBeUndefined();
+    const [entry] = await rows(`action = 'configurePaymentGateway' AND input->'input'->>'publicId' = 'pk_default'`);
+    expect(entry.input.input.description).toBe('[redacted]');
+    const refused = await t.gql(`mutation($s: String! = "${secret}") { configurePaymentGateway(input: { organizationId: "${a.orgId}", type: SANDBOX, publicId: "pk_default2", apiSecret: $s, availableCurrencies: [$s] }) { id } }`, {}, a.testToken);
+    expect(refused.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const quoted = await t.gql(`mutation($s: Int = "${secret}") { configurePaymentGateway(input: { organizationId: "${a.orgId}", type: SANDBOX, publicId: "pk_default3", apiSecret: $s }) { id } }`, {}, a.testToken);
+    expect(quoted.body.errors?.length).toBeGreaterThan(0);
+    expect(JSON.stringify([refused.body, quoted.body])).not.toContain(secret);
+    expect(await everything()).not.toContain(secret);
+  });
+
+  it('@skip and @include are read with the variables\' defaults: a field that did not run has no entry', async () => {
+    const k = await adminKey();
+    const res = await t.gql(`mutation($s: Boolean = true, $i: Boolean = false) { upsertClub(input: { id: "club_skip", name: "n" }) @skip(if: $s) { id }
+      i: upsertClub(input: { id: "club_include", name: "n" }) @include(if: $i) { id } b: upsertClub(input: { id: "club_run", name: "n" }) { id } }`, {}, k.token);
+    expect(res.body).toEqual({ data: { b: { id: 'club_run' } } });
+    expect((await byKey(k.id)).map((e) => [e.targetIds, e.outcome])).toEqual([[['club_run'], 'ok']]);
+  });
+
   it('a failed audit write is logged and never fails the mutation', async () => {
     await pg.query(`CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RAISE EXCEPTION ''no audit today''; END;'`);
     await pg.query(`CREATE TRIGGER audit_refuse BEFORE INSERT ON "AuditEntry" FOR EACH ROW EXECUTE FUNCTION audit_refuse()`);
@@ -241,6 +345,9 @@ describe('audit log', () => {
       ['a reversed range', { f: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }, 'from'],
       ['an empty action', { f: { action: ' ' } }, 'action'],
       ['a foreign cursor', { after: Buffer.from('["x","pay_1"]').toString('base64url') }, 'after'],
+      ['a cursor of 30 February', { after: cursorAt('2026-02-30T00:00:00.000Z') }, 'after'],
+      ['a cursor of year 0', { after: cursorAt('0000-01-01T00:00:00.000Z') }, 'after'],
+      ['a cursor of hour 24', { after: cursorAt('2026-01-01T24:00:00.000Z') }, 'after'],
       ['a page too large', { first: 101 }, 'first'],
     ])('refuses %s with BAD_USER_INPUT', async (_what, variables, field) => {
       const res = await t.gql(LIST, variables, a.testToken);

@@ -90,11 +90,23 @@ describe('payment comments', () => {
     ['too long', 'x'.repeat(4001), /at most 4000/],
     ['a control character', 'bell \u0007 here', /control characters/],
     ['a NUL', 'a\u0000b', /control characters/],
+    ['a right-to-left override', 'invoice \u202Efdp.exe\u202C', /invisible or direction-changing/],
+    ['a directional isolate', 'paid \u2067100\u2069', /invisible or direction-changing/],
+    ['a C1 control (CSI)', 'red \u009B31m here', /invisible or direction-changing/],
+    ['a zero-width space', 'pay\u200Bpal', /invisible or direction-changing/],
+    ['a right-to-left mark', 'a\u200Fb', /invisible or direction-changing/],
+    ['a line separator', 'one\u2028two', /invisible or direction-changing/],
+    ['a paragraph separator', 'one\u2029two', /invisible or direction-changing/],
   ])('refuses %s text with BAD_USER_INPUT and writes nothing', async (_what, text, message) => {
     const before = await stored();
     const res = await add(text);
     expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT', field: 'text' } });
     expect(await stored()).toBe(before);
+  });
+
+  it('takes emoji sequences and scripts that need zero-width joiners', async () => {
+    const family = 'paid by \u{1F468}\u200D\u{1F469}\u200D\u{1F467}, \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645';
+    expect((await add(family)).body.data.addPaymentComment.text).toBe(family);
   });
 
   it('takes 4000 characters exactly', async () => {

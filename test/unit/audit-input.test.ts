@@ -1,9 +1,11 @@
 // The pure part of the audit log: what an entry keeps of a mutation's arguments and result.
 import 'reflect-metadata';
-import { GraphQLID, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLSchema } from 'graphql';
+import { GraphQLID, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, parse, type GraphQLSchema } from 'graphql';
 import {
-  argumentIds, auditArgs, boundedInput, MAX_INPUT_BYTES, MAX_TARGET_IDS, resultIds, targetIds, TRUNCATED_HEAD_CHARS, withoutWriteOnly,
+  argumentIds, auditArgs, boundedInput, boundedTargetIds, MAX_INPUT_BYTES, MAX_TARGET_IDS, resultIds, targetIds, TRUNCATED_HEAD_CHARS, withoutWriteOnly,
 } from '../../src/http/audit-input';
+import { writeOnlyFieldNames, writeOnlyValues } from '../../src/http/write-only';
+import { storableJson, storableText } from '../../src/services/audit/append-audit';
 import { buildGraphqlSchema } from '../../src/resolvers/schema';
 
 const Secretive = new GraphQLInputObjectType({
@@ -68,5 +70,31 @@ describe('audit input', () => {
     const many = Array.from({ length: MAX_TARGET_IDS + 5 }, (_, i) => `id_${i}`);
     expect(targetIds(['a', 'b'], ['a', '', 'x'.repeat(201), 'c'])).toEqual(['a', 'b', 'c']);
     expect(targetIds(many)).toHaveLength(MAX_TARGET_IDS);
+  });
+
+  it('spends the request\'s budget on ids too, and counts the ids left out', () => {
+    const budget = { left: 100 };
+    expect(boundedTargetIds(budget, ['pay_1', 'pay_2', 'pay_1'], Array.from({ length: 20 }, (_, i) => `pay_x${i}`))).toEqual({
+      ids: ['pay_1', 'pay_2', 'pay_x0', 'pay_x1', 'pay_x2', 'pay_x3', 'pay_x4'], more: 15,
+    });
+    expect(budget.left).toBe(4); // 100 - 7 ids, each its bytes and 8
+    expect(boundedTargetIds({ left: Infinity }, Array.from({ length: MAX_TARGET_IDS + 5 }, (_, i) => `id_${i}`)).more).toBe(5);
+  });
+
+  it('stores text Postgres takes: no NUL, no lone surrogate, never cut inside a surrogate pair', () => {
+    expect(storableText('a\u0000b\ud800c\udc00')).toBe('ab\ufffdc\ufffd');
+    expect(storableText('ab\u{1F600}', 3)).toBe('ab');
+    expect(storableText('ab\u{1F600}', 4)).toBe('ab\u{1F600}');
+    expect(storableJson({ 'k\u0000': ['\ud83d', 1, null, { x: 'y\u0000' }] })).toEqual({ k: ['\ufffd', 1, null, { x: 'y' }] });
+    const head = (boundedInput({ t: 'a'.repeat(TRUNCATED_HEAD_CHARS - 7) + '\u{1F600}'.repeat(MAX_INPUT_BYTES) }, { left: Infinity }) as { head: string }).head;
+    expect(head).toBe(`{"t":"${'a'.repeat(TRUNCATED_HEAD_CHARS - 7)}`);
+  });
+
+  it('finds write-only values given as a variable\'s default, in any operation of the document', async () => {
+    const names = writeOnlyFieldNames(await buildGraphqlSchema());
+    const query = 'mutation A($s: String! = "DEFAULT-A") { configurePaymentGateway(input: { type: SANDBOX, publicId: "p", apiSecret: $s }) { id } } mutation B($s: String = "DEFAULT-B", $i: PaymentGatewayInput = { apiSecret: "IN-OBJECT" }) { x: configurePaymentGateway(input: $i) { id } }';
+    expect(writeOnlyValues(names, {}, query, parse(query))).toEqual(expect.arrayContaining(['DEFAULT-A', 'DEFAULT-B', 'IN-OBJECT']));
+    expect(writeOnlyValues(names, {}, query)).not.toContain('DEFAULT-A'); // the defaults come from the parsed document
+    expect(writeOnlyValues(names, { s: 'GIVEN' }, query, parse(query))).not.toContain('DEFAULT-A'); // a given value replaces the default
   });
 });

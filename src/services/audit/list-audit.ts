@@ -37,6 +37,12 @@ export interface AuditPage {
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
+/** An instant as toISOString writes it: no 30 February, no hour 24 (Date rolls them over, Postgres refuses them), no year 0. */
+function isInstant(at: string): boolean {
+  const date = new Date(at);
+  return ISO.test(at) && !Number.isNaN(date.getTime()) && date.toISOString() === at && date.getUTCFullYear() >= 1;
+}
+
 export function encodeAuditCursor(e: { at: Date; id: string }): string {
   return Buffer.from(JSON.stringify([e.at.toISOString(), e.id]), 'utf8').toString('base64url');
 }
@@ -52,7 +58,7 @@ export function decodeAuditCursor(cursor: string | null | undefined): { at: stri
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw refuse();
   const [at, id] = parsed as unknown[];
-  if (typeof at !== 'string' || !ISO.test(at) || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !/^aud_[0-9a-z]{20,40}$/.test(id)) throw refuse();
+  if (typeof at !== 'string' || !isInstant(at) || typeof id !== 'string' || !/^aud_[0-9a-z]{20,40}$/.test(id)) throw refuse();
   return { at, id };
 }
 

@@ -20,6 +20,20 @@ export function text(value: string, field: string, max: number, { min = 1 } = {}
   return t;
 }
 
+/**
+ * Text people read as written (staff comments): besides `text`'s checks, no C1 controls, no
+ * bidirectional overrides, isolates or marks, no zero-width spaces (U+200B, U+2060-2064, U+FEFF),
+ * no line or paragraph separators: each can make the text show other than what it holds. The
+ * zero-width (non-)joiners stay: emoji sequences and several scripts need them.
+ */
+export function plainText(value: string, field: string, max: number): string {
+  const t = text(value, field, max);
+  if (/[\u0080-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2028\u2029\ufeff]/.test(t)) {
+    throw badInput(`${field} contains invisible or direction-changing characters`, field);
+  }
+  return t;
+}
+
 export function optionalText(value: string | null | undefined, field: string, max: number): string | null | undefined {
   if (value === undefined || value === null) return value;
   const t = value.trim();

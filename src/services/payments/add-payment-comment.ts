@@ -6,7 +6,7 @@ import type { Ctx } from '../../context';
 import { AppError, notFound } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { owned } from '../common/scope';
-import { text } from '../common/validate';
+import { plainText } from '../common/validate';
 import { findPayment } from './find-payment';
 import type { PaymentCommentView } from './payment-comments';
 
@@ -14,7 +14,7 @@ export const MAX_COMMENTS = 500;
 export const MAX_COMMENT_LENGTH = 4000;
 
 export async function addPaymentComment(ctx: Ctx, ref: string, input: string): Promise<PaymentCommentView> {
-  const body = text(input, 'text', MAX_COMMENT_LENGTH);
+  const body = plainText(input, 'text', MAX_COMMENT_LENGTH);
   const payment = await findPayment(ctx, ref, 'id');
   if (!payment) throw notFound('payment', ref);
   const author = ctx.actorName ?? ctx.actor;

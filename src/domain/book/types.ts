@@ -41,6 +41,8 @@ export interface PaymentSnapshot {
   readonly refunds: readonly RefundSnapshot[];
   /** The newest history entry, to tell news from a repeat. */
   readonly lastEntry: { readonly code: HistoryCode; readonly key: string | null } | null;
+  /** What the payment's named items add up to (a receipt prints them); null: the default line, which follows the amount. */
+  readonly itemsTotal: Decimal | null;
 }
 
 /** Why an entry is in a payment's history: for code, never the text. */

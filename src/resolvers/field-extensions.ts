@@ -11,5 +11,9 @@ export const WRITE_ONLY = { writeOnly: true } as const;
 export const AGGREGATE_COST = 100;
 /** A search no index serves (text, a wildcard number, an order other than by creation): a scan too. */
 export const SCAN_COST = 100;
-/** A payment's allocations: a read of its client's ledger from the top-up on (bounded, a page at a time). */
-export const ALLOCATIONS_COST = 25;
+/**
+ * A payment's allocations: one read of up to MAX_ALLOCATION_SCAN ledger entries and their
+ * allocation, tens of milliseconds of this process each. At most four fit in one document
+ * (a fifth makes it cost more than the limit of 1000), so no document holds it for long.
+ */
+export const ALLOCATIONS_COST = 200;

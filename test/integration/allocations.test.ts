@@ -2,6 +2,7 @@
 // spends (debitBalance), refunds of this payment (taken from it first) and of others, negative
 // adjustments. TEST and LIVE balances are separate ledgers. Read only when asked, and bounded: a
 // client with a very long ledger is read from the top-up on, never past MAX_ALLOCATION_SCAN entries.
+import { allocate } from '../../src/domain/allocations';
 import { Decimal } from '../../src/domain/money';
 import { postToLedger } from '../../src/services/ledger/post';
 import { MAX_ALLOCATION_SCAN } from '../../src/services/payments/allocations';
@@ -79,7 +80,7 @@ describe('payment.allocations', () => {
     expect(await allocations(c)).toEqual([`ADJUSTMENT 10.00 ${j}`, `REFUND 10.00 ${r2}`]);
     expect(await allocations(a)).toEqual([`SPEND 30.00 ${s1}`, `SPEND 70.00 ${s2}`]);
 
-    const list = await t.gql('query($f: PaymentFilter) { payments(filter: $f) { edges { node { id allocations { kind amount } } } } }', { f: { clientId: s.clientId } }, shop.token);
+    const list = await t.gql('query($f: PaymentFilter) { payments(first: 3, filter: $f) { edges { node { id allocations { kind amount } } } } }', { f: { clientId: s.clientId } }, shop.token);
     const byId = Object.fromEntries(list.body.data.payments.edges.map((e: any) => [e.node.id, e.node.allocations.map((x: any) => `${x.kind} ${x.amount}`)]));
     expect(byId).toEqual({ [a]: ['SPEND 30.00', 'SPEND 70.00'], [b]: ['SPEND 30.00', 'REFUND 20.00'], [c]: ['ADJUSTMENT 10.00', 'REFUND 10.00'] });
   });
@@ -130,12 +131,81 @@ describe('payment.allocations', () => {
     expect(got.at(-1).split(' ')[2]).toBe(entries[MAX_ALLOCATION_SCAN - 1].id);
   }, 60_000);
 
-  it('is priced as a ledger read: a page of 100 payments asking for allocations is over the cost limit', async () => {
-    const big = await t.gql('{ payments(first: 100) { edges { node { id allocations { amount } } } } }', {}, shop.token);
-    expect(big.body.errors?.[0].message).toMatch(/query costs \d+, more than the limit/);
-    const small = await t.gql('{ payments(first: 20) { edges { node { id allocations { amount } } } } }', {}, shop.token);
-    expect(small.body.errors).toBeUndefined();
+  it('is priced as a ledger read: at most four allocations fields fit in one document', async () => {
+    const a = await paid(await client('client_priced'), '1');
+    const refused = /query costs \d+, more than the limit/;
+    for (const first of [5, 38, 100]) {
+      const page = await t.gql(`{ payments(first: ${first}) { edges { node { id allocations { amount } } } } }`, {}, shop.token);
+      expect(page.body.errors?.[0].message).toMatch(refused);
+      expect(page.body.data).toBeUndefined();
+    }
+    expect((await t.gql('{ payments(first: 4) { edges { node { id allocations { amount } } } } }', {}, shop.token)).body.errors).toBeUndefined();
+    const aliases = (n: number) => '{ ' + Array.from({ length: n }, (_, i) => `a${i}: payment(id: "${a}") { allocations { amount } }`).join(' ') + ' }';
+    for (const n of [5, 38]) expect((await t.gql(aliases(n), {}, shop.token)).body.errors?.[0].message).toMatch(refused);
+    const four = await t.gql(aliases(4), {}, shop.token);
+    expect(four.body.errors).toBeUndefined();
+    expect(four.body.data.a3.allocations).toEqual([]);
   });
+
+  it('stops reading at the entry that surely uses the top-up up, never before it: refunds of later payments take from those first', async () => {
+    const s = await client('client_window');
+    const a = await paid(s, '10');
+    const b = await paid(s, '50');
+    const r = await refund(b, '50'); // all from b's own credit: a untouched
+    const used = await spend(s, '5');
+    expect(await allocations(a)).toEqual([`SPEND 5.00 ${used}`]);
+    await adjust(s, '20');
+    const rest = await spend(s, '8'); // a's last 5, then the adjustment's (nothing is left of b)
+    for (let i = 0; i < 3; i++) await adjust(s, '-0.01');
+    expect(await allocations(a)).toEqual([`SPEND 5.00 ${used}`, `SPEND 5.00 ${rest}`]);
+    expect(await allocations(b)).toEqual([`REFUND 50.00 ${r}`]);
+  });
+
+  it.each([7, 11, 23])('agrees with allocating the whole ledger, on a random ledger of top-ups, refunds, spends and adjustments (seed %i)', async (start) => {
+    const s = await client(`client_random_${start}`);
+    let seed = start;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const pids: string[] = [];
+    for (let i = 0; i < 8; i++) pids.push((await topUp(t, s, { clientId: s.clientId, amount: '1' })).transactionId);
+    const post = (kind: 'TOP_UP' | 'REFUND' | 'SPEND' | 'ADJUSTMENT', amount: Decimal, paymentId: string | null = null) =>
+      t.deps.db.$transaction((tx) => postToLedger(tx, [{ organizationId: shop.orgId, environment: 'TEST', clientId: s.clientId, kind, amount, paymentId, actor: 'test', reason: 'random' }]));
+    let balance = new Decimal(0);
+    const credited: { pid: string; left: Decimal }[] = [];
+    for (let i = 0; i < 50; i++) {
+      const x = rnd();
+      const amount = new Decimal(1 + Math.floor(rnd() * 40));
+      const refundable = credited.filter((c) => c.left.gt(0));
+      if ((x < 0.3 || balance.isZero()) && credited.length < pids.length) {
+        credited.push({ pid: pids[credited.length], left: amount });
+        await post('TOP_UP', amount, pids[credited.length - 1]);
+        balance = balance.plus(amount);
+      } else if (x < 0.4) {
+        await post('ADJUSTMENT', amount);
+        balance = balance.plus(amount);
+      } else if (x < 0.7 && refundable.length) {
+        // mostly of the newest payments: refunds that take from their own later credits, not the older top-ups
+        const c = refundable[Math.max(0, refundable.length - 1 - Math.floor(rnd() * 2))];
+        const take = Decimal.min(c.left, balance, amount);
+        if (take.lte(0)) continue;
+        c.left = c.left.minus(take);
+        await post('REFUND', take.negated(), c.pid);
+        balance = balance.minus(take);
+      } else {
+        const take = Decimal.min(balance, amount);
+        if (take.lte(0)) continue;
+        await post(rnd() < 0.7 ? 'SPEND' : 'ADJUSTMENT', take.negated());
+        balance = balance.minus(take);
+      }
+    }
+    const ledger = await t.deps.db.ledgerEntry.findMany({ where: { organizationId: shop.orgId, environment: 'TEST', clientId: s.clientId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+    const whole = allocate(ledger.map((e) => ({ id: e.id, kind: e.kind, amount: new Decimal(e.amount.toString()), at: e.at, paymentId: e.paymentId })));
+    expect(credited.length).toBeGreaterThan(2);
+    for (const { pid } of credited) {
+      const entry = ledger.find((e) => e.paymentId === pid && e.kind === 'TOP_UP')!;
+      const want = whole.get(entry.id)!.allocations.map((x) => `${x.kind} ${x.amount.toFixed(2)} ${x.ledgerEntryId}`);
+      expect(await allocations(pid)).toEqual(want);
+    }
+  }, 60_000);
 
   it('a top-up used up early lists only the debits that used it up', async () => {
     const s = await client('client_short');

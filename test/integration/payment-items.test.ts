@@ -41,8 +41,12 @@ describe('initiateTopUpPayment: items and gatewayId', () => {
   it('without items: one "Balance top-up" line of the whole amount; a payment from before items existed shows the same', async () => {
     const { transactionId, payment } = (await initiate({ amount: '250.5' })).body.data.initiateTopUpPayment;
     expect(payment.items).toEqual([{ name: 'Balance top-up', quantity: '1', price: '250.50', vat: null }]);
-    await t.deps.db.payment.update({ where: { id: transactionId }, data: { items: [] } });
-    expect((await t.gql(ITEMS, { id: transactionId }, shop.token)).body.data.payment.items).toEqual([{ name: 'Balance top-up', quantity: '1', price: '250.50', vat: null }]);
+    // nothing stored: the line is the payment's amount as it is now (after a partial capture, what was captured)
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).items).toEqual([]);
+    await t.deps.db.payment.update({ where: { id: transactionId }, data: { amount: '200.25' } });
+    expect((await t.gql(ITEMS, { id: transactionId }, shop.token)).body.data.payment.items).toEqual([{ name: 'Balance top-up', quantity: '1', price: '200.25', vat: null }]);
+    const spelled = (await initiate({ amount: '10', items: [{ name: 'Balance top-up', quantity: 1, price: '10' }] })).body.data.initiateTopUpPayment.transactionId;
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: spelled } })).items).toEqual([]);
   });
 
   it('the same idempotencyKey with other items is a CONFLICT, like another amount; the same items answer the first payment', async () => {
@@ -64,7 +68,12 @@ describe('initiateTopUpPayment: items and gatewayId', () => {
 
   it.each([
     ['lines that do not add up', [{ name: 'A', quantity: '3', price: '333.33' }], /add up to 999.99/, 'items'],
-    ['a sum a hair off (no rounding)', [{ name: 'A', quantity: '0.1', price: '3333.33' }, { name: 'B', quantity: '1', price: '666.67' }], /add up to 1000.003 /, 'items'],
+    ['a sum a kopeck off (no rounding)', [{ name: 'A', quantity: '0.1', price: '3333.30' }, { name: 'B', quantity: '1', price: '666.68' }], /add up to 1000.01 /, 'items'],
+    ['a line amount of a third of a kopeck', [{ name: 'A', quantity: '0.1', price: '3333.33' }, { name: 'B', quantity: '1', price: '666.667' }], /items\[0\]: quantity × price is 333.333, more decimal places than RUB has/, 'items[0]'],
+    ['half-kopeck lines that add up', [{ name: 'A', quantity: '1.5', price: '0.01' }, { name: 'B', quantity: '1.5', price: '0.01' }, { name: 'C', quantity: 1, price: '999.97' }], /items\[0\]: quantity × price is 0.015/, 'items[0]'],
+    ['a lone surrogate in a name', [{ name: '\ud800 lone', quantity: 1, price: 1000 }], /items\[0\]\.name is not well-formed text/, 'items[0].name'],
+    ['a name of format characters only', [{ name: '\u200b\u200b', quantity: 1, price: 1000 }], /invisible format characters/, 'items[0].name'],
+    ['zero-width characters after a name', [{ name: 'A\u200b\ufeff', quantity: 1, price: 1000 }], /invisible format characters/, 'items[0].name'],
     ['an empty list', [], /at least one line/, 'items'],
     ['a name of 129 characters', [{ name: 'x'.repeat(129), quantity: 1, price: 1000 }], /at most 128/, 'items[0].name'],
     ['a blank name', [{ name: ' \t ', quantity: 1, price: 1000 }], /must not be empty/, 'items[0].name'],

@@ -1,6 +1,7 @@
 // Two-stage payments through the sandbox: the card is authorized, then captured or voided.
 import { startTestApp, type TestApp } from '../helpers/app';
 import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
+import { payFields, sendNotification } from '../helpers/callbacks';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 
@@ -49,6 +50,67 @@ describe('two-stage payments', () => {
     expect(res.body.data.capturePayment).toEqual({ id, status: 'CONFIRMED', amount: '300.00' });
     await waitFor(() => balanceOf(t, shop), (b) => b === (before + 300).toFixed(2));
     expect((await status(id)).history.at(-1).reason).toMatch(/300.00 of 500.00 authorized/);
+  });
+
+  const FEE_ITEMS = 'query($id: ID!) { payment(id: $id) { status amount fee net items { name quantity price vat } } }';
+  const shown = async (id: string) => (await t.gql(FEE_ITEMS, { id }, shop.token)).body.data.payment;
+  const ITEMS = [{ name: 'Membership', quantity: 1, price: '400.00', vat: 20 }, { name: 'Towel', quantity: 2, price: '50', vat: null }];
+  async function authorizedWith(input: Record<string, unknown>) {
+    const { paymentUrl, transactionId } = await topUp(t, shop, { amount: 500, ...input });
+    await payWithCard(paymentUrl, CARDS.success);
+    await waitFor(() => t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } }), (p) => p.status === 'AUTHORIZED');
+    return transactionId;
+  }
+
+  it('the hold\'s fee stays with a capture of the whole hold; a capture of less makes it unknown', async () => {
+    const whole = await authorized(500);
+    expect(await shown(whole)).toMatchObject({ status: 'AUTHORIZED', fee: '12.50', net: '487.50' });
+    await capture(whole);
+    expect(await shown(whole)).toMatchObject({ status: 'CONFIRMED', amount: '500.00', fee: '12.50', net: '487.50' });
+    const part = await authorized(500);
+    expect((await capture(part, '300.00')).body.data.capturePayment.status).toBe('CONFIRMED');
+    expect(await shown(part)).toMatchObject({ status: 'CONFIRMED', amount: '300.00', fee: null, net: null });
+    // the sandbox's Confirm (no TotalFee) arrives too and changes nothing
+    await waitFor(() => t.deps.db.gatewayCallback.count({ where: { paymentId: part, kind: 'confirm' } }), (n) => n === 1);
+    expect(await shown(part)).toMatchObject({ amount: '300.00', fee: null });
+  });
+
+  it('the default line of a payment captured in part is what was captured', async () => {
+    const id = await authorized(500);
+    await capture(id, '123.45');
+    expect((await shown(id)).items).toEqual([{ name: 'Balance top-up', quantity: '1', price: '123.45', vat: null }]);
+  });
+
+  it('a payment with items is captured whole or voided: another amount is refused with BAD_USER_INPUT, nothing written', async () => {
+    await outboxDrained(t);
+    const before = await balanceOf(t, shop);
+    const id = await authorizedWith({ items: ITEMS });
+    const history = await t.deps.db.paymentEvent.count({ where: { paymentId: id } });
+    const refused = await capture(id, '300.00');
+    expect(refused.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/cannot capture 300.00: the payment's items add up to 500.00 RUB .*capture the whole hold or void it/),
+      extensions: { code: 'BAD_USER_INPUT', field: 'amount' },
+    });
+    const row = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+    expect([row.status, row.captureAmount, row.amount.toFixed(2)]).toEqual(['AUTHORIZED', null, '500.00']);
+    expect(await t.deps.db.paymentEvent.count({ where: { paymentId: id } })).toBe(history);
+    expect(await t.deps.db.gatewayCallback.count({ where: { paymentId: id, kind: 'confirm' } })).toBe(0); // the gateway was never asked
+    expect(await balanceOf(t, shop)).toBe(before);
+    // the whole hold, named or not, is captured
+    expect((await capture(id, '500')).body.data.capturePayment).toEqual({ id, status: 'CONFIRMED', amount: '500.00' });
+    expect((await shown(id)).items).toEqual([{ name: 'Membership', quantity: '1', price: '400.00', vat: 20 }, { name: 'Towel', quantity: '2', price: '50.00', vat: null }]);
+  });
+
+  it('the gateway capturing another amount than the items add up to is booked (its word wins), and its history says the items no longer add up', async () => {
+    await outboxDrained(t);
+    const before = Number(await balanceOf(t, shop));
+    const id = await authorizedWith({ items: ITEMS });
+    const { gatewayTransactionId } = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+    const r = await sendNotification(t.url, shop.gatewayId, 'confirm', payFields(id, shop.clientId, '300.00', { TransactionId: gatewayTransactionId! }), { secret: shop.apiSecret });
+    expect(r.body).toEqual({ code: 0 });
+    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 300).toFixed(2));
+    expect(await shown(id)).toMatchObject({ status: 'CONFIRMED', amount: '300.00', fee: null });
+    expect((await status(id)).history.at(-1).reason).toMatch(/the items add up to 500.00 RUB, not the 300.00 captured: the receipt needs a person/);
   });
 
   it('void releases the hold; cancelPayment on an AUTHORIZED payment voids it too', async () => {

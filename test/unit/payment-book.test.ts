@@ -15,7 +15,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: held ? d('500') : null, captureAmount: null,
     expiresAt: LATER, failureCode: status === 'FAILED' ? '5051' : null, refundedAmount: status === 'REFUNDED' ? d('500') : status === 'PARTIALLY_REFUNDED' ? d('100') : d('0'),
-    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, ...over,
+    restrictRefund: false, deleted: false, metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, itemsTotal: null, ...over,
   };
 }
 const refund = (id: string, status: RefundSnapshot['status'], amount: string, gatewayRefundId: string | null = null): RefundSnapshot =>
@@ -208,6 +208,10 @@ describe('the payment book', () => {
     ['FAILED', payment('FAILED'), { kind: 'capture', amount: null }, 'refused BAD_USER_INPUT'],
     ['CANCELLED', payment('CANCELLED'), { kind: 'capture', amount: null }, 'refused BAD_USER_INPUT'],
     ['AUTHORIZED: the gateway captured', payment('AUTHORIZED', { captureAmount: d('300') }), { kind: 'capture-answered', amount: d('300'), ok: true, now: NOW }, '→ CONFIRMED [credit]'],
+    ['AUTHORIZED with items: the whole hold', payment('AUTHORIZED', { itemsTotal: d('500') }), { kind: 'capture', amount: d('500.00') }, 'note CAPTURE_ASKED [ask capture]'],
+    ['AUTHORIZED with items: the whole hold, amount left out', payment('AUTHORIZED', { itemsTotal: d('500') }), { kind: 'capture', amount: null }, 'note CAPTURE_ASKED [ask capture]'],
+    ['AUTHORIZED with items: less than they add up to', payment('AUTHORIZED', { itemsTotal: d('500') }), { kind: 'capture', amount: d('300') }, 'refused BAD_USER_INPUT'],
+    ['AUTHORIZED, the default line: any part', payment('AUTHORIZED', { itemsTotal: null }), { kind: 'capture', amount: d('0.01') }, 'note CAPTURE_ASKED [ask capture]'],
     ['CONFIRMED: its Confirm came first', payment('CONFIRMED'), { kind: 'capture-answered', amount: d('300'), ok: true, now: NOW }, '—'],
   ]));
 
@@ -215,6 +219,30 @@ describe('the payment book', () => {
     const refused = decide(payment('AUTHORIZED', { captureAmount: d('300') }), { kind: 'capture-answered', amount: d('300'), ok: false, reason: 'no', now: NOW });
     expect(refused.change?.patch).toEqual({ captureAmount: null });
     expect(refused.refusal?.message).toMatch(/the gateway refused the capture: no/);
+  });
+
+  it('a capture of items of less than they add up to is refused, saying what may be done', () => {
+    const refused = decide(payment('AUTHORIZED', { itemsTotal: d('500') }), { kind: 'capture', amount: d('300') });
+    expect(refused.refusal).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount', message: expect.stringMatching(/items add up to 500.00 RUB.*capture the whole hold or void it/) });
+    expect(refused.change).toBeNull();
+    expect(refused.effects).toEqual([]);
+  });
+
+  it('the gateway captured another amount than the items add up to: booked (its word wins), and a person is told', () => {
+    const confirm = word({ kind: 'confirmed', ...facts, amount: '300.00', transactionId: 'T1' });
+    const got = decide(payment('AUTHORIZED', { itemsTotal: d('500') }), confirm);
+    expect(outcome(got)).toBe('→ CONFIRMED [credit]');
+    expect(got.change?.patch).toMatchObject({ amount: d('300'), capturedAmount: d('300') });
+    expect(got.history[0].text).toMatch(/the items add up to 500.00 RUB, not the 300.00 captured: the receipt needs a person/);
+    expect(got.attention).toMatch(/receipt needs a person/);
+    const whole = decide(payment('AUTHORIZED', { itemsTotal: d('500') }), pay());
+    expect(whole.attention).toBeNull();
+    const plain = decide(payment('AUTHORIZED'), confirm); // the default line follows the amount
+    expect(plain.attention).toBeNull();
+    // a capture asked of the gateway before items were checked at capture: the same note
+    const answered = decide(payment('AUTHORIZED', { itemsTotal: d('500'), captureAmount: d('300') }), { kind: 'capture-answered', amount: d('300'), ok: true, now: NOW });
+    expect(outcome(answered)).toBe('→ CONFIRMED [credit]');
+    expect(answered.attention).toMatch(/receipt needs a person/);
   });
 
   it('a capture credits what was captured', () => {

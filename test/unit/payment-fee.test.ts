@@ -11,7 +11,7 @@ function payment(status: PaymentStatus, over: Partial<PaymentSnapshot> = {}): Pa
     id: 'pay_1', status, amount: d('500'), currency: 'RUB', clientId: 'client_1', clientActive: true, clientCurrency: 'RUB',
     gatewayTransactionId: status === 'PENDING' ? null : 'T1', authorizedAmount: status === 'AUTHORIZED' ? d('500') : null, captureAmount: null,
     expiresAt: new Date('2026-12-01T13:00:00Z'), failureCode: null, refundedAmount: d('0'), restrictRefund: false, deleted: false,
-    metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, ...over,
+    metadata: {}, refunds: [], lastEntry: null, environment: 'LIVE', saveCard: false, itemsTotal: null, ...over,
   };
 }
 const word = (kind: 'confirmed' | 'authorized', over: Record<string, unknown> = {}): BookInput => ({
@@ -49,6 +49,13 @@ describe('the gateway fee', () => {
     expect(feeAfter(payment('AUTHORIZED'), word('confirmed'))).toMatchObject({ to: 'CONFIRMED', fee: 'unchanged' });
     expect(feeAfter(payment('AUTHORIZED'), word('confirmed', { amount: '300.00' }))).toMatchObject({ to: 'CONFIRMED', fee: null });
     expect(feeAfter(payment('AUTHORIZED'), word('confirmed', { amount: '300.00', fee: '6.00' }))).toMatchObject({ to: 'CONFIRMED', fee: '6' });
+  });
+
+  it('a capture we asked for keeps the hold\'s fee when it takes the whole hold, and makes it unknown when it takes less', () => {
+    const answered = (amount: string): BookInput => ({ kind: 'capture-answered', amount: d(amount), ok: true, now: NOW });
+    expect(feeAfter(payment('AUTHORIZED', { captureAmount: d('500') }), answered('500'))).toMatchObject({ to: 'CONFIRMED', fee: 'unchanged' });
+    expect(feeAfter(payment('AUTHORIZED', { captureAmount: d('300') }), answered('300'))).toMatchObject({ to: 'CONFIRMED', fee: null });
+    expect(feeAfter(payment('AUTHORIZED', { captureAmount: d('500'), authorizedAmount: d('500') }), answered('500.00'))).toMatchObject({ fee: 'unchanged' });
   });
 
   it('reconciliation: the fee the gateway\'s API reports is judged like a Pay\'s', () => {

@@ -4,6 +4,7 @@
 import { Decimal, formatAmount } from '../money';
 import { DELETABLE, REFUNDABLE, SETTLED } from '../payment-state';
 import { ask, badInput, change, nothing, note, refuse } from './decision';
+import { feeOf, itemsNoLongerAddUp } from './gateway-word';
 import type { Decision, HistoryCode, PaymentPatch, PaymentSnapshot } from './types';
 
 /**
@@ -17,6 +18,9 @@ export function decideCapture(p: PaymentSnapshot, requested: Decimal | null): De
   const amount = requested ?? authorized;
   const shown = (d: Decimal) => formatAmount(d, p.currency);
   if (amount.gt(authorized)) return badInput(`cannot capture ${shown(amount)}: ${shown(authorized)} ${p.currency} is authorized`, 'amount');
+  if (p.itemsTotal && !amount.equals(p.itemsTotal)) {
+    return badInput(`cannot capture ${shown(amount)}: the payment's items add up to ${shown(p.itemsTotal)} ${p.currency} and its receipt is made from them; capture the whole hold or void it`, 'amount');
+  }
   if (p.captureAmount && !p.captureAmount.equals(amount)) {
     return refuse({
       code: 'CONFLICT',
@@ -39,10 +43,14 @@ export function decideCaptureAnswer(p: PaymentSnapshot, input: { amount: Decimal
   if (p.status !== 'AUTHORIZED') return nothing(); // its Confirm notification came first
   const authorized = p.authorizedAmount ?? p.amount;
   const partial = input.amount.lt(authorized) ? ` (${formatAmount(input.amount, p.currency)} of ${formatAmount(authorized, p.currency)} authorized; the rest is released)` : '';
+  // The hold's fee was for the whole hold: a capture of less leaves the fee unknown.
+  const fee = feeOf(p, { amount: input.amount.toFixed() }, input.amount);
+  const unmatched = itemsNoLongerAddUp(p, input.amount);
   return change(
-    { to: 'CONFIRMED', cause: 'gateway', patch: { confirmedAt: input.now, amount: input.amount, capturedAmount: input.amount } },
-    { code: 'CAPTURED', text: `captured${partial}` },
+    { to: 'CONFIRMED', cause: 'gateway', patch: { confirmedAt: input.now, amount: input.amount, capturedAmount: input.amount, ...(fee.value !== undefined ? { fee: fee.value } : {}) } },
+    { code: 'CAPTURED', text: `captured${partial}${unmatched ? `; ${unmatched}` : ''}`, ...(unmatched ? { data: { notes: [unmatched] } } : {}) },
     [{ kind: 'credit' }],
+    { attention: unmatched },
   );
 }
 

@@ -173,6 +173,8 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   if (captured && p.captureAmount && !p.captureAmount.equals(event.amount)) {
     notes.push(`${formatAmount(p.captureAmount, p.currency)} was asked for; the gateway captured ${event.amount}`);
   }
+  const unmatched = captured ? itemsNoLongerAddUp(p, new Decimal(event.amount)) : null;
+  if (unmatched) notes.push(unmatched);
   const text = revived
     ? `${to === 'CONFIRMED' ? 'paid' : 'authorized'} after the payment was ${p.status === 'FAILED' ? 'declined' : p.failureCode === 'EXPIRED' ? 'expired' : 'cancelled'}: the gateway took the money, so it stands`
     : captured ? `captured ${event.amount} of ${formatAmount(authorized, p.currency)} authorized`
@@ -215,6 +217,15 @@ export function feeOf(p: PaymentSnapshot, event: { fee?: string; amount: string 
     : fee.gt(amount) ? 'more than the amount'
     : null;
   return problem ? { value: null, ignored: `TotalFee ${problem}` } : { value: fee };
+}
+
+/**
+ * A capture of another amount than the payment's items add up to (the gateway captured it: its
+ * word stands): its receipt cannot be made from them as they are, a person must see to it.
+ */
+export function itemsNoLongerAddUp(p: PaymentSnapshot, captured: Decimal): string | null {
+  if (!p.itemsTotal || p.itemsTotal.equals(captured)) return null;
+  return `the items add up to ${formatAmount(p.itemsTotal, p.currency)} ${p.currency}, not the ${formatAmount(captured, p.currency)} captured: the receipt needs a person`;
 }
 
 /** Money reported for a deleted payment that needs a person: the payment is shown again, with the note. */

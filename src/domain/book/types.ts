@@ -44,6 +44,8 @@ export interface PaymentSnapshot {
   readonly lastEntry: { readonly code: HistoryCode; readonly key: string | null } | null;
   /** The payer agreed to have the card saved: a token the gateway issues for it is kept. */
   readonly saveCard: boolean;
+  /** What the payment's named items add up to (a receipt prints them); null: the default line, which follows the amount. */
+  readonly itemsTotal: Decimal | null;
 }
 
 /**

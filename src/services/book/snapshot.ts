@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Tx } from '../../db';
 import type { HistoryCode, PaymentSnapshot, RefundSnapshot } from '../../domain/book';
 import { Decimal } from '../../domain/money';
+import { itemsTotal } from '../../domain/payment-items';
 import { Prisma, type Payment, type Refund } from '../../generated/prisma/client';
 
 const dec = (v: { toString(): string }) => new Decimal(v.toString());
@@ -117,6 +118,7 @@ function toLoaded(found: Payment & Context): Loaded {
       // History written before codes existed has none.
       lastEntry: hasHistory ? { code: (lastCode ?? 'LEGACY') as HistoryCode, key: lastKey } : null,
       saveCard: row.saveCard,
+      itemsTotal: itemsTotal(row.items),
     },
   };
 }

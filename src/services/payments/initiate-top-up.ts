@@ -52,12 +52,14 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
   const returnUrl = httpsOrHttpUrl(input.returnUrl, 'returnUrl') ?? null;
   const description = optionalText(input.description, 'description', 500) ?? null;
   const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  const items = checkItems(input.items, amount, currency);
+  // The default line is never stored: it is built from the amount when read, so it follows a partial capture.
+  const checked = checkItems(input.items, amount, currency);
+  const items = isDefault(checked, amount, currency) ? [] : checked;
   const gatewayId = input.gatewayId == null || input.gatewayId === '' ? null : input.gatewayId;
   const saveCard = input.saveCard === true;
   // Items, a named gateway and the consent to save the card are part of the request (the same key
   // with other items is a CONFLICT, like another amount); left out, the hash is what it was before they existed.
-  const chosen = { ...(isDefault(items, amount, currency) ? {} : { items }), ...(gatewayId ? { gatewayId } : {}) };
+  const chosen = { ...(items.length ? { items } : {}), ...(gatewayId ? { gatewayId } : {}) };
   const hash = requestHash([clientId, clubId, amount.toFixed(), currency, returnUrl, description, ...(Object.keys(chosen).length ? [chosen] : []), ...(saveCard ? ['saveCard'] : [])]);
 
   const { row, replayed } = await once<Payment>({

@@ -109,14 +109,22 @@ export async function exportRoutes(app: FastifyInstance, { deps }: { deps: Deps 
       // objectMode off: the stream buffers 16 KB, so the next chunk is read only as the socket drains.
       // A later chunk that fails (the key revoked, the rate limit spent) aborts the response (no last
       // chunk): a cut export never looks whole.
-      const stream = Readable.from(csv, { objectMode: false });
+      // A chunk is read only once the reader has taken nearly all of the one before: none for
+      // EXPORT_IDLE_MS means a stalled reader, whose export is cut.
+      const idle = setTimeout(() => stream.destroy(), EXPORT_IDLE_MS).unref();
+      const stream = Readable.from((async function* () {
+        for await (const part of csv) {
+          idle.refresh();
+          yield part;
+        }
+      })(), { objectMode: false });
       const entry = { stream, reply };
       streaming.add(entry);
       stream.once('close', () => {
+        clearTimeout(idle);
         streaming.delete(entry);
         release();
       });
-      reply.raw.setTimeout(EXPORT_IDLE_MS, () => reply.raw.destroy());
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${filename}"`)

@@ -49,8 +49,8 @@ const SELECT = Prisma.raw(['p."createdAt"', 'p.id', 'p.currency', ...PAYMENT_COL
 /** Called with each chunk after the first before it is sent (its price); a refusal cuts the stream. */
 export type ChunkCharge = (rows: number) => Promise<void>;
 
-const [KEY_STATE_BEFORE, KEY_STATE_AFTER, ...rest] = keyStateSql('\u0000').split('\u0000');
-if (rest.length) throw new Error('keyStateSql names its key more than once');
+const [KEY_STATE_BEFORE, KEY_STATE_AFTER, ...more] = keyStateSql('\u0000').split('\u0000');
+if (more.length) throw new Error('keyStateSql names its key more than once');
 
 /** A chunk's first column: the calling key's state now (a one-row InitPlan, evaluated once per chunk). */
 export function keyStateColumn(ctx: Ctx): Prisma.Sql {

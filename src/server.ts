@@ -14,6 +14,8 @@ import { lazyChild, type Logger } from './log';
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
+    // a client id is up to 128 characters, each of : and @ three when percent-encoded
+    routerOptions: { maxParamLength: 512 },
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: LIMITS.maxBodyBytes, // GraphQL documents; gateway callbacks set their own
     requestIdHeader: 'x-request-id',

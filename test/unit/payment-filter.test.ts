@@ -21,6 +21,13 @@ describe('the payment filter', () => {
     [{ paidFrom: new Date('2026-02-01'), paidTo: new Date('2026-01-01') }, /paidFrom must not be after paidTo/],
     [{ period: 'TODAY' as const, createdTo: new Date() }, /not both/],
     [{ number: 'a\u0000' }, /control characters/],
+    // ids go to SQL as they are: a NUL (which Postgres cannot take) is bad input, never a 500
+    [{ clientId: 'a\u0000' }, /clientId must be 1-128 characters/],
+    [{ clubId: 'club\u0000' }, /clubId must be 1-128 characters/],
+    [{ clientId: 'c'.repeat(129) }, /clientId must be 1-128 characters/],
+    [{ gatewayId: 'gw\u0000' }, /gatewayId contains control characters/],
+    [{ ids: ['pay_a', 'pay_\u0000'] }, /ids contains control characters/],
+    [{ savedFilterId: 'flt_\u001f' }, /savedFilterId contains control characters/],
   ])('refuses %j', (input, message) => {
     expect(() => checkPaymentFilter(input)).toThrow(message);
   });

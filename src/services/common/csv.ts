@@ -6,11 +6,18 @@ const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 /** What a spreadsheet takes for the start of a formula (OWASP "CSV injection"). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * What makes a cell quoted: RFC 4180's `"`, comma, CR and LF, and the separators a spreadsheet may
+ * split on instead of the comma (`;` in locales whose decimal mark is a comma, tab, `|`), so that
+ * `a;=1+1` stays one cell there too and no part of it starts a cell of its own.
+ */
+const NEEDS_QUOTES = /[",;\t|\r\n]/;
+
 /** One cell: a leading formula character is neutralised with a single quote, then quoted if needed. */
 export function csvCell(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '';
   const safe = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export const csvLine = (cells: readonly (string | null | undefined)[]) => `${cells.map(csvCell).join(',')}\r\n`;

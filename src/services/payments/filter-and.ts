@@ -121,3 +121,6 @@ export function andFilter(a: PaymentQuery, b: PaymentQuery): PaymentQuery {
 export function andFilters(first: PaymentQuery, ...rest: PaymentQuery[]): PaymentQuery {
   return rest.reduce(andFilter, first);
 }
+
+/** What no index serves (the cost model's SCAN_COST): a text search or a `number` with `*`. */
+export const scans = (q: PaymentQuery): boolean => !q.none && (q.texts.length > 0 || q.numbers.some((n) => 'like' in n));

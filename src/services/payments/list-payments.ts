@@ -122,14 +122,20 @@ const COLUMNS = Prisma.raw(`p.id, p.status, p.environment, p.amount::text AS amo
 /** With a named period, the organization's row too, for its time zone. */
 export const fromSql = (f: PaymentQuery) => (f.periods.length ? Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"` : Prisma.sql`"Payment" p`);
 
+/**
+ * `price` sees the filter in force (the saved and default filters ANDed in) before anything is read:
+ * the caller charges what its own price of the request did not cover, or refuses.
+ */
 export async function listPayments(
   ctx: Ctx,
   args: { filter?: PaymentFilterInput | null; orderBy?: PaymentOrder | null; first?: number | null; after?: string | null },
+  { price }: { price?: (filter: PaymentQuery) => Promise<void> } = {},
 ): Promise<PaymentListPage> {
   const order = args.orderBy ?? DEFAULT_ORDER;
   const take = pageSize(args.first);
   const after = decodePageCursor(args.after, order.field);
   const filter = await effectiveFilter(ctx, args.filter);
+  await price?.(filter);
   const where = Prisma.sql`FROM ${fromSql(filter)} WHERE ${whereSql(ctx, filter)}`;
   const sort = SORT_SQL[order.field];
   const dir = Prisma.raw(order.direction === 'ASC' ? 'ASC' : 'DESC');

@@ -4,7 +4,7 @@ import { badInput } from '../../domain/errors';
 import { decimalFromText, type Decimal } from '../../domain/money';
 import { PAYMENT_STATUSES } from '../../domain/payment-state';
 import type { GatewayType, PaymentStatus } from '../../generated/prisma/enums';
-import { text } from '../common/validate';
+import { externalId, text } from '../common/validate';
 
 export const PERIODS = ['TODAY', 'YESTERDAY', 'THIS_WEEK', 'LAST_WEEK', 'THIS_MONTH', 'LAST_MONTH', 'THIS_QUARTER', 'THIS_YEAR'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -69,6 +69,15 @@ export interface PaymentFilter {
 
 const defined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
+/** Ids Paygate made (payments, gateways, saved filters) are plain text: what else could match nothing may still not reach SQL (a NUL cannot). */
+function plainId(value: string | null | undefined, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw badInput(`${field} contains control characters`, field);
+  return value;
+}
+const crmId = (value: string | null | undefined, field: string) => (value === undefined || value === null ? undefined : externalId(value, field));
+
 /** `%`, `_` and `\` are matched literally; only `*` is a wildcard. */
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -89,15 +98,16 @@ export function checkPaymentFilter(input: PaymentFilterInput | null | undefined)
   const f = input ?? {};
   const ids = defined(f.ids);
   if (ids && ids.length > MAX_FILTER_IDS) throw badInput(`ids may name at most ${MAX_FILTER_IDS} payments`, 'ids');
+  ids?.forEach((id) => plainId(id, 'ids'));
   const status = defined(f.status);
   if (status && !status.length) throw badInput('status must name at least one status (or be left out)', 'status');
   const period = defined(f.period);
   if (period && (f.createdFrom || f.createdTo)) throw badInput('give period or createdFrom/createdTo, not both', 'period');
   const out: PaymentFilter = {
     ids: ids ? [...new Set(ids)] : undefined,
-    clientId: defined(f.clientId),
-    clubId: defined(f.clubId),
-    gatewayId: defined(f.gatewayId),
+    clientId: crmId(f.clientId, 'clientId'),
+    clubId: crmId(f.clubId, 'clubId'),
+    gatewayId: plainId(f.gatewayId, 'gatewayId'),
     gatewayType: defined(f.gatewayType),
     status: status ? [...new Set(status)] : undefined,
     createdFrom: defined(f.createdFrom),
@@ -111,7 +121,7 @@ export function checkPaymentFilter(input: PaymentFilterInput | null | undefined)
     restrictRefund: defined(f.restrictRefund),
     hasShortfall: defined(f.hasShortfall),
     deleted: defined(f.deleted),
-    savedFilterId: defined(f.savedFilterId),
+    savedFilterId: plainId(f.savedFilterId, 'savedFilterId'),
   };
   if (out.currency !== undefined && !/^[A-Z]{3}$/.test(out.currency)) throw badInput('currency must be an ISO 4217 code', 'currency');
   range(out.createdFrom, out.createdTo, 'createdFrom', 'createdTo');

@@ -71,6 +71,14 @@ describe('the attention queue', () => {
     const sent = await events(shop);
     expect(sent).toEqual([expect.objectContaining({ environment: 'TEST', data: expect.objectContaining({ id: found[0].id, kind: 'AMOUNT_MISMATCH', paymentId: transactionId }) })]);
     expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).status).toBe('PENDING');
+    // Once more, after the racers: a repeated note writes nothing, not even the payment's version.
+    const before = await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } });
+    const history = await t.deps.db.paymentEvent.count({ where: { paymentId: transactionId } });
+    expect(await notify(shop, 'pay', fields)).toEqual({ status: 200, body: { code: 0 } });
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).updatedAt).toEqual(before.updatedAt);
+    expect(await t.deps.db.paymentEvent.count({ where: { paymentId: transactionId } })).toBe(history);
+    expect(await items(shop)).toHaveLength(1);
+    expect(await events(shop)).toHaveLength(1);
   });
 
   it('money for an unknown invoice: UNKNOWN_INVOICE for the gateway\'s organization and environment, once for 5 racing copies', async () => {

@@ -1,6 +1,7 @@
 // Raising items of the attention queue, in the caller's transaction (or its one statement): an item
 // is written once per dedupe key (racing duplicates raise one), and only a newly written item sends
-// partners an ATTENTION_NEEDED event, through the outbox, in the same transaction.
+// partners an ATTENTION_NEEDED event, through the outbox, in the same transaction (or, where the
+// caller asks, a closed item reopened: `onRepeat`).
 import type { Tx } from '../../db';
 import { dedupeKey, type AttentionRaise, type Evidence } from '../../domain/attention';
 import type { Environment } from '../../domain/environment';

@@ -12,6 +12,7 @@ import { seedDemo } from '../sandbox/demo';
 import { closeDeps, createDeps } from '../context';
 import { createLogger } from '../log';
 import { appendAudit } from '../services/audit/append-audit';
+import { retryGivenUpOutbox } from '../services/outbox/outbox';
 
 const HELP = `Paygate admin CLI
 
@@ -21,6 +22,7 @@ const HELP = `Paygate admin CLI
   token revoke <tokenId> [--json]
   migrate                                    apply pending database migrations
   demo seed [--json]                         create or refresh the demo organization (SANDBOX gateway)
+  outbox retry --id <n> | --all [--json]     re-drive given-up outbox rows (after fixing their cause)
   schema                                     print the GraphQL schema (SDL)
 
 Tokens are shown once; Paygate keeps only their hash. Every command on an organization is
@@ -182,6 +184,20 @@ async function run(argv: string[]): Promise<void> {
         Object.assign(audit, { organizationId: owner?.organizationId, environment: owner?.environment ?? null, targetIds: [id], input: { id } });
         const res = await revokeToken(db, id);
         print(flags, { id: res.id, revokedAt: res.revokedAt }, `token ${res.id} revoked at ${res.revokedAt!.toISOString()}`);
+        return;
+      }
+      case 'outbox retry': {
+        const id = flags.id;
+        if ((id === undefined) === (flags.all === undefined)) throw new UsageError('usage: outbox retry --id <n> | --all');
+        if (id !== undefined && (typeof id !== 'string' || !/^[1-9][0-9]{0,18}$/.test(id))) throw new UsageError('--id takes an outbox row id (a positive integer)');
+        const rows = await retryGivenUpOutbox(db, typeof id === 'string' ? { id: BigInt(id) } : { all: true });
+        if (typeof id === 'string' && !rows.length) throw new UsageError(`outbox row ${id} is not given up (or does not exist)`);
+        // Each organization's audit log records its own rows.
+        for (const org of new Set(rows.map((r) => r.organizationId))) {
+          await recordCli(db, { ...audit, organizationId: org, targetIds: rows.filter((r) => r.organizationId === org).map((r) => String(r.id)) }, 'ok');
+        }
+        const shown = rows.map((r) => ({ id: String(r.id), key: r.key, kind: r.kind, organizationId: r.organizationId }));
+        print(flags, { retried: shown }, shown.map((r) => `outbox row ${r.id} (${r.kind} ${r.key}) open again`).join('\n') || 'no given-up outbox rows');
         return;
       }
       default:

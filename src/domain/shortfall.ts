@@ -2,6 +2,13 @@
 // staff: which resolutions are allowed, and what each does. Pure: the service locks and persists.
 import { Decimal } from './money';
 
+/**
+ * The idempotency key of a shortfall's DEBITED entry, one per refund. Callers' own keys may not
+ * take the prefix (a key squatted by hand would block the debit).
+ */
+export const SHORTFALL_DEBIT_KEY_PREFIX = 'shortfall-debit:';
+export const shortfallDebitKey = (refundId: string) => `${SHORTFALL_DEBIT_KEY_PREFIX}${refundId}`;
+
 export const SHORTFALL_RESOLUTIONS = ['COLLECTED', 'WRITTEN_OFF', 'DEBITED'] as const;
 export type ShortfallResolution = (typeof SHORTFALL_RESOLUTIONS)[number];
 

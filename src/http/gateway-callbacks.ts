@@ -161,8 +161,12 @@ async function serve(deps: Deps, request: FastifyRequest, reply: FastifyReply, g
   if (parsed.verdict !== 'VALID') {
     const outcome = parsed.verdict === 'UNREADABLE' ? { result: 'unreadable' as const } : { result: 'rejected' as const };
     if (parsed.verdict === 'UNREADABLE') {
-      log.error({ problem: parsed.problem }, 'signed gateway callback is unreadable: kept for manual handling');
-      await storeUnreadableCallback(deps, gateway, { ...record, body: parsed.kept, error: parsed.problem.slice(0, MAX_ERROR), result: { outcome } });
+      // A quota of their own: only a valid signature makes one, and unsigned junk (anyone's) must
+      // not crowd them out; within it each is stored and counted on the gateway's hourly item.
+      if (await withinRejectedQuota(deps, `${gatewayId}-unreadable`, UNREADABLE_KEPT_PER_MINUTE)) {
+        log.error({ problem: parsed.problem }, 'signed gateway callback is unreadable: kept for manual handling');
+        await storeUnreadableCallback(deps, gateway, { ...record, body: parsed.kept, error: parsed.problem.slice(0, MAX_ERROR), result: { outcome } });
+      }
     } else if (await withinRejectedQuota(deps, gatewayId)) {
       log.warn({ verdict: parsed.verdict, problem: parsed.problem }, 'gateway callback rejected');
       await store(parsed.verdict, parsed.kept, parsed.problem, { outcome });
@@ -212,6 +216,8 @@ async function serveAfresh(deps: Deps, request: FastifyRequest, reply: FastifyRe
 /** Unsigned requests anyone can send: each gateway keeps at most this many a minute as evidence. */
 const REJECTED_KEPT_PER_MINUTE = 120;
 const UNMATCHED_KEPT_PER_MINUTE = 600;
+/** Signed but unreadable: a gateway sends these rarely; a flood means a replayed signature. */
+const UNREADABLE_KEPT_PER_MINUTE = 30;
 
 /** `scope`: a gateway id, or one of the shared URL's buckets. */
 async function withinRejectedQuota(deps: Deps, scope: string, perMinute = REJECTED_KEPT_PER_MINUTE): Promise<boolean> {
@@ -219,7 +225,7 @@ async function withinRejectedQuota(deps: Deps, scope: string, perMinute = REJECT
   try {
     const res = await deps.redis.multi().incr(key).expire(key, 61).exec();
     const count = Number(res?.[0]?.[1] ?? 0);
-    if (count === perMinute + 1) deps.log.warn({ scope }, `more than ${perMinute} rejected callbacks this minute: the rest are counted, not stored`);
+    if (count === perMinute + 1) deps.log.warn({ scope }, `more than ${perMinute} rejected or unreadable callbacks this minute: the rest are counted, not stored`);
     return count <= perMinute;
   } catch {
     return true; // Redis away: keep the evidence

@@ -12,7 +12,7 @@ const RELAY_EVERY_MS = 5_000;
 
 async function reportStuckOutbox(deps: Deps): Promise<number> {
   const stuck = await stuckOutboxRows(deps.db, MAX_OUTBOX_ATTEMPTS);
-  if (stuck) deps.log.error({ stuck }, 'outbox rows out of attempts: manual handling (see Outbox.lastError)');
+  if (stuck) deps.log.error({ stuck }, 'outbox rows given up or out of attempts: manual handling (see Outbox.lastError; re-drive with `outbox retry`)');
   return stuck;
 }
 

@@ -10,6 +10,7 @@ import { nextTransactionId, payFields, sendNotification, type Fields } from '../
 import { makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 import { MAX_OUTBOX_ATTEMPTS } from '../../src/jobs/outbox/consumer';
+import { retryGivenUpOutbox, stuckOutboxRows } from '../../src/services/outbox/outbox';
 
 const ITEMS = `query($open: Boolean, $first: Int, $after: String) { attentionItems(open: $open, first: $first, after: $after) {
   edges { cursor node { id at kind paymentId refundId evidence resolvedAt note } } pageInfo { hasNextPage endCursor } } }`;
@@ -70,6 +71,14 @@ describe('the attention queue', () => {
     const sent = await events(shop);
     expect(sent).toEqual([expect.objectContaining({ environment: 'TEST', data: expect.objectContaining({ id: found[0].id, kind: 'AMOUNT_MISMATCH', paymentId: transactionId }) })]);
     expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).status).toBe('PENDING');
+    // Once more, after the racers: a repeated note writes nothing, not even the payment's version.
+    const before = await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } });
+    const history = await t.deps.db.paymentEvent.count({ where: { paymentId: transactionId } });
+    expect(await notify(shop, 'pay', fields)).toEqual({ status: 200, body: { code: 0 } });
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } })).updatedAt).toEqual(before.updatedAt);
+    expect(await t.deps.db.paymentEvent.count({ where: { paymentId: transactionId } })).toBe(history);
+    expect(await items(shop)).toHaveLength(1);
+    expect(await events(shop)).toHaveLength(1);
   });
 
   it('money for an unknown invoice: UNKNOWN_INVOICE for the gateway\'s organization and environment, once for 5 racing copies', async () => {
@@ -129,27 +138,59 @@ describe('the attention queue', () => {
     expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id } })).toBe(0);
   });
 
-  it('an UNREADABLE signed callback: UNREADABLE_CALLBACK naming the stored callback, once for 5 racing copies', async () => {
+  it('UNREADABLE signed callbacks: one UNREADABLE_CALLBACK per gateway and hour naming the first stored callback, for 5 racing copies and 5 different bodies, counted', async () => {
     const shop = await fresh();
     const { transactionId } = await topUp(t, shop);
     const fields = { ...payFields(transactionId, shop.clientId), Status: 'Maybe' };
     await Promise.all(Array.from({ length: 5 }, () => notify(shop, 'pay', fields)));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => notify(shop, 'pay', { ...fields, Status: `Maybe${i}` })));
     const found = await ofKind(shop, 'UNREADABLE_CALLBACK');
-    expect(found).toEqual([expect.objectContaining({ paymentId: null, evidence: expect.objectContaining({ gatewayId: shop.gatewayId, kind: 'pay', problem: expect.any(String), bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/) }) })]);
+    expect(found).toEqual([expect.objectContaining({ paymentId: null, evidence: expect.objectContaining({ gatewayId: shop.gatewayId, kind: 'pay', problem: expect.any(String), bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/), count: 10 }) })]);
     const stored = await t.deps.db.gatewayCallback.findUniqueOrThrow({ where: { id: found[0].evidence.callbackId as string } });
     expect([stored.verdict, stored.gatewayId]).toEqual(['UNREADABLE', shop.gatewayId]);
-    expect(await t.deps.db.gatewayCallback.count({ where: { gatewayId: shop.gatewayId, verdict: 'UNREADABLE' } })).toBe(5);
+    expect(await t.deps.db.gatewayCallback.count({ where: { gatewayId: shop.gatewayId, verdict: 'UNREADABLE' } })).toBe(10);
     expect(await events(shop)).toHaveLength(1);
   });
 
-  it('an outbox row out of attempts is given up (out of the claim index) and becomes OUTBOX_STUCK', async () => {
+  it('an outbox row out of attempts is given up (out of the claim index) and becomes OUTBOX_STUCK, with no internal error text', async () => {
     const shop = await fresh();
     const { transactionId: unpaid } = await topUp(t, shop); // PENDING: its credit can never be booked
     const row = await t.deps.db.outbox.create({ data: { key: `credit-forged-${unpaid}`, kind: 'payment.credit', organizationId: shop.orgId, payload: { paymentId: unpaid }, attempts: MAX_OUTBOX_ATTEMPTS - 1 } });
     const found = await waitFor(() => ofKind(shop, 'OUTBOX_STUCK'), (l) => l.length === 1, { timeoutMs: 15_000 });
-    expect(found[0]).toMatchObject({ paymentId: unpaid, evidence: expect.objectContaining({ outboxKey: row.key, outboxKind: 'payment.credit', attempts: MAX_OUTBOX_ATTEMPTS, lastError: expect.stringMatching(/not confirmed/) }) });
-    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'GIVEN_UP', attempts: MAX_OUTBOX_ATTEMPTS });
+    expect(found[0]).toMatchObject({ paymentId: unpaid, evidence: { outboxKey: row.key, outboxKind: 'payment.credit', attempts: MAX_OUTBOX_ATTEMPTS, reason: 'out of attempts', summary: expect.any(String) } });
+    expect(JSON.stringify(found[0].evidence)).not.toMatch(/not confirmed|lastError/);
+    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'GIVEN_UP', attempts: MAX_OUTBOX_ATTEMPTS, lastError: expect.stringMatching(/not confirmed/) });
     expect((await events(shop)).map((e) => e.data.kind)).toEqual(['OUTBOX_STUCK']);
+    await t.deps.db.outbox.delete({ where: { id: row.id } });
+  });
+
+  it('a given-up row stays reported while staff close its item; re-driven and given up again, the closed item reopens with a new event', async () => {
+    const shop = await fresh();
+    const { transactionId: unpaid } = await topUp(t, shop);
+    const row = await t.deps.db.outbox.create({ data: { key: `credit-again-${unpaid}`, kind: 'payment.credit', organizationId: shop.orgId, payload: { paymentId: unpaid }, attempts: MAX_OUTBOX_ATTEMPTS - 1 } });
+    const [item] = await waitFor(() => ofKind(shop, 'OUTBOX_STUCK'), (l) => l.length === 1, { timeoutMs: 15_000 });
+    const stuckBefore = await stuckOutboxRows(t.deps.db, MAX_OUTBOX_ATTEMPTS);
+    expect(stuckBefore).toBeGreaterThanOrEqual(1);
+    expect((await t.gql(RESOLVE, { id: item.id, note: 'looked at it' }, shop.token)).body.errors).toBeUndefined();
+    expect(await stuckOutboxRows(t.deps.db, MAX_OUTBOX_ATTEMPTS)).toBe(stuckBefore); // closing the item hides nothing from the relay
+
+    expect(await retryGivenUpOutbox(t.deps.db, { id: row.id })).toEqual([expect.objectContaining({ id: row.id, key: row.key })]);
+    expect(await retryGivenUpOutbox(t.deps.db, { id: row.id })).toEqual([]); // open again: nothing to re-drive
+    await t.deps.db.outbox.update({ where: { id: row.id }, data: { attempts: MAX_OUTBOX_ATTEMPTS - 1 } });
+    await waitFor(() => t.deps.db.outbox.findUniqueOrThrow({ where: { id: row.id } }), (r) => r.status === 'GIVEN_UP', { timeoutMs: 15_000 });
+    const again = await waitFor(() => ofKind(shop, 'OUTBOX_STUCK'), (l) => l.length === 1 && l[0].resolvedAt === null, { timeoutMs: 15_000 });
+    expect(again[0]).toMatchObject({ id: item.id, note: null });
+    expect((await events(shop)).filter((e) => e.data.kind === 'OUTBOX_STUCK').map((e) => e.data.id)).toEqual([item.id, item.id]);
+    await t.deps.db.outbox.delete({ where: { id: row.id } });
+  });
+
+  it('a given-up row that names no environment raises no item (never guessed LIVE), only the operator\'s log', async () => {
+    const shop = await fresh();
+    const row = await t.deps.db.outbox.create({ data: { key: `event-orphan-${shop.orgId}`, kind: 'webhook.event', organizationId: shop.orgId, payload: { id: 'msg_x' } } }); // malformed: given up at once
+    await waitFor(() => t.deps.db.outbox.findUniqueOrThrow({ where: { id: row.id } }), (r) => r.status === 'GIVEN_UP', { timeoutMs: 15_000 });
+    expect(await t.deps.db.attentionItem.count({ where: { organizationId: shop.orgId } })).toBe(0);
+    expect(await t.deps.db.outbox.count({ where: { organizationId: shop.orgId, kind: 'webhook.event', NOT: { id: row.id } } })).toBe(0);
+    await t.deps.db.outbox.delete({ where: { id: row.id } });
   });
 
   it('partners subscribed to ATTENTION_NEEDED receive the item, signed', async () => {

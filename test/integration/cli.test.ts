@@ -66,6 +66,30 @@ describe('admin CLI', () => {
     expect(pay.body.data.initiateTopUpPayment.payment.environment).toBe('TEST');
   });
 
+  it('outbox retry re-drives given-up rows (one by --id, or --all) with their attempts reset, and records it in each organization\'s audit log', async () => {
+    const org = JSON.parse((await cli('org', 'create', '--name', 'Outbox Club', '--json')).stdout);
+    const stuck = (key: string) => t.deps.db.outbox.create({ data: { key, kind: 'webhook.event', organizationId: org.organizationId, payload: {}, status: 'GIVEN_UP', attempts: 40, lastError: 'out of attempts: boom' } });
+    const [a, b] = [await stuck(`cli-retry-a-${org.organizationId}`), await stuck(`cli-retry-b-${org.organizationId}`)];
+    const done = await t.deps.db.outbox.create({ data: { key: `cli-retry-done-${org.organizationId}`, kind: 'webhook.event', organizationId: org.organizationId, payload: {}, status: 'DONE' } });
+
+    const one = JSON.parse((await cli('outbox', 'retry', '--id', String(a.id), '--json')).stdout);
+    expect(one).toEqual({ retried: [{ id: String(a.id), key: a.key, kind: 'webhook.event', organizationId: org.organizationId }] });
+    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'GIVEN_UP', attempts: 40 });
+    for (const id of [a.id, done.id, 987654321n]) {
+      const err = await cli('outbox', 'retry', '--id', String(id)).then(() => null, (e) => e);
+      expect({ code: err?.code, stderr: err?.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not given up/) });
+    }
+    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: done.id } })).toMatchObject({ status: 'DONE' });
+
+    const all = JSON.parse((await cli('outbox', 'retry', '--all', '--json')).stdout);
+    expect(all.retried.map((r: { id: string }) => r.id)).toContain(String(b.id));
+    expect(await t.deps.db.outbox.count({ where: { status: 'GIVEN_UP' } })).toBe(0);
+    expect((await cli('outbox', 'retry', '--all')).stdout).toMatch(/no given-up outbox rows/);
+    const audit = await t.deps.db.auditEntry.findMany({ where: { organizationId: org.organizationId, action: 'cli:outbox retry' }, orderBy: { at: 'asc' } });
+    expect(audit.map((e) => e.targetIds)).toEqual([[String(a.id)], [String(b.id)]]);
+  });
+
   it.each([
     [['org', 'create', '--json'], /--name is required/],
     [['token', 'create', '--org', 'org_nope', '--role', 'ADMIN'], /organization org_nope not found/],
@@ -74,6 +98,9 @@ describe('admin CLI', () => {
     [['token', 'create', '--org', 'org_x', '--role', 'ADMIN', '--expires-in', 'forever'], /--expires-in takes a duration/],
     [['token', 'revoke', 'tok_nope'], /token tok_nope not found/],
     [['launch', 'rockets'], /unknown command/],
+    [['outbox', 'retry'], /usage: outbox retry --id <n> \| --all/],
+    [['outbox', 'retry', '--id', '1', '--all'], /usage: outbox retry/],
+    [['outbox', 'retry', '--id', '1; DROP TABLE "Outbox"'], /--id takes an outbox row id/],
   ])('%j fails with exit code 2 and a clear message', async (args, message) => {
     const err = await cli(...args).then(() => null, (e) => e);
     expect({ code: err?.code, stderr: err?.stderr }).toMatchObject({ code: 2 });

@@ -1,5 +1,6 @@
 // The CRYPTOCLOUD gateway against the simulator: invoices, JWT postbacks confirmed with
 // invoice/merchant/info, every invoice status, cancel, reconciliation, and refunds refused.
+import { SignJWT } from 'jose';
 import { expirePayments } from '../../src/jobs/expire-payments';
 import { reconcilePayments } from '../../src/jobs/reconcile-payments';
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
@@ -152,6 +153,34 @@ describe('CryptoCloud gateway', () => {
     expect(['MISSING', 'INVALID']).toContain(stored.verdict);
     expect(JSON.stringify(stored.body)).not.toContain('token');
     expect(cc.requests.length).toBe(calls);
+  });
+
+  it('one captured token replayed with junk bodies: INVALID for another invoice; for its own (malformed) one, at most 2 items and 2 ATTENTION_NEEDED, callbacks kept within a quota', async () => {
+    const sign = (id: string) => new SignJWT({ id }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 300).sign(new TextEncoder().encode(POSTBACK_SECRET));
+    const organizationId = (await t.deps.db.paymentGateway.findUniqueOrThrow({ where: { id: gatewayId } })).organizationId;
+    const unreadable = () => t.deps.db.attentionItem.findMany({ where: { organizationId, kind: 'UNREADABLE_CALLBACK' } });
+    const alerts = () => t.deps.db.outbox.count({ where: { organizationId, kind: 'webhook.event', payload: { path: ['message', 'type'], equals: 'ATTENTION_NEEDED' } } });
+    const before = { items: (await unreadable()).length, alerts: await alerts() };
+    const send = (body: object) => fetch(postbackUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const captured = await sign('ABCDEF12');
+    for (let i = 0; i < 50; i++) expect((await send({ token: captured, invoice_id: '!', junk: `${i}-${Math.random()}` })).status).toBe(401);
+    expect(await t.deps.db.gatewayCallback.count({ where: { gatewayId, verdict: 'UNREADABLE' } })).toBe(0);
+    expect((await unreadable()).length).toBe(before.items);
+
+    // A token naming an id Paygate cannot read (as if CryptoCloud sent one): signed, so UNREADABLE, folded into one item an hour.
+    const odd = await sign('AB-CD');
+    for (let i = 0; i < 80; i++) expect((await send({ token: odd, invoice_id: 'AB-CD', junk: `${i}-${Math.random()}` })).status).toBe(200);
+    const items = await unreadable();
+    expect(items.length - before.items).toBeGreaterThanOrEqual(1);
+    expect(items.length - before.items).toBeLessThanOrEqual(2);
+    expect(await alerts() - before.alerts).toBeLessThanOrEqual(2);
+    // Stored within the quota (30 a minute; the run may straddle a minute), each counted on the item.
+    const stored = await t.deps.db.gatewayCallback.count({ where: { gatewayId, verdict: 'UNREADABLE' } });
+    expect(stored).toBeGreaterThanOrEqual(30);
+    expect(stored).toBeLessThanOrEqual(60);
+    expect(items.reduce((n, i) => n + Number((i.evidence as { count: number }).count), 0)).toBe(stored);
   });
 
   it('a signed postback CryptoCloud cannot be asked about answers "try again later" and changes nothing', async () => {

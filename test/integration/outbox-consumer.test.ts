@@ -3,6 +3,7 @@
 // malformed or failing. These tests drive the consumer's drain by hand (no worker running).
 import { Decimal } from '../../src/domain/money';
 import { drainOutbox, MAX_OUTBOX_ATTEMPTS, OUTBOX_HANDLERS } from '../../src/jobs/outbox/consumer';
+import { giveUpOutboxRow } from '../../src/services/attention/outbox-stuck';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';
 import { makeShop, storedBalance, topUp, type Shop } from '../helpers/fixtures';
@@ -112,6 +113,19 @@ describe('the outbox consumer', () => {
     expect(await topUps(good)).toHaveLength(1);
     expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { key: 'credit-malformed' } })).toMatchObject({ status: 'GIVEN_UP', attempts: 1, lastError: expect.stringMatching(/malformed/) });
     await t.deps.db.outbox.delete({ where: { key: 'credit-malformed' } });
+  });
+
+  it('a row given up twice (a racing second give-up) raises (or reopens) its item once: only a row still open is given up', async () => {
+    const { transactionId } = await topUp(t, shop, { clientId: 'client_c', amount: 2 });
+    const row = await t.deps.db.outbox.create({ data: { key: `credit-twice-${transactionId}`, kind: 'payment.credit', organizationId: shop.orgId, payload: { paymentId: transactionId } } });
+    const claimed = { id: row.id, key: row.key, kind: 'payment.credit' as const, organizationId: shop.orgId, payload: row.payload, attempts: 0 };
+    const first = await t.deps.db.$transaction((tx) => giveUpOutboxRow(tx, t.deps.log, claimed, 'out of attempts', 'boom'));
+    await t.deps.db.attentionItem.updateMany({ where: { organizationId: shop.orgId, kind: 'OUTBOX_STUCK', paymentId: transactionId }, data: { resolvedAt: new Date(), note: 'handled' } });
+    const second = await t.deps.db.$transaction((tx) => giveUpOutboxRow(tx, t.deps.log, claimed, 'out of attempts', 'boom'));
+    expect([first.length, second.length]).toEqual([1, 0]);
+    expect(await t.deps.db.outbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'GIVEN_UP', attempts: 1, lastError: 'out of attempts: boom' });
+    expect(await t.deps.db.attentionItem.findMany({ where: { organizationId: shop.orgId, kind: 'OUTBOX_STUCK', paymentId: transactionId } })).toEqual([expect.objectContaining({ note: 'handled' })]); // not reopened
+    await t.deps.db.outbox.deleteMany({ where: { id: { in: [row.id] } } });
   });
 
   it('a second credit row for a payment already booked (a replayed or forged row) is closed without a second booking', async () => {

@@ -140,6 +140,25 @@ describe('refund shortfalls', () => {
     expect((await t.deps.db.attentionItem.findUniqueOrThrow({ where: { id: item.id } })).resolvedAt).toBeNull();
   });
 
+  it('a caller\'s idempotency key may not take the shortfall debit\'s reserved prefix, so it cannot block a later DEBITED', async () => {
+    const { shop, refundId } = await shortfallOf(0);
+    const before = await ledgerCount(shop);
+    for (const key of [`shortfall-debit:${refundId}`, `  shortfall-debit:${refundId}`, 'shortfall-debit:anything']) {
+      const squat = await t.gql('mutation($i: BalanceAdjustmentInput!) { adjustBalance(input: $i) { balanceAfter } }', { i: { clientId: shop.clientId, amount: '300.00', reason: 'x', idempotencyKey: key } }, shop.token);
+      expect(squat.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/idempotencyKey may not start with "shortfall-debit:"/) });
+      const debit = await t.gql('mutation($i: BalanceDebitInput!) { debitBalance(input: $i) { id } }', { i: { clientId: shop.clientId, amount: 1, reason: 'x', idempotencyKey: key } }, shop.token);
+      expect(debit.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(await ledgerCount(shop)).toBe(before);
+    expect((await adjust(shop, '300.00')).body.errors).toBeUndefined();
+    const res = await resolve(shop, refundId, 'DEBITED');
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.resolveShortfall).toMatchObject({ shortfallDebited: '300.00', shortfall: '200.00' });
+    // Traceable by its reason (its refundId column is the refund's own booking entry's: unique per refund and kind).
+    const entry = await t.deps.db.ledgerEntry.findFirstOrThrow({ where: { organizationId: shop.orgId, idempotencyKey: `shortfall-debit:${refundId}` } });
+    expect(entry).toMatchObject({ kind: 'REFUND', reason: expect.stringContaining(refundId), refundId: null });
+  });
+
   it('a refund the balance covered has no shortfall to resolve', async () => {
     const shop = await makeShop(t, { clientId: `client_${Math.random().toString(36).slice(2, 10)}` });
     const { paymentUrl, transactionId } = await topUp(t, shop, { amount: 100 });

@@ -91,11 +91,14 @@ export const cryptoCloudAdapter: GatewayAdapter = {
     const token = await verifyPostbackToken(creds.webhookSecret ?? '', fields.token);
     if (token.verdict !== 'VALID') return { verdict: token.verdict, problem: token.problem, kept };
     if (!read.ok) return { verdict: 'UNREADABLE', problem: read.problem, kept };
-    const body = postbackBody.safeParse(fields);
-    if (!body.success) return { verdict: 'UNREADABLE', problem: 'invoice_id is missing or malformed', kept };
-    if (bareInvoiceId(token.invoiceId) !== bareInvoiceId(body.data.invoice_id)) {
+    // The token signs the invoice id only, not the body: a body whose invoice_id is not the token's
+    // (missing or junk included) is a captured token replayed, not the gateway's word.
+    const named = typeof fields.invoice_id === 'string' || typeof fields.invoice_id === 'number' ? String(fields.invoice_id) : '';
+    if (bareInvoiceId(token.invoiceId) !== bareInvoiceId(named)) {
       return { verdict: 'INVALID', problem: 'the token was issued for another invoice', kept };
     }
+    const body = postbackBody.safeParse(fields);
+    if (!body.success) return { verdict: 'UNREADABLE', problem: 'invoice_id is malformed', kept };
     // The postback's own status is not trusted, nor its order_id: ask CryptoCloud.
     let found: InvoiceInfo | undefined;
     try {

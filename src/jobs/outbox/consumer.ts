@@ -38,7 +38,7 @@ export async function drainOutbox(deps: Deps, handler: OutboxHandler<never>, id?
       for (const row of claimed) {
         const payload = handler.payload.safeParse(row.payload);
         if (payload.success) rows.push({ row, payload: payload.data });
-        else raised.push(...await giveUpOutboxRow(tx, row, `malformed payload: ${payload.error.message}`));
+        else raised.push(...await giveUpOutboxRow(tx, deps.log, row, 'malformed payload', payload.error.message));
       }
       const done = rows.length ? await handler.carryOut(deps, tx, rows) : undefined;
       await markOutboxDone(tx, rows.map((r) => r.row.id));
@@ -71,7 +71,7 @@ async function failed(deps: Deps, handler: OutboxHandler<never>, row: ClaimedRow
   const message = String((err as Error)?.message ?? err);
   if (row.attempts + 1 >= MAX_OUTBOX_ATTEMPTS) {
     deps.log.error({ err, kind: handler.kind, key: row.key, attempts: row.attempts + 1 }, 'outbox row out of attempts: given up, manual handling');
-    const raised = await deps.db.$transaction((tx) => giveUpOutboxRow(tx, row, message));
+    const raised = await deps.db.$transaction((tx) => giveUpOutboxRow(tx, deps.log, row, 'out of attempts', message));
     deps.outboxSignal.notify(raised.map((e) => e.kind));
     return;
   }

@@ -1,6 +1,7 @@
 // Raising items of the attention queue, in the caller's transaction (or its one statement): an item
 // is written once per dedupe key (racing duplicates raise one), and only a newly written item sends
-// partners an ATTENTION_NEEDED event, through the outbox, in the same transaction.
+// partners an ATTENTION_NEEDED event, through the outbox, in the same transaction (or, where the
+// caller asks, a closed item reopened: `onRepeat`).
 import type { Tx } from '../../db';
 import { dedupeKey, type AttentionRaise, type Evidence } from '../../domain/attention';
 import type { Environment } from '../../domain/environment';
@@ -21,6 +22,12 @@ export interface AttentionScope {
   evidence?: Evidence;
   /** No ATTENTION_NEEDED event (an item about an undeliverable ATTENTION_NEEDED event must not make another). */
   silent?: boolean;
+  /**
+   * What an item already there becomes (raiseAttention only): left as it is (the default); `reopen`,
+   * a closed one opened again, with a new event (the same outbox row given up again); `count`, its
+   * evidence's `count` raised by one, with no event (a flood folded into one item).
+   */
+  onRepeat?: 'keep' | 'reopen' | 'count';
 }
 
 interface Prepared {
@@ -28,11 +35,10 @@ interface Prepared {
   event: OutboxEntry;
 }
 
-function prepare(scope: AttentionScope, item: AttentionRaise): Prepared {
-  const at = new Date();
+function prepare(scope: AttentionScope, item: AttentionRaise, id = newId('att'), at = new Date()): Prepared {
   const subject = scope.paymentId ?? scope.subject ?? '-';
   const row = {
-    id: newId('att'), organizationId: scope.organizationId, environment: scope.environment, kind: item.kind,
+    id, organizationId: scope.organizationId, environment: scope.environment, kind: item.kind,
     dedupeKey: dedupeKey(item.kind, subject, item.key), paymentId: scope.paymentId ?? null, refundId: item.refundId ?? null,
     evidence: { ...scope.evidence, ...item.evidence }, at,
   };
@@ -43,14 +49,25 @@ function prepare(scope: AttentionScope, item: AttentionRaise): Prepared {
 }
 
 const ON_DEDUPE = Prisma.raw('ON CONFLICT ("organizationId", environment, "dedupeKey") DO NOTHING');
+const ON_REPEAT = {
+  keep: ON_DEDUPE,
+  reopen: Prisma.raw(`ON CONFLICT ("organizationId", environment, "dedupeKey") DO UPDATE SET "resolvedAt" = NULL, "resolvedBy" = NULL, note = NULL, at = EXCLUDED.at, evidence = EXCLUDED.evidence
+    WHERE "AttentionItem"."resolvedAt" IS NOT NULL`),
+  count: Prisma.raw(`ON CONFLICT ("organizationId", environment, "dedupeKey") DO UPDATE
+    SET evidence = jsonb_set("AttentionItem".evidence, '{count}', to_jsonb(coalesce(("AttentionItem".evidence ->> 'count')::int, 1) + 1))`),
+};
 
-/** Writes the items not yet raised and their events; returns the outbox entries written. */
+/** Writes the items not yet raised (or reopened) and their events; returns the outbox entries written. */
 export async function raiseAttention(tx: Tx, scope: AttentionScope, items: readonly AttentionRaise[]): Promise<OutboxEntry[]> {
   const events: OutboxEntry[] = [];
+  const onRepeat = scope.onRepeat ?? 'keep';
   for (const item of items) {
-    const { row, event } = prepare(scope, item);
-    const inserted = await tx.$queryRaw<{ id: string }[]>`${insertSql('AttentionItem', [row])} ${ON_DEDUPE} RETURNING id`;
-    if (inserted.length && !scope.silent) events.push(...await addOutbox(tx, [event]));
+    const { row } = prepare(scope, item);
+    // xmax = 0: the row was inserted, not updated; reopened rows come back under the item's own id.
+    const [written] = await tx.$queryRaw<{ id: string; fresh: boolean }[]>`
+      ${insertSql('AttentionItem', [row])} ${ON_REPEAT[onRepeat]} RETURNING id, (xmax = 0) AS fresh`;
+    const alert = written && (written.fresh || onRepeat === 'reopen');
+    if (alert && !scope.silent) events.push(...await addOutbox(tx, [prepare(scope, item, written.id, row.at).event]));
   }
   return events;
 }

@@ -60,7 +60,9 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
   }
   // A decision that only adds history still moves the payment's version (xmin), so a racing
   // writer decided on the same version waits, finds it moved, and decides again, on this note.
-  if (!writes.length) writes.push(Prisma.sql`UPDATE "Payment" SET "updatedAt" = now() WHERE id = (SELECT id FROM g)`);
+  // One that only raises items (a repeated note) does not: their dedupe key keeps them one, and
+  // the guard's lock alone keeps a stale decision from raising anything.
+  if (!writes.length && rows.length > alongside.length) writes.push(Prisma.sql`UPDATE "Payment" SET "updatedAt" = now() WHERE id = (SELECT id FROM g)`);
   for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table), ifGuard: true }));
   raise(true);
   // The payment, locked for the statement, only if it is still the version decided on (after a

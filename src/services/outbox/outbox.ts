@@ -55,19 +55,32 @@ export async function recordOutboxFailure(db: Tx, id: bigint, error: string, ret
      WHERE id = ${id} AND status = 'PENDING'`;
 }
 
-/** A row that will not be carried out (out of attempts, or a malformed payload): out of the claim index, for a person. */
-export async function giveUpOutbox(db: Tx, id: bigint, error: string): Promise<void> {
-  await db.$executeRaw`UPDATE "Outbox" SET status = 'GIVEN_UP', attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING'`;
+/** A row that will not be carried out (out of attempts, or a malformed payload): out of the claim index, for a person. Whether it was still open. */
+export async function giveUpOutbox(db: Tx, id: bigint, error: string): Promise<boolean> {
+  const rows = await db.$queryRaw<{ id: bigint }[]>`
+    UPDATE "Outbox" SET status = 'GIVEN_UP', attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)} WHERE id = ${id} AND status = 'PENDING' RETURNING id`;
+  return rows.length > 0;
 }
 
 /**
- * Rows waiting for a person: given up, while their OUTBOX_STUCK attention item is open (counted on
- * the items: given-up rows are in no index of the outbox), or (set by hand) open but out of attempts.
+ * Rows waiting for a person: given up (a partial index of GIVEN_UP rows), or (set by hand) open but
+ * out of attempts. Counted on the rows themselves, never on their attention items, which staff may
+ * close while the row is still given up.
  */
 export async function stuckOutboxRows(db: Tx, maxAttempts: number): Promise<number> {
-  const [open, items] = await Promise.all([
+  const [open, givenUp] = await Promise.all([
     db.outbox.count({ where: { status: 'PENDING', attempts: { gte: maxAttempts } } }),
-    db.attentionItem.count({ where: { kind: 'OUTBOX_STUCK', resolvedAt: null } }),
+    db.outbox.count({ where: { status: 'GIVEN_UP' } }),
   ]);
-  return open + items;
+  return open + givenUp;
+}
+
+export interface RetriedRow { id: bigint; key: string; kind: string; organizationId: string }
+
+/** An operator re-drives given-up rows (`outbox retry`): open again, with all their attempts, now. */
+export async function retryGivenUpOutbox(db: Tx, which: { id: bigint } | { all: true }): Promise<RetriedRow[]> {
+  return db.$queryRaw<RetriedRow[]>`
+    UPDATE "Outbox" SET status = 'PENDING', attempts = 0, "availableAt" = now()
+     WHERE status = 'GIVEN_UP' ${'id' in which ? Prisma.sql`AND id = ${which.id}` : Prisma.empty}
+     RETURNING id, key, kind, "organizationId"`;
 }

@@ -7,7 +7,7 @@
 import type { Ctx } from '../../context';
 import { AppError, notFound } from '../../domain/errors';
 import { formatAmount, Decimal } from '../../domain/money';
-import { decideShortfall, type ShortfallResolution } from '../../domain/shortfall';
+import { decideShortfall, shortfallDebitKey, type ShortfallResolution } from '../../domain/shortfall';
 import type { Refund } from '../../generated/prisma/client';
 import type { PaymentStatus } from '../../generated/prisma/enums';
 import { writeHistory } from '../book/persist';
@@ -47,7 +47,7 @@ export async function resolveShortfall(ctx: Ctx, refundId: string, how: Shortfal
       if (decision.debit.gt(0)) {
         const [entry] = await postToLedger(tx, [{
           organizationId: ctx.orgId, environment: ctx.env, clientId: payment.clientId, kind: 'REFUND', amount: decision.debit.negated(), paymentId: payment.id,
-          actor: ctx.actor, reason: `shortfall of refund ${refundId} debited`, idempotencyKey: `shortfall-debit:${refundId}`,
+          actor: ctx.actor, reason: `shortfall of refund ${refundId} debited`, idempotencyKey: shortfallDebitKey(refundId),
         }]);
         outbox.push(...await addOutbox(tx, [balanceAdjustedEvent({ organizationId: ctx.orgId, environment: ctx.env }, entry, payment.currency, ctx.actor, {
           paymentId: payment.id, refundId, shortfall: shown(decision.remaining),
@@ -77,7 +77,7 @@ export async function resolveShortfall(ctx: Ctx, refundId: string, how: Shortfal
       return toRefundView(updated, payment.currency);
     });
   } catch (err) {
-    // The entry's key is taken (only a key given by hand to another movement can be): nothing was written.
+    // The entry's key is taken (only by a key given by hand before such keys were refused): nothing was written.
     if (isUniqueViolation(err)) throw new AppError('CONFLICT', `the balance was already debited for refund ${refundId}`, { details: { field: 'refundId' } });
     throw err;
   }

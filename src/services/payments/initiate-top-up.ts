@@ -13,6 +13,7 @@ import { gatewayForOperation } from '../gateways/load-gateway';
 import { gatewayAdapter } from '../../gateways/registry';
 import { once, requestHash } from '../common/idempotency';
 import { externalId, httpsOrHttpUrl, optionalText } from '../common/validate';
+import { payerOf } from './payer';
 import { selectGateway } from './select-gateway';
 import { toGatewayPayment, toPaymentView, type PaymentView } from './view';
 
@@ -68,12 +69,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
     what: 'top-up',
     find: (key) => ctx.deps.db.payment.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: key } } }),
     create: () => ctx.deps.db.$transaction(async (tx) => {
-      const client = await tx.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
-      if (!client) throw unknownClient(clientId);
-      if (!client.isActive) throw badInput(`client ${clientId} is inactive`, 'clientId');
-      if (client.currency !== currency) throw badInput(`client ${clientId} keeps a ${client.currency} balance; a ${currency} top-up cannot be credited to it`, 'currency');
-      const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } } });
-      if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
+      await payerOf(tx, ctx, clientId, clubId, currency, 'top-up');
       const gateway = await selectGateway(tx, ctx.deps.config, ctx.orgId, ctx.env, clubId, gatewayId);
       const adapter = gatewayAdapter(gateway.type);
       if (!adapter.currencies.includes(currency)) {

@@ -12,6 +12,7 @@ import { outboxOf, writeHistory } from '../book/persist';
 import { once, requestHash } from '../common/idempotency';
 import { externalId, optionalText } from '../common/validate';
 import { addOutbox } from '../outbox/outbox';
+import { payerOf } from './payer';
 import { toPaymentView, type PaymentView } from './view';
 
 export const MANUAL_METHODS = ['CASH', 'BANK_TRANSFER', 'OTHER'] as const;
@@ -50,12 +51,7 @@ export async function recordManualPayment(ctx: Ctx, input: ManualPaymentInput): 
     what: 'manual payment',
     find: (key) => ctx.deps.db.payment.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: key } } }),
     create: () => ctx.deps.db.$transaction(async (tx) => {
-      const client = await tx.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
-      if (!client) throw unknownClient(clientId);
-      if (!client.isActive) throw badInput(`client ${clientId} is inactive`, 'clientId');
-      if (client.currency !== currency) throw badInput(`client ${clientId} keeps a ${client.currency} balance; a ${currency} payment cannot be credited to it`, 'currency');
-      const club = await tx.club.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clubId } }, select: { id: true } });
-      if (!club) throw badInput(`club ${clubId} not found; create it with upsertClub first`, 'clubId');
+      await payerOf(tx, ctx, clientId, clubId, currency, 'payment');
       if (documentNumber) await oneDocumentOnePayment(tx, ctx, documentNumber);
       const now = new Date();
       const payment = await tx.payment.create({

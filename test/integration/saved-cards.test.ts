@@ -48,7 +48,7 @@ describe('saved cards (sandbox)', () => {
     expect(rows).toHaveLength(before + 1);
     return { method: rows.at(-1)!, paymentId: transactionId };
   }
-  const tokenOf = (m: { id: string; tokenEncrypted: string }) => t.deps.secrets.open(m.tokenEncrypted, cardTokenAad(m.id));
+  const tokenOf = (m: { id: string; gatewayId: string; clientId: string; tokenEncrypted: string }) => t.deps.secrets.open(m.tokenEncrypted, cardTokenAad(m));
   const ledgerCount = (paymentId: string) => t.deps.db.ledgerEntry.count({ where: { paymentId } });
 
   it('saves the card of a consenting payer, sealed: mask, brand and expiry shown, the token nowhere', async () => {
@@ -107,7 +107,7 @@ describe('saved cards (sandbox)', () => {
     const pay = async () => {
       const { transactionId } = await topUp(t, s, { saveCard: true, amount: 100 });
       const event = { kind: 'confirmed' as const, amount: '100.00', currency: 'RUB', transactionId: `T-${transactionId}`, invoiceId: transactionId, card: { lastFour: '7777', type: 'MIR' } };
-      const card = sealedCardOf(t.deps.secrets, s.gatewayId, true, { ...event, token: { token: 'tk_locking_path_0001', expiry: '01/29' } });
+      const card = sealedCardOf(t.deps.secrets, s.gatewayId, { saveCard: true, clientId: 'locking' }, { ...event, token: { token: 'tk_locking_path_0001', expiry: '01/29' } });
       const ran = await runBook(t.deps, transactionId, { kind: 'gateway-event', event, source: 'callback', now: new Date(), card }, { who: { actor: 'test' } });
       expect(ran!.decision.effects.map((e) => e.kind)).toEqual(['credit', 'save-card']);
     };

@@ -34,7 +34,7 @@ describe('organization isolation', () => {
     await t.deps.db.savedPaymentMethod.create({
       data: {
         id: cardA, organizationId: a.orgId, environment: 'TEST', clientId: 'client_1', gatewayId: gatewayA, clubId: 'club_1', fingerprint: 'a'.repeat(64),
-        tokenEncrypted: t.deps.secrets.seal('tk_of_a', cardTokenAad(cardA)), cardLastFour: '1111', expiresAt: new Date('2030-12-31T23:59:59.999Z'), sourcePaymentId: paymentA,
+        tokenEncrypted: t.deps.secrets.seal('tk_of_a', cardTokenAad({ id: cardA, gatewayId: gatewayA, clientId: 'client_1' })), cardLastFour: '1111', expiresAt: new Date('2030-12-31T23:59:59.999Z'), sourcePaymentId: paymentA,
       },
     });
     await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, environment: 'TEST', endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });

@@ -48,7 +48,7 @@ describe('saved cards (sandbox)', () => {
     expect(rows).toHaveLength(before + 1);
     return { method: rows.at(-1)!, paymentId: transactionId };
   }
-  const tokenOf = (m: { id: string; tokenEncrypted: string }) => t.deps.secrets.open(m.tokenEncrypted, cardTokenAad(m.id));
+  const tokenOf = (m: { id: string; gatewayId: string; clientId: string; tokenEncrypted: string }) => t.deps.secrets.open(m.tokenEncrypted, cardTokenAad(m));
   const ledgerCount = (paymentId: string) => t.deps.db.ledgerEntry.count({ where: { paymentId } });
 
   it('saves the card of a consenting payer, sealed: mask, brand and expiry shown, the token nowhere', async () => {
@@ -107,7 +107,7 @@ describe('saved cards (sandbox)', () => {
     const pay = async () => {
       const { transactionId } = await topUp(t, s, { saveCard: true, amount: 100 });
       const event = { kind: 'confirmed' as const, amount: '100.00', currency: 'RUB', transactionId: `T-${transactionId}`, invoiceId: transactionId, card: { lastFour: '7777', type: 'MIR' } };
-      const card = sealedCardOf(t.deps.secrets, s.gatewayId, true, { ...event, token: { token: 'tk_locking_path_0001', expiry: '01/29' } });
+      const card = sealedCardOf(t.deps.secrets, s.gatewayId, { saveCard: true, clientId: 'locking' }, { ...event, token: { token: 'tk_locking_path_0001', expiry: '01/29' } });
       const ran = await runBook(t.deps, transactionId, { kind: 'gateway-event', event, source: 'callback', now: new Date(), card }, { who: { actor: 'test' } });
       expect(ran!.decision.effects.map((e) => e.kind)).toEqual(['credit', 'save-card']);
     };
@@ -212,6 +212,85 @@ describe('saved cards (sandbox)', () => {
     expect(await t.deps.db.payment.count()).toBe(paymentsBefore);
   });
 
+  it('a Pay naming another account confirms the payment and saves no card, and says so', async () => {
+    const s = await makeShop(t, { clientId: 'named' });
+    const { transactionId } = await topUp(t, s, { saveCard: true, amount: 100 });
+    const res = await sendNotification(t.url, s.gatewayId, 'pay', payFields(transactionId, 'someone_else', '100.00', { Token: 'tk_other_account_0001' }), { secret: s.apiSecret });
+    expect(res.body).toEqual({ code: 0 });
+    expect((await status(transactionId)).status).toBe('CONFIRMED');
+    expect(await t.deps.db.savedPaymentMethod.count({ where: { organizationId: s.orgId } })).toBe(0);
+    const paid = await t.deps.db.paymentEvent.findFirstOrThrow({ where: { paymentId: transactionId, code: 'PAID' } });
+    expect(paid.reason).toContain('card not saved: the gateway names another account');
+    expect(paid.data).not.toHaveProperty('cardSaved');
+  });
+
+  it('reconciliation confirmed the payment before its Pay came with the token: the card is still saved, once, and a repeat keeps a deleted one deleted', async () => {
+    const s = await makeShop(t, { clientId: 'late' });
+    const reconciled = async (txn: string) => {
+      const { transactionId } = await topUp(t, s, { saveCard: true, amount: 100 });
+      await runBook(t.deps, transactionId, { kind: 'gateway-state', state: { status: 'confirmed', transactionId: txn, amount: '100.00', currency: 'RUB', testMode: true }, source: 'reconciliation', now: new Date() }, { who: { actor: 'system:reconcile' } });
+      expect((await status(transactionId)).status).toBe('CONFIRMED');
+      return transactionId;
+    };
+    const paymentId = await reconciled('987654321');
+    const late = () => sendNotification(t.url, s.gatewayId, 'pay', payFields(paymentId, s.clientId, '100.00', { TransactionId: '987654321', Token: 'tk_after_reconcile_01' }), { secret: s.apiSecret });
+    expect((await late()).body).toEqual({ code: 0 });
+    const [row, ...more] = await t.deps.db.savedPaymentMethod.findMany({ where: { organizationId: s.orgId } });
+    expect(more).toEqual([]);
+    expect([tokenOf(row), row.sourcePaymentId, row.deletedAt]).toEqual(['tk_after_reconcile_01', paymentId, null]);
+    await outboxDrained(t);
+    expect(await ledgerCount(paymentId)).toBe(1);
+    // Staff delete it; the gateway sends the same Pay again: it stays deleted, nothing is credited again.
+    expect((await gql(DELETE, { id: row.id }, s.token)).body.data.deleteSavedPaymentMethod).toBe(true);
+    expect((await late()).body).toEqual({ code: 0 });
+    expect((await t.deps.db.savedPaymentMethod.findUniqueOrThrow({ where: { id: row.id } })).deletedAt).not.toBeNull();
+    await outboxDrained(t);
+    expect(await ledgerCount(paymentId)).toBe(1);
+    // The locking path (persist.ts) does the same.
+    const other = await reconciled('987654322');
+    const event = { kind: 'confirmed' as const, amount: '100.00', currency: 'RUB', transactionId: '987654322', invoiceId: other, accountId: s.clientId, card: { lastFour: '5555' } };
+    const card = sealedCardOf(t.deps.secrets, s.gatewayId, { saveCard: true, clientId: s.clientId }, { ...event, token: { token: 'tk_after_reconcile_02', expiry: '02/30' } });
+    const ran = await runBook(t.deps, other, { kind: 'gateway-event', event, source: 'callback', now: new Date(), card }, { who: { actor: 'test' } });
+    expect([ran!.decision.change, ran!.decision.history, ran!.decision.effects.map((e) => e.kind)]).toEqual([null, [], ['save-card']]);
+    expect((await t.deps.db.savedPaymentMethod.findMany({ where: { sourcePaymentId: other } })).map(tokenOf)).toEqual(['tk_after_reconcile_02']);
+  });
+
+  it('charges only where the card\'s gateway still serves the client\'s current club, and books the payment for that club', async () => {
+    const s = await makeShop(t, { clientId: 'mover' });
+    await t.gql('mutation { a: upsertClub(input: { id: "club_2", name: "Club 2" }) { id } b: upsertClub(input: { id: "club_3", name: "Club 3" }) { id } }', {}, s.token);
+    const configure = async (publicId: string, apiSecret: string, clubIds: string[]) => {
+      const res = await t.gql('mutation($i: PaymentGatewayInput!) { configurePaymentGateway(input: $i) { id } }', { i: { organizationId: s.orgId, type: 'SANDBOX', publicId, apiSecret, clubIds } }, s.token);
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data.configurePaymentGateway.id as string;
+    };
+    expect(await configure(`pk_${s.orgId}`, s.apiSecret, [s.clubId])).toBe(s.gatewayId);
+    const { method } = await saveCard(CARDS.tokenApproved, s);
+    await configure(`pk2_${s.orgId}`, 'second-secret-xyz-123', ['club_2']);
+    const moveTo = async (clubId: string) => expect((await t.gql('mutation($c: ClientInput!) { upsertClient(input: $c) { id } }', { c: { id: s.clientId, clubId } }, s.token)).body.errors).toBeUndefined();
+    const chargeIt = () => gql(CHARGE, { i: { clientId: s.clientId, paymentMethodId: method.id, amount: '20' } }, s.token);
+    const refused = async (clubId: string) => {
+      const before = await t.deps.db.payment.count({ where: { organizationId: s.orgId } });
+      const res = await chargeIt();
+      expect([res.body.errors?.[0].extensions?.code, res.body.errors?.[0].message]).toEqual(['BAD_USER_INPUT',
+        `the card was saved on gateway ${s.gatewayId}, which no longer serves the client's club ${clubId}; the client must save the card again`]);
+      expect(await t.deps.db.payment.count({ where: { organizationId: s.orgId } })).toBe(before);
+    };
+    // The client moved to a club another gateway serves.
+    await moveTo('club_2');
+    await refused('club_2');
+    // The client's club moved to another gateway (the card's keeps club_3).
+    await configure(`pk_${s.orgId}`, s.apiSecret, ['club_3']);
+    await configure(`pk2_${s.orgId}`, 'second-secret-xyz-123', ['club_2', s.clubId]);
+    await moveTo(s.clubId);
+    await refused(s.clubId);
+    // A club the card's gateway serves: charged there, booked for the client's club of now.
+    await moveTo('club_3');
+    const res = await chargeIt();
+    expect(res.body.errors).toBeUndefined();
+    const p = await status(res.body.data.chargeSavedCard.id);
+    expect([p.status, p.gatewayId, p.clubId]).toEqual(['CONFIRMED', s.gatewayId, 'club_3']);
+  });
+
   it('never shows a token in any GraphQL answer', async () => {
     const tokens = (await t.deps.db.savedPaymentMethod.findMany()).map(tokenOf);
     expect(tokens.length).toBeGreaterThan(3);
@@ -296,6 +375,57 @@ describe('saved cards (CLOUDPAYMENTS adapter against the simulator)', () => {
     // The charge did go through at the gateway: the replay asks it (a read) and the payment is settled.
     const replay = (await t.gql(CHARGE, { i: { clientId: shop.clientId, paymentMethodId: id, amount: '41', idempotencyKey: 'cp-timeout' } }, shop.token)).body.data.chargeSavedCard;
     expect([replay.id, replay.status]).toEqual([pending.id, 'CONFIRMED']);
+  });
+
+  it('an answer without a Status is no answer: GATEWAY_ERROR, PENDING and nothing credited until the gateway\'s word settles it', async () => {
+    const token = 'tk_cp_no_status_000001';
+    const id = await saveCard(token);
+    await outboxDrained(t);
+    const before = Number(await balanceOf(t, shop));
+    const chargeIt = async (key: string, omit: string[]) => {
+      cp.omitFromCharge = omit;
+      try {
+        return (await t.gql(CHARGE, { i: { clientId: shop.clientId, paymentMethodId: id, amount: '30', idempotencyKey: key } }, shop.token)).body;
+      } finally {
+        cp.omitFromCharge = [];
+      }
+    };
+    // Success=true without a Status: the money may or may not be taken; not credited on that.
+    expect((await chargeIt('cp-no-status', ['Status'])).errors?.[0].extensions?.code).toBe('GATEWAY_ERROR');
+    const pending = await t.deps.db.payment.findFirstOrThrow({ where: { idempotencyKey: 'cp-no-status' } });
+    expect(pending.status).toBe('PENDING');
+    await outboxDrained(t);
+    expect(await balanceOf(t, shop)).toBe(before.toFixed(2));
+    // The replay asks v2/payments/find, which knows the transaction Completed.
+    expect((await chargeIt('cp-no-status', [])).data.chargeSavedCard).toMatchObject({ id: pending.id, status: 'CONFIRMED' });
+    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 30).toFixed(2));
+    // Success=false without a Status: a decline only with its ReasonCode.
+    cp.tokens.set(token, { accountId: shop.clientId, approve: false });
+    expect((await chargeIt('cp-declined-no-status', ['Status'])).data.chargeSavedCard).toMatchObject({ status: 'FAILED', failureCode: '5051' });
+    expect((await chargeIt('cp-nothing', ['Status', 'ReasonCode'])).errors?.[0].extensions?.code).toBe('GATEWAY_ERROR');
+    expect((await t.deps.db.payment.findFirstOrThrow({ where: { idempotencyKey: 'cp-nothing' } })).status).toBe('PENDING');
+  });
+
+  it('a card deleted or expired while its charge is created is not charged: the payment FAILS, the gateway is never asked', async () => {
+    const id = await saveCard('tk_cp_gone_0000000001');
+    for (const [gone, set] of [['was deleted', `"deletedAt" = now()`], ['expired', `"expiresAt" = now() - interval '1 second'`]] as const) {
+      // Right after the payment's row is written, in its transaction: after the checks, before the gateway call.
+      await t.deps.db.$executeRawUnsafe(`CREATE FUNCTION card_gone() RETURNS trigger AS $$ BEGIN UPDATE "SavedPaymentMethod" SET ${set} WHERE id = NEW."paymentMethodId"; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await t.deps.db.$executeRawUnsafe('CREATE TRIGGER card_gone AFTER INSERT ON "Payment" FOR EACH ROW WHEN (NEW."paymentMethodId" IS NOT NULL) EXECUTE FUNCTION card_gone()');
+      let res;
+      try {
+        res = await t.gql(CHARGE, { i: { clientId: shop.clientId, paymentMethodId: id, amount: '15' } }, shop.token);
+      } finally {
+        await t.deps.db.$executeRawUnsafe('DROP TRIGGER card_gone ON "Payment"');
+        await t.deps.db.$executeRawUnsafe('DROP FUNCTION card_gone()');
+      }
+      expect(res.body.errors).toBeUndefined();
+      const p = res.body.data.chargeSavedCard;
+      expect([p.status, p.failureCode, p.failureReason]).toEqual(['FAILED', 'CARD_UNAVAILABLE', `saved payment method ${id} ${gone} before it was charged`]);
+      expect(cp.requests.filter((q) => q.path === 'payments/tokens/charge' && q.body.InvoiceId === p.id)).toEqual([]);
+      expect((await t.deps.db.paymentEvent.findMany({ where: { paymentId: p.id } })).map((h) => h.code)).toEqual(['INITIATED', 'NOT_CHARGED']);
+      await t.deps.db.savedPaymentMethod.update({ where: { id }, data: { deletedAt: null, expiresAt: new Date('2031-11-30T23:59:59.999Z') } });
+    }
   });
 
   it('a gateway without token charges (CryptoCloud) refuses the card with BAD_USER_INPUT', async () => {

@@ -27,6 +27,8 @@ export class CloudPaymentsSimulator {
   delayMs = 0;
   /** Saved cards: token → the account it belongs to and whether charges of it are approved. */
   readonly tokens = new Map<string, { accountId: string; approve: boolean }>();
+  /** Fields left out of the Model of a token charge's answer (the transaction is still booked): an odd answer. */
+  omitFromCharge: string[] = [];
   /** Runs after a token charge is booked and before it is answered (to send its notification first). */
   beforeChargeAnswer?: (answer: any) => Promise<void>;
   /** Calls to these paths are carried out, then the connection is cut before the answer (a timeout as the caller sees it). */
@@ -129,7 +131,8 @@ export class CloudPaymentsSimulator {
           ...(saved.approve ? { Status: 'Completed' as const, Reason: 'Approved', ReasonCode: 0 } : { Status: 'Declined' as const, Reason: 'InsufficientFunds', ReasonCode: 5051 }),
         };
         this.transactions.set(t.TransactionId, t);
-        const model = { ...t, StatusCode: saved.approve ? 3 : 5, TestMode: false, CardFirstSix: '424242', CardLastFour: '4242', CardType: 'Visa' };
+        const model: Record<string, unknown> = { ...t, StatusCode: saved.approve ? 3 : 5, TestMode: false, CardFirstSix: '424242', CardLastFour: '4242', CardType: 'Visa' };
+        for (const field of this.omitFromCharge) delete model[field];
         return saved.approve ? ok(model) : { Success: false, Message: null, Model: model };
       }
       case 'payments/void': {

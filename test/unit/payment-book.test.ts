@@ -55,9 +55,28 @@ describe('the payment book', () => {
       ['PENDING with consent', payment('PENDING', { saveCard: true }), tokenPay(), '→ CONFIRMED [credit, save-card]'],
       ['PENDING with consent: a two-stage hold', payment('PENDING', { saveCard: true }), { ...(hold() as object), card } as BookInput, '→ AUTHORIZED [save-card]'],
       ['PENDING without consent', payment('PENDING'), tokenPay(), '→ CONFIRMED [credit]'],
-      ['CONFIRMED with consent: a duplicate', payment('CONFIRMED', { saveCard: true }), tokenPay(), '—'],
+      // Reconciliation or expiry booked the transaction first: its Pay still keeps the card (and only the card).
+      ['CONFIRMED with consent: its Pay after reconciliation', payment('CONFIRMED', { saveCard: true }), tokenPay(), '[save-card]'],
+      ['PARTIALLY_REFUNDED with consent: its Pay, late', payment('PARTIALLY_REFUNDED', { saveCard: true }), tokenPay(), '[save-card]'],
+      ['AUTHORIZED with consent: its hold\'s Pay after reconciliation', payment('AUTHORIZED', { saveCard: true }), { ...(hold() as object), card } as BookInput, '[save-card]'],
+      ['CONFIRMED without consent: a duplicate', payment('CONFIRMED'), tokenPay(), '—'],
+      ['CONFIRMED with consent: a Pay of another transaction', payment('CONFIRMED', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, transactionId: 'T2' } }), 'note SECOND_PAYMENT [attention DOUBLE_PAYMENT]'],
+      ['FAILED with consent: a retried Pay of the declined transaction', payment('FAILED', { saveCard: true }), tokenPay(), '—'],
+      ['CONFIRMED with consent: its Pay naming another account', payment('CONFIRMED', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, accountId: 'client_2', transactionId: 'T1' } }), '—'],
+      ['PENDING with consent: a Pay naming another account', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, accountId: 'client_2', transactionId: 'T1' } }), '→ CONFIRMED [credit]'],
+      ['PENDING with consent: a Pay naming no account', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, accountId: undefined, transactionId: 'T1' } }), '→ CONFIRMED [credit, save-card]'],
       ['PENDING with consent: another amount', payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, amount: '1.00', transactionId: 'T1' } }), 'note AMOUNT_MISMATCH [attention AMOUNT_MISMATCH]'],
     ]);
+    it('a late Pay keeps a card staff deleted deleted; the Pay that confirms brings it back', () => {
+      expect(decide(payment('CONFIRMED', { saveCard: true }), tokenPay()).effects).toEqual([{ kind: 'save-card', card, keepDeleted: true }]);
+      expect(decide(payment('PENDING', { saveCard: true }), tokenPay()).effects).toContainEqual({ kind: 'save-card', card });
+    });
+    it('a Pay naming another account saves nothing, and says so', () => {
+      const d = decide(payment('PENDING', { saveCard: true }), tokenPay({ event: { kind: 'confirmed', ...facts, accountId: 'client_2', transactionId: 'T1' } }));
+      expect(d.history[0].data).not.toHaveProperty('cardSaved');
+      expect(d.history[0].text).toContain('card not saved: the gateway names another account');
+      expect(d.attention).toContain('card not saved');
+    });
     it('says so in the history, never with the token', () => {
       const d = decide(payment('PENDING', { saveCard: true }), tokenPay());
       expect(d.history[0].data).toMatchObject({ cardSaved: true });
@@ -260,6 +279,9 @@ describe('the payment book', () => {
     ...(['CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'FAILED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [`cancel ${s}`, payment(s), { kind: 'cancel' }, 'refused BAD_USER_INPUT']),
     ['expire PENDING', payment('PENDING'), { kind: 'expire' }, '→ CANCELLED'],
     ...(['AUTHORIZED', 'CONFIRMED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'FAILED', 'CANCELLED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [`expire ${s}`, payment(s), { kind: 'expire' }, '—']),
+    // A saved card deleted or expired before its charge was sent.
+    ['not charged: PENDING', payment('PENDING'), { kind: 'not-charged', reason: 'saved payment method pm_1 was deleted before it was charged' }, '→ FAILED'],
+    ...(['AUTHORIZED', 'CONFIRMED', 'FAILED', 'CANCELLED'] as const).map((s): [string, PaymentSnapshot, BookInput, string] => [`not charged: ${s}`, payment(s), { kind: 'not-charged', reason: 'x' }, '—']),
   ]));
 
   describe('asking for a refund', () => {

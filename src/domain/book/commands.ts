@@ -123,6 +123,14 @@ export function decideNoPaymentPage(p: PaymentSnapshot, reason: string): Decisio
     [{ kind: 'emit', event: 'PAYMENT_FAILED', extra: { reason: text } }]);
 }
 
+/** A saved card deleted or expired before its charge was sent: nothing was charged, the payment fails. */
+export function decideNotCharged(p: PaymentSnapshot, reason: string): Decision {
+  if (p.status !== 'PENDING') return nothing();
+  const text = `not charged: ${reason}`;
+  return change({ to: 'FAILED', cause: 'system', patch: { failureReason: reason, failureCode: 'CARD_UNAVAILABLE' } }, { code: 'NOT_CHARGED', text },
+    [{ kind: 'emit', event: 'PAYMENT_FAILED', extra: { reason: text } }]);
+}
+
 /** A confirmed payment is booked on the client's balance: exactly its amount, once (the ledger's unique key). */
 export function decideCredit(p: PaymentSnapshot): Decision {
   if (!SETTLED.includes(p.status)) throw new Error(`payment ${p.id} is ${p.status}, not confirmed: nothing to credit`);

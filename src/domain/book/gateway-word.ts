@@ -158,7 +158,11 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   // A retried Pay for the very transaction that was since declined or voided is stale.
   const closedTransaction = CLOSED_UNPAID.includes(p.status) && p.gatewayTransactionId === event.transactionId;
   if (closedTransaction || p.status === to || SETTLED.includes(p.status) || !canTransition(p.status, to, 'gateway')) {
-    return nothing(); // a duplicate, or already further along
+    // A duplicate, or already further along. Reconciliation or expiry may have booked this very
+    // transaction before its Pay came with the token: the payer's consent still stands.
+    const late = !closedTransaction && p.gatewayTransactionId === event.transactionId && (p.status === 'AUTHORIZED' || SETTLED.includes(p.status));
+    const card = late ? cardToSave(p, event, ctx) : undefined;
+    return card ? { ...nothing(), effects: [{ kind: 'save-card', card, keepDeleted: true }] } : nothing();
   }
   // The gateway names two payments with one transaction: apply neither twice; a person decides.
   if (ctx.transactionHeldBy && event.transactionId !== p.gatewayTransactionId) {
@@ -192,12 +196,21 @@ function paid(p: PaymentSnapshot | null, event: Extract<Event, { kind: 'authoriz
   };
   const code = revived ? 'PAID_AFTER_CLOSE' : captured ? 'CAPTURED' : to === 'CONFIRMED' ? 'PAID' : 'AUTHORIZED';
   if (p.deleted) notes.push('it had been deleted by staff: shown again');
-  // Only with the payer's consent: a token the gateway issued anyway is dropped here.
-  const saved = p.saveCard && ctx.card ? ctx.card : undefined;
+  const saved = cardToSave(p, event, ctx);
+  if (p.saveCard && ctx.card && !saved) notes.push('card not saved: the gateway names another account');
   const entryData = { ...data, ...(saved ? { cardSaved: true } : {}), ...(p.deleted ? { undeleted: true } : {}), ...(event.card ? { card: { ...event.card } } : {}), ...(event.testMode ? { testMode: true } : {}), ...(event.details ?? {}), ...(fee.ignored ? { feeIgnored: fee.ignored } : {}), ...(notes.length ? { notes } : {}) };
   const effects: Effect[] = [...(to === 'CONFIRMED' ? [{ kind: 'credit' } as const] : []), ...(saved ? [{ kind: 'save-card', card: saved } as const] : [])];
   return change({ to, cause: 'gateway', patch }, { code, text: text + notes.map((n) => `; ${n}`).join('') + HOW[ctx.source], data: entryData }, effects,
     { attention: notes.length ? notes.join('; ') : null });
+}
+
+/**
+ * The card to keep: only with the payer's consent (a token the gateway issued anyway is dropped),
+ * and only for the payment's own client (a Pay naming another account saves nothing).
+ */
+function cardToSave(p: PaymentSnapshot, event: { accountId?: string }, ctx: Context): SealedCard | undefined {
+  if (!p.saveCard || !ctx.card) return undefined;
+  return event.accountId !== undefined && event.accountId !== p.clientId ? undefined : ctx.card;
 }
 
 /**

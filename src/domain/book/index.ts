@@ -3,7 +3,7 @@
 // transition table), what history says, which effects follow and what a callback is answered.
 // Services load and lock, ask the book, and persist what it decided (services/book/).
 import { assertTransition } from '../payment-state';
-import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideNoPaymentPage, decideVoid, decideVoidAnswer } from './commands';
+import { decideCapture, decideCaptureAnswer, decideCancel, decideCredit, decideDelete, decideExpiry, decideNoPaymentPage, decideNotCharged, decideVoid, decideVoidAnswer } from './commands';
 import { decideGatewayEvent, decideGatewayState } from './gateway-word';
 import { decideMarkPaid } from './staff';
 import { decideRefundAnswer, decideRefundBooking, decideRefundRequest } from './refunds';
@@ -44,6 +44,8 @@ function rule(p: PaymentSnapshot, input: BookInput): Decision {
       return decideExpiry(p, input.reason);
     case 'no-payment-page':
       return decideNoPaymentPage(p, input.reason);
+    case 'not-charged':
+      return decideNotCharged(p, input.reason);
     case 'refund-request':
       return decideRefundRequest(p, input);
     case 'refund-answered':

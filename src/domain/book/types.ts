@@ -66,7 +66,7 @@ export interface SealedCard {
 /** Why an entry is in a payment's history: for code, never the text. */
 export type HistoryCode =
   | 'INITIATED' | 'PAID' | 'AUTHORIZED' | 'CAPTURED' | 'PAID_AFTER_CLOSE' | 'DECLINED' | 'CANCELLED_AT_GATEWAY'
-  | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'REFUND_BOOKED'
+  | 'VOIDED' | 'CANCELLED_BY_API' | 'EXPIRED' | 'NO_PAYMENT_PAGE' | 'NOT_CHARGED' | 'REFUND_BOOKED'
   | 'AMOUNT_MISMATCH' | 'SECOND_PAYMENT' | 'TRANSACTION_HELD_ELSEWHERE' | 'PROGRESS' | 'CAPTURE_ASKED' | 'CAPTURE_REFUSED'
   | 'VOID_REFUSED' | 'REFUND_AMOUNT_MISMATCH' | 'REFUND_EXCEEDS_LEFT' | 'TEST_CARD_ON_LIVE' | 'LIVE_CARD_ON_TEST' | 'CURRENCY_MISMATCH' | 'LEGACY'
   | 'EDIT' | 'DELETED' | 'MARKED_PAID' | 'DOUBLE_PAYMENT' | 'MANUAL_PAYMENT' | 'REFUND_OF_UNCREDITED' | 'SHORTFALL_RESOLVED';
@@ -128,8 +128,11 @@ export type Effect =
   | { readonly kind: 'set-shortfall'; readonly refundId: string; readonly shortfall: Decimal }
   /** Raise an item of the attention queue (once per its dedupe key), with an ATTENTION_NEEDED event. */
   | { readonly kind: 'attention'; readonly item: AttentionRaise }
-  /** Keep the card the payer agreed to save as the client's saved payment method (once per token). */
-  | { readonly kind: 'save-card'; readonly card: SealedCard }
+  /**
+   * Keep the card the payer agreed to save as the client's saved payment method (once per token).
+   * keepDeleted: a card staff deleted stays deleted (a late or repeated Pay of an already-paid payment).
+   */
+  | { readonly kind: 'save-card'; readonly card: SealedCard; readonly keepDeleted?: boolean }
   /** After commit: ask the gateway to do this, and bring its answer back to the book. */
   | { readonly kind: 'ask'; readonly action: 'capture' | 'void' | 'cancel-page'; readonly amount?: Decimal };
 
@@ -173,6 +176,8 @@ export type BookInput =
   | { readonly kind: 'mark-paid'; readonly reason: string; readonly documentNumber: string | null; readonly now: Date }
   | { readonly kind: 'expire'; readonly reason?: string }
   | { readonly kind: 'no-payment-page'; readonly reason: string }
+  /** A saved card's charge that was never sent (the card was deleted or expired meanwhile). */
+  | { readonly kind: 'not-charged'; readonly reason: string }
   | { readonly kind: 'refund-request'; readonly amount: Decimal | null; readonly refundsSupported: boolean; readonly gatewayName: string }
   | { readonly kind: 'refund-answered'; readonly refundId: string; readonly ok: boolean; readonly gatewayRefundId?: string; readonly reason?: string }
   | { readonly kind: 'refund-booking'; readonly refundId: string; readonly balance: Decimal; readonly credited: boolean }

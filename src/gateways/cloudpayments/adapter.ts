@@ -197,9 +197,15 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     if (!m || m.TransactionId === undefined || m.TransactionId === null) {
       throw new GatewayError(`CloudPayments payments/tokens/charge: ${res.Message ?? 'no transaction in the answer'}`, false);
     }
-    // A decline answers Success=false with the declined transaction (its ReasonCode).
-    const state = mapFound({ ...m, Status: m.Status ?? (res.Success ? 'Completed' : 'Declined') });
-    if (state.status === 'unknown') throw new GatewayError(`CloudPayments payments/tokens/charge: transaction status ${m.Status}`, false);
+    // A decline answers Success=false with the declined transaction (its ReasonCode). Anything
+    // else without a known Status (or whose Status contradicts Success) is no answer: the payment
+    // stays PENDING and the notification or reconciliation says what became of it.
+    const status = m.Status ?? (!res.Success && m.ReasonCode !== undefined && m.ReasonCode !== null ? 'Declined' : undefined);
+    const state = status ? mapFound({ ...m, Status: status }) : ({ status: 'unknown' } as const);
+    const paid = state.status === 'confirmed' || state.status === 'authorized';
+    if (state.status === 'unknown' || (state.status !== 'pending' && paid !== res.Success)) {
+      throw new GatewayError(`CloudPayments payments/tokens/charge: ${m.Status ? `transaction status ${String(m.Status).slice(0, 40)}` : 'no transaction status'} with Success=${res.Success}`, false);
+    }
     return state;
   },
 

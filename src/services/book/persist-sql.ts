@@ -50,7 +50,7 @@ export async function persistInOneStatement(pg: Pool | PoolClient, loaded: { row
       outbox.push(parts.outbox);
     }
   };
-  for (const e of decision?.effects ?? []) if (row && e.kind === 'save-card') writes.push(saveCardSql(row, e.card, true));
+  for (const e of decision?.effects ?? []) if (row && e.kind === 'save-card') writes.push(saveCardSql(row, e.card, true, e.keepDeleted));
   const guarded = loaded !== null && (writes.length > 0 || rows.length > alongside.length || raised.length > 0);
   if (!guarded) {
     for (const r of rows) writes.push(insertSql(r.table, [r.row], { onConflict: conflictOf(r.table) }));

@@ -127,10 +127,11 @@ export function columns(row: Payment, patch: PaymentPatch): Prisma.PaymentUpdate
 
 /**
  * Keeps a card the payer agreed to save: one row per gateway, client and token (its fingerprint);
- * the same token again keeps the row (and its ciphertext) and brings it back if staff deleted it.
+ * the same token again keeps the row (and its ciphertext) and brings it back if staff deleted it,
+ * unless `keepDeleted` (then an existing row is left as it is).
  * `ifGuard`: only if CTE `g` found the payment (the one-statement path, persist-sql.ts).
  */
-export function saveCardSql(p: Payment, card: SealedCard, ifGuard: boolean): Prisma.Sql {
+export function saveCardSql(p: Payment, card: SealedCard, ifGuard: boolean, keepDeleted = false): Prisma.Sql {
   const values = [
     card.id, p.organizationId, p.environment, p.clientId, p.gatewayId, p.clubId, card.fingerprint, card.tokenEncrypted,
     card.firstSix ?? null, card.lastFour ?? null, card.brand?.slice(0, 32) ?? null, card.expiresAt, p.id,
@@ -138,7 +139,7 @@ export function saveCardSql(p: Payment, card: SealedCard, ifGuard: boolean): Pri
   return Prisma.sql`INSERT INTO "SavedPaymentMethod" ("id", "organizationId", "environment", "clientId", "gatewayId", "clubId", "fingerprint", "tokenEncrypted", "cardFirstSix", "cardLastFour", "brand", "expiresAt", "sourcePaymentId")
     SELECT ${Prisma.join(values.slice(0, 2))}, ${values[2]}::"Environment", ${Prisma.join(values.slice(3))}
     ${ifGuard ? Prisma.sql`WHERE EXISTS (SELECT 1 FROM g)` : Prisma.empty}
-    ON CONFLICT ("gatewayId", "clientId", "fingerprint") DO UPDATE SET "deletedAt" = NULL, "expiresAt" = EXCLUDED."expiresAt"`;
+    ON CONFLICT ("gatewayId", "clientId", "fingerprint") ${keepDeleted ? Prisma.sql`DO NOTHING` : Prisma.sql`DO UPDATE SET "deletedAt" = NULL, "expiresAt" = EXCLUDED."expiresAt"`}`;
 }
 
 async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Promise<void> {
@@ -186,7 +187,7 @@ async function carryOut(tx: Tx, applied: Applied, effect: Effect, who: Who): Pro
       applied.outbox.push(...await raiseAttention(tx, attentionScope(p, who)!, [effect.item]));
       return;
     case 'save-card':
-      await tx.$executeRaw(saveCardSql(p, effect.card, false));
+      await tx.$executeRaw(saveCardSql(p, effect.card, false, effect.keepDeleted));
       return;
     case 'ask':
       applied.asks.push(effect);

@@ -78,7 +78,7 @@ export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: st
     if (event.kind !== 'ignored') {
       const loaded = await paymentOf(tx, gatewayId, event);
       paymentId = loaded?.row.id ?? null;
-      const card = sealedCardOf(deps.secrets, gatewayId, loaded?.row.saveCard === true, event);
+      const card = sealedCardOf(deps.secrets, gatewayId, loaded?.row, event);
       const decision = decide(loaded?.snapshot ?? null, { kind: 'gateway-event', event: withoutToken(event), source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null, card });
       const who = callbackWho(gateway, actor, record);
       const applied = loaded ? await applyDecision(tx, loaded.row, decision, who) : null;
@@ -114,7 +114,7 @@ async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, even
       ? null
       : decide(loaded?.snapshot ?? null, {
         kind: 'gateway-event', event: withoutToken(event), source: 'callback', now, transactionHeldBy: loaded?.transactionHeldBy ?? null,
-        card: sealedCardOf(deps.secrets, gateway.id, loaded?.row.saveCard === true, event),
+        card: sealedCardOf(deps.secrets, gateway.id, loaded?.row, event),
       });
     if (decision && !persistsInOneStatement(decision)) return null;
     const outcome: CallbackOutcome = decision?.answer ?? { result: 'ok' };

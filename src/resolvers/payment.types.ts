@@ -56,8 +56,9 @@ export class Allocation {
   at!: Date;
 }
 
+/** Money coming in for a client at a club: what a top-up and a payment staff record both say. */
 @InputType()
-export class InitiatePaymentInput {
+export class MoneyInInput {
   @Field(() => ID)
   clientId!: string;
 
@@ -69,7 +70,10 @@ export class InitiatePaymentInput {
 
   @Field(() => String, { nullable: true, description: 'ISO 4217; default and only: the client\'s currency' })
   currency?: string | null;
+}
 
+@InputType()
+export class InitiatePaymentInput extends MoneyInInput {
   @Field(() => String, { nullable: true, description: 'Where the payer lands afterwards; ?status=failed is added on failure' })
   returnUrl?: string | null;
 

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { MANUAL_METHODS, type ManualMethod } from '../services/payments/record-manual-payment';
+import { MoneyInInput } from './payment.types';
 import { DecimalScalar } from './scalars';
 
 @InputType()
@@ -66,19 +67,7 @@ export const ManualMethodEnum = Object.fromEntries(MANUAL_METHODS.map((m) => [m,
 registerEnumType(ManualMethodEnum, { name: 'ManualMethod', description: 'How staff took the money; such a payment\'s gatewayType is MANUAL' });
 
 @InputType({ description: 'Money staff took themselves (cash, a bank transfer): a CONFIRMED MANUAL payment, credited once' })
-export class ManualPaymentInput {
-  @Field(() => ID)
-  clientId!: string;
-
-  @Field(() => ID)
-  clubId!: string;
-
-  @Field(() => DecimalScalar)
-  amount!: string;
-
-  @Field(() => String, { nullable: true, description: 'The client\'s balance currency (the default); any other is refused' })
-  currency?: string | null;
-
+export class ManualPaymentInput extends MoneyInInput {
   @Field(() => ManualMethodEnum)
   method!: ManualMethod;
 

@@ -159,6 +159,7 @@ describe('money by hand', () => {
   describe('markPaymentPaid', () => {
     it('confirms a PENDING payment as a staff action: credited once, its document kept, the gateway order cancelled', async () => {
       const { transactionId: id } = await topUp(t, shop);
+      await outboxDrained(t); // earlier tests' credits land before this one counts
       const before = Number(await balanceOf(t, shop));
       const res = await mark(id);
       expect(res.body.data.markPaymentPaid).toMatchObject({ id, status: 'CONFIRMED', documentNumber: 'PP-1077' });

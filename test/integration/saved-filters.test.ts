@@ -83,10 +83,10 @@ describe('saved payment filters', () => {
     expect((await savedRows()).map((row) => row.name)).toEqual(['Paid']);
   });
 
-  it('a control character (a NUL) in a filter\'s id is BAD_USER_INPUT in the list, a saved filter and a default, and writes nothing', async () => {
+  it('a control character (a NUL) in a filter\'s id, or half an emoji in its searches, is BAD_USER_INPUT in the list, a saved filter and a default, and writes nothing', async () => {
     const before = await savedRows();
     const owner = await t.deps.db.apiToken.findFirstOrThrow({ where: { organizationId: shop.orgId, environment: 'TEST', role: 'OWNER' } });
-    for (const [field, filter] of [['clientId', { clientId: 'a\u0000' }], ['clubId', { clubId: 'club\u0000' }], ['gatewayId', { gatewayId: 'gw\u0000' }], ['ids', { ids: ['pay_\u0000'] }], ['savedFilterId', { savedFilterId: 'flt_\u0000' }]] as const) {
+    for (const [field, filter] of [['clientId', { clientId: 'a\u0000' }], ['clubId', { clubId: 'club\u0000' }], ['gatewayId', { gatewayId: 'gw\u0000' }], ['ids', { ids: ['pay_\u0000'] }], ['savedFilterId', { savedFilterId: 'flt_\u0000' }], ['text', { text: 'half an emoji \ud83d' }], ['number', { number: '\udc00*' }]] as const) {
       for (const [query, variables] of [[LIST, { filter }], [SAVE, { name: 'nul', filter }], [SET_DEFAULT, { filter }]] as const) {
         const r = await refusal(query, variables, shop.token);
         expect([r.code, r.message]).toEqual(['BAD_USER_INPUT', expect.stringContaining(field)]);

@@ -17,8 +17,12 @@ export function text(value: string, field: string, max: number, { min = 1 } = {}
   if (t.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(t)) throw badInput(`${field} contains control characters`, field);
+  // Half an emoji: Postgres refuses it in JSON (saved filters, metadata), so it is refused here, typed.
+  if (LONE_SURROGATE.test(t)) throw badInput(`${field} is not well-formed text (a lone UTF-16 surrogate)`, field);
   return t;
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Text people read as written (staff comments): besides `text`'s checks, no C1 controls, no

@@ -197,8 +197,10 @@ describe('audit log', () => {
     ]);
 
     const k2 = await adminKey();
-    expect((await t.gql('mutation($n: String!) { upsertClub(input: { id: "club_sur", name: $n }) { id } }', { n: 'x\ud800y' }, k2.token)).body.errors).toBeUndefined();
-    expect((await byKey(k2.id)).map((e) => e.input)).toEqual([{ input: { id: 'club_sur', name: 'x\ufffdy' } }]);
+    // refused as input (typed), and still audited, its input made storable
+    const sur = await t.gql('mutation($n: String!) { upsertClub(input: { id: "club_sur", name: $n }) { id } }', { n: 'x\ud800y' }, k2.token);
+    expect(sur.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await byKey(k2.id)).map((e) => [e.outcome, e.input])).toEqual([['BAD_USER_INPUT', { input: { id: 'club_sur', name: 'x\ufffdy' } }]]);
 
     // the head of a truncated input ends where an emoji's surrogate pair would be split
     const k3 = await adminKey();

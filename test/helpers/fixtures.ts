@@ -1,5 +1,6 @@
 // An organization ready to take top-ups: a SANDBOX gateway, a club and a client. The sandbox is a
 // TEST gateway, so the shop works with the organization's TEST key (liveToken is its LIVE key).
+import { Decimal } from '../../src/domain/money';
 import type { TestApp } from './app';
 import { makeOrg } from './app';
 
@@ -38,6 +39,9 @@ export async function topUp(t: TestApp, shop: Shop, input: Record<string, unknow
   if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
   return res.body.data.initiateTopUpPayment as { paymentUrl: string; transactionId: string; expiresAt: string };
 }
+
+/** Amounts added as decimals (never floats), written as the API writes a RUB balance: to compare balances exactly. */
+export const plus = (...amounts: (string | number)[]) => amounts.reduce<Decimal>((sum, a) => sum.plus(a), new Decimal(0)).toFixed(2);
 
 export async function balanceOf(t: TestApp, shop: Shop, clientId = shop.clientId): Promise<string> {
   const res = await t.gql('query($id: ID!) { client(id: $id) { balance } }', { id: clientId }, shop.token);

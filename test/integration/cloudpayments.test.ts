@@ -1,7 +1,7 @@
 // The CLOUDPAYMENTS gateway against the simulator: payment links, notifications as the real
 // service sends them, refunds, two-stage, reconciliation, and the API's limits.
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, makeShop, SEED_STATUS, type Shop, outboxDrained } from '../helpers/fixtures';
+import { balanceOf, makeShop, SEED_STATUS, type Shop, outboxDrained, plus } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 import { makeOrg } from '../helpers/app';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
@@ -53,7 +53,7 @@ describe('CloudPayments gateway', () => {
 
   it('Check and Pay as CloudPayments sends them (.NET form, both HMACs, Cyrillic): credited once', async () => {
     await outboxDrained(t); // earlier tests' credits land before this one counts
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const { transactionId } = (await initiate()).body.data.initiateTopUpPayment;
     const txn = cp.payInvoice(transactionId);
     const fields = {
@@ -65,7 +65,7 @@ describe('CloudPayments gateway', () => {
     expect(await cp.notify(notifyUrl('check'), 'pk_cp_test', fields)).toEqual({ status: 200, body: { code: 0 } });
     expect(await cp.notify(notifyUrl('pay'), 'pk_cp_test', fields)).toEqual({ status: 200, body: { code: 0 } });
     expect(await cp.notify(notifyUrl('pay'), 'pk_cp_test', fields, { json: true })).toEqual({ status: 200, body: { code: 0 } });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 1250.5).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 1250.5));
     expect((await status(transactionId)).gatewayTransactionId).toBe(String(txn.TransactionId));
   });
 
@@ -192,13 +192,13 @@ describe('CloudPayments gateway', () => {
 
   it('reconcilePayment finds a Pay that never arrived with v2/payments/find', async () => {
     await outboxDrained(t); // earlier tests' credits land before this one counts
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const { transactionId } = (await initiate({ amount: 9 })).body.data.initiateTopUpPayment;
     cp.payInvoice(transactionId);
     const res = await t.gql('mutation($id: ID!) { reconcilePayment(id: $id) { status } }', { id: transactionId }, shop.token);
     expect(res.body.data.reconcilePayment.status).toBe('CONFIRMED');
     expect(cp.requests.filter((q) => q.path === 'v2/payments/find').at(-1)?.body).toEqual({ InvoiceId: transactionId });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 9).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 9));
   });
 
   it('rides out 429s from the 5-concurrent-request limit: retried with the same X-Request-ID', async () => {

@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { expirePayments } from '../../src/jobs/expire-payments';
 import { reconcilePayments } from '../../src/jobs/reconcile-payments';
 import { makeOrg, startTestApp, type TestApp } from '../helpers/app';
+import { plus } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 import { CryptoCloudSimulator } from '../simulators/cryptocloud';
 
@@ -62,12 +63,12 @@ describe('CryptoCloud gateway', () => {
   });
 
   it('paid: confirmed with invoice/merchant/info, credited once, duplicates change nothing', async () => {
-    const before = Number(await balance());
+    const before = await balance();
     const r = await initiate('25.00');
     cc.set(r.uuid, 'paid', '0.0042', '0.27');
     for (let i = 0; i < 3; i++) expect(await cc.postback(postbackUrl(), r.uuid, { secret: POSTBACK_SECRET })).toEqual({ status: 200, body: { message: 'Postback received' } });
     expect((await payment(r.transactionId)).status).toBe('CONFIRMED');
-    await waitFor(balance, (b) => b === (before + 25).toFixed(2));
+    await waitFor(balance, (b) => b === plus(before, 25));
     expect(await credits(r.transactionId)).toBe(1);
     expect(cc.requests.filter((q) => q.path === 'v2/invoice/merchant/info').at(-1)?.body).toEqual({ uuids: [r.uuid] });
   });

@@ -3,7 +3,7 @@
 // is shown again), never lost to a delete.
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';
-import { balanceOf, makeShop, outboxDrained, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, makeShop, outboxDrained, topUp, type Shop, plus } from '../helpers/fixtures';
 
 const DELETE = 'mutation($ids: [ID!]!) { deletePayments(ids: $ids) { id ok code message } }';
 
@@ -100,7 +100,7 @@ describe('deletePayments', () => {
   });
 
   it('a verified Pay for a deleted payment still books the money and shows the payment again', async () => {
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const { transactionId: id } = await topUp(t, shop);
     await del([id]);
     const answer = await pay(id);
@@ -108,7 +108,7 @@ describe('deletePayments', () => {
     await outboxDrained(t);
     const p = await row(id);
     expect([p.status, p.deletedAt]).toEqual(['CONFIRMED', null]);
-    expect(Number(await balanceOf(t, shop))).toBe(before + 500);
+    expect(await balanceOf(t, shop)).toBe(plus(before, 500));
     const history = await t.deps.db.paymentEvent.findMany({ where: { paymentId: id }, orderBy: { id: 'asc' } });
     expect(history.map((h) => h.code)).toEqual(['INITIATED', 'DELETED', 'PAID_AFTER_CLOSE']);
     expect(history.at(-1)!.reason).toMatch(/deleted by staff: shown again/);
@@ -135,7 +135,7 @@ describe('deletePayments', () => {
 
   it('a delete racing the Pay of a PENDING payment: whichever wins, the money is booked once and the payment is shown', async () => {
     for (let round = 0; round < 4; round++) {
-      const before = Number(await balanceOf(t, shop));
+      const before = await balanceOf(t, shop);
       const { transactionId: id } = await topUp(t, shop);
       const [deleted, answer] = await Promise.all([del([id]), pay(id)]);
       expect(answer.body.code).toBe(0);
@@ -143,7 +143,7 @@ describe('deletePayments', () => {
       await outboxDrained(t);
       const p = await row(id);
       expect([p.status, p.deletedAt]).toEqual(['CONFIRMED', null]);
-      expect(Number(await balanceOf(t, shop))).toBe(before + 500);
+      expect(await balanceOf(t, shop)).toBe(plus(before, 500));
       expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: id, kind: 'TOP_UP' } })).toBe(1);
     }
   });

@@ -3,7 +3,7 @@
 // whole lifecycle runs in both environments, and nothing crosses over in either direction.
 import { makeOrg, makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';
-import { ledgerInvariant, outboxDrained, storedBalance, type Shop } from '../helpers/fixtures';
+import { ledgerInvariant, outboxDrained, storedBalance, type Shop, plus } from '../helpers/fixtures';
 import { Receiver } from '../helpers/receiver';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
@@ -253,9 +253,9 @@ describe('TEST and LIVE environments side by side', () => {
     expect([testRefund.success, liveRefund.success]).toEqual([true, true]);
     expect(liveRefund.refundId).not.toBe(testRefund.refundId);
     expect((await refund(live, live.paid, 10, 'shared-refund')).body.data.refundPayment).toEqual(liveRefund);
-    await waitFor(balances, (b) => b.TEST === (Number(before.TEST) - 15).toFixed(2) && b.LIVE === (Number(before.LIVE) - 16).toFixed(2));
+    await waitFor(balances, (b) => b.TEST === plus(before.TEST, -15) && b.LIVE === plus(before.LIVE, -16));
     await quiet();
-    expect(await balances()).toEqual({ TEST: (Number(before.TEST) - 15).toFixed(2), LIVE: (Number(before.LIVE) - 16).toFixed(2) });
+    expect(await balances()).toEqual({ TEST: plus(before.TEST, -15), LIVE: plus(before.LIVE, -16) });
     const refunds = await t.deps.db.refund.findMany({ where: { organizationId: orgId, idempotencyKey: 'shared-refund' }, orderBy: { environment: 'asc' } });
     expect(refunds.map((r) => [r.id, r.environment, r.paymentId])).toEqual([[liveRefund.refundId, 'LIVE', live.paid], [testRefund.refundId, 'TEST', test.paid]]);
   });

@@ -5,7 +5,7 @@
 import { SandboxStore } from '../../src/sandbox/store';
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { nextTransactionId, payFields, sendNotification } from '../helpers/callbacks';
-import { balanceOf, ledgerInvariant, makeShop, outboxDrained, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, ledgerInvariant, makeShop, outboxDrained, topUp, type Shop, plus } from '../helpers/fixtures';
 
 const RECORD = 'mutation($i: ManualPaymentInput!) { recordManualPayment(input: $i) { id status amount currency gatewayType gatewayTransactionId confirmedAt documentNumber } }';
 const MARK = 'mutation($id: ID!, $reason: String!, $doc: String) { markPaymentPaid(id: $id, reason: $reason, documentNumber: $doc) { id status confirmedAt documentNumber } }';
@@ -36,7 +36,7 @@ describe('money by hand', () => {
 
   describe('recordManualPayment', () => {
     it('records a CONFIRMED MANUAL payment with no gateway, credits it once, and tells partners PAYMENT_RECEIVED', async () => {
-      const before = Number(await balanceOf(t, shop));
+      const before = await balanceOf(t, shop);
       const res = await record({ method: 'BANK_TRANSFER', documentNumber: 'PP-0001', description: 'Desk top-up' });
       const p = res.body.data.recordManualPayment;
       expect(p).toMatchObject({ status: 'CONFIRMED', amount: '250.50', currency: 'RUB', gatewayType: 'MANUAL', gatewayTransactionId: null, documentNumber: 'PP-0001' });
@@ -44,7 +44,7 @@ describe('money by hand', () => {
       expect([row.gatewayId, row.environment, (row.metadata as any).method]).toEqual([null, 'TEST', 'BANK_TRANSFER']);
       await outboxDrained(t);
       expect(await credits(p.id)).toBe(1);
-      expect(Number(await balanceOf(t, shop))).toBeCloseTo(before + 250.5, 2);
+      expect(await balanceOf(t, shop)).toBe(plus(before, 250.5));
       const history = (await t.gql(HISTORY, { id: p.id }, shop.token)).body.data.payment.history;
       expect(history).toEqual([expect.objectContaining({ kind: 'STATUS', fromStatus: null, toStatus: 'CONFIRMED', reason: 'paid by bank transfer, recorded by staff (document PP-0001)' })]);
       const events = await t.deps.db.outbox.findMany({ where: { kind: 'webhook.event', payload: { path: ['message', 'type'], equals: 'PAYMENT_RECEIVED' } } });
@@ -109,7 +109,7 @@ describe('money by hand', () => {
     it('refundPayment gives the money back by hand: recorded and debited, no gateway called, never above what is left', async () => {
       const { id } = (await record({ amount: '100' })).body.data.recordManualPayment;
       await outboxDrained(t);
-      const before = Number(await balanceOf(t, shop));
+      const before = await balanceOf(t, shop);
       const part = await t.gql(REFUND, { i: { transactionId: id, amount: '30', reason: 'returned at the desk' } }, shop.token);
       expect(part.body.data.refundPayment).toMatchObject({ success: true, amount: '30.00', message: null });
       const refund = await t.deps.db.refund.findUniqueOrThrow({ where: { id: part.body.data.refundPayment.refundId } });
@@ -118,7 +118,7 @@ describe('money by hand', () => {
       const rest = await t.gql(REFUND, { i: { transactionId: id } }, shop.token);
       expect(rest.body.data.refundPayment).toMatchObject({ success: true, amount: '70.00' });
       await outboxDrained(t);
-      expect(Number(await balanceOf(t, shop))).toBeCloseTo(before - 100, 2);
+      expect(await balanceOf(t, shop)).toBe(plus(before, -100));
       expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id } })).status).toBe('REFUNDED');
       const { balance, sum } = await ledgerInvariant(t, shop);
       expect(balance).toBe(sum);
@@ -127,8 +127,8 @@ describe('money by hand', () => {
     it('a refund by hand is never more than the balance still holds (cash for money already spent is refused)', async () => {
       const { id } = (await record({ amount: '80', documentNumber: 'CASH-80' })).body.data.recordManualPayment;
       await outboxDrained(t);
-      const balance = Number(await balanceOf(t, shop));
-      await t.gql('mutation($a: Decimal!) { debitBalance(input: { clientId: "client_xyz", amount: $a, reason: "spent" }) { id } }', { a: (balance - 30).toFixed(2) }, shop.token);
+      const balance = await balanceOf(t, shop);
+      await t.gql('mutation($a: Decimal!) { debitBalance(input: { clientId: "client_xyz", amount: $a, reason: "spent" }) { id } }', { a: plus(balance, -30) }, shop.token);
       const refused = await t.gql(REFUND, { i: { transactionId: id } }, shop.token);
       expect(codeOf(refused)).toBe('BAD_USER_INPUT');
       expect(refused.body.errors?.[0].message).toMatch(/balance holds 30.00 RUB/);
@@ -160,12 +160,12 @@ describe('money by hand', () => {
     it('confirms a PENDING payment as a staff action: credited once, its document kept, the gateway order cancelled', async () => {
       const { transactionId: id } = await topUp(t, shop);
       await outboxDrained(t); // earlier tests' credits land before this one counts
-      const before = Number(await balanceOf(t, shop));
+      const before = await balanceOf(t, shop);
       const res = await mark(id);
       expect(res.body.data.markPaymentPaid).toMatchObject({ id, status: 'CONFIRMED', documentNumber: 'PP-1077' });
       await outboxDrained(t);
       expect(await credits(id)).toBe(1);
-      expect(Number(await balanceOf(t, shop))).toBeCloseTo(before + 500, 2);
+      expect(await balanceOf(t, shop)).toBe(plus(before, 500));
       const history = (await t.gql(HISTORY, { id }, shop.token)).body.data.payment.history;
       expect(history.at(-1)).toMatchObject({ kind: 'STATUS', fromStatus: 'PENDING', toStatus: 'CONFIRMED', reason: 'marked paid by staff: bank transfer arrived (document PP-1077)' });
       const { gatewayOrderId } = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
@@ -278,7 +278,7 @@ describe('money by hand', () => {
       const { gatewayTransactionId } = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
       await refundAtGateway(id, gatewayTransactionId!, '100.00');
       await outboxDrained(t);
-      expect(Number(await balanceOf(t, shop))).toBeCloseTo(Number(before) - 100, 2);
+      expect(await balanceOf(t, shop)).toBe(plus(before, -100));
     });
 
     it('a payment staff marked paid is refunded by hand, never through the gateway', async () => {

@@ -2,7 +2,7 @@
 import { SandboxStore } from '../../src/sandbox/store';
 import { reconcilePayments } from '../../src/jobs/reconcile-payments';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
+import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained, plus } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait';
 
 describe('reconciliation', () => {
@@ -31,14 +31,14 @@ describe('reconciliation', () => {
 
   it('reconcilePayment applies a lost Pay: CONFIRMED, credited, history says reconciled', async () => {
     await outboxDrained(t); // earlier tests' credits land before this one counts
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const { transactionId } = await topUp(t, shop, { amount: 75 });
     expect((await reconcile(transactionId)).body.data.reconcilePayment.status).toBe('PENDING'); // nothing at the gateway yet
     await lostPay(transactionId, '75.00');
     expect((await reconcile(transactionId)).body.data.reconcilePayment.status).toBe('CONFIRMED');
     const p = await status(transactionId);
     expect(p.history.at(-1)).toMatchObject({ toStatus: 'CONFIRMED', reason: 'paid (reconciled with the gateway)', actor: expect.stringMatching(/^token:/) });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 75).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 75));
     expect((await reconcile(transactionId)).body.data.reconcilePayment.status).toBe('CONFIRMED'); // again: nothing more
   });
 

@@ -4,7 +4,7 @@
 // first; against the sandbox and, for the CLOUDPAYMENTS adapter, the simulator.
 import { makeOrg, makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { payFields, sendNotification } from '../helpers/callbacks';
-import { balanceOf, makeShop, outboxDrained, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, makeShop, outboxDrained, topUp, type Shop, plus } from '../helpers/fixtures';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
@@ -120,7 +120,7 @@ describe('saved cards (sandbox)', () => {
   it('charges a saved card once (TrInitiatorCode 1): the answer and the Pay notification that follows credit one time', async () => {
     const { method } = await saveCard();
     await outboxDrained(t);
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const res = await charge({ paymentMethodId: method.id, amount: '250.00' });
     const p = res.body.data.chargeSavedCard;
     expect([p.status, p.amount, p.clientId]).toEqual(['CONFIRMED', '250.00', shop.clientId]);
@@ -128,10 +128,10 @@ describe('saved cards (sandbox)', () => {
     const pay = await waitFor(() => t.deps.db.gatewayCallback.findFirst({ where: { paymentId: p.id, kind: 'pay' } }), (c) => c !== null);
     expect(pay!.verdict).toBe('VALID');
     await sendNotification(t.url, shop.gatewayId, 'pay', payFields(p.id, shop.clientId, '250.00', { TransactionId: p.gatewayTransactionId }), { secret: shop.apiSecret });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 250).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 250));
     await outboxDrained(t);
     expect(await ledgerCount(p.id)).toBe(1);
-    expect(await balanceOf(t, shop)).toBe((before + 250).toFixed(2));
+    expect(await balanceOf(t, shop)).toBe(plus(before, 250));
     const stored = await status(p.id);
     expect([stored.paymentMethodId, stored.gatewayId, stored.saveCard]).toEqual([method.id, shop.gatewayId, false]);
     // The charge's own Pay carried the token again: still one saved card, and it is nowhere else.
@@ -338,7 +338,7 @@ describe('saved cards (CLOUDPAYMENTS adapter against the simulator)', () => {
   it('charges through payments/tokens/charge; a Pay notification arriving before the answer credits once', async () => {
     const id = await saveCard('477BBA133C182267FE5F086924ABDC5DB71F77BFC27F01F2843F2CDC69D89F05');
     await outboxDrained(t);
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     cp.beforeChargeAnswer = async (answer) => {
       const m = answer.Model;
       await cp.notify(notifyUrl('pay'), 'pk_cards', live(payFields(m.InvoiceId, m.AccountId, '300.00', { TransactionId: m.TransactionId })));
@@ -352,7 +352,7 @@ describe('saved cards (CLOUDPAYMENTS adapter against the simulator)', () => {
       requestId: `charge-${p.id}`,
       body: { Amount: 300, Currency: 'RUB', AccountId: shop.clientId, InvoiceId: p.id, TrInitiatorCode: 1, Token: '477BBA133C182267FE5F086924ABDC5DB71F77BFC27F01F2843F2CDC69D89F05' },
     });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 300).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 300));
     await outboxDrained(t);
     expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: p.id } })).toBe(1);
     const history = await t.deps.db.paymentEvent.findMany({ where: { paymentId: p.id } });
@@ -381,7 +381,7 @@ describe('saved cards (CLOUDPAYMENTS adapter against the simulator)', () => {
     const token = 'tk_cp_no_status_000001';
     const id = await saveCard(token);
     await outboxDrained(t);
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const chargeIt = async (key: string, omit: string[]) => {
       cp.omitFromCharge = omit;
       try {
@@ -395,10 +395,10 @@ describe('saved cards (CLOUDPAYMENTS adapter against the simulator)', () => {
     const pending = await t.deps.db.payment.findFirstOrThrow({ where: { idempotencyKey: 'cp-no-status' } });
     expect(pending.status).toBe('PENDING');
     await outboxDrained(t);
-    expect(await balanceOf(t, shop)).toBe(before.toFixed(2));
+    expect(await balanceOf(t, shop)).toBe(before);
     // The replay asks v2/payments/find, which knows the transaction Completed.
     expect((await chargeIt('cp-no-status', [])).data.chargeSavedCard).toMatchObject({ id: pending.id, status: 'CONFIRMED' });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 30).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 30));
     // Success=false without a Status: a decline only with its ReasonCode.
     cp.tokens.set(token, { accountId: shop.clientId, approve: false });
     expect((await chargeIt('cp-declined-no-status', ['Status'])).data.chargeSavedCard).toMatchObject({ status: 'FAILED', failureCode: '5051' });

@@ -1,7 +1,7 @@
 // Top-ups end to end over real HTTP: GraphQL → sandbox checkout → signed Check/Pay callbacks →
 // outbox → BullMQ credit worker → balance.
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, ledgerInvariant, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
+import { balanceOf, ledgerInvariant, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained, plus } from '../helpers/fixtures';
 import { answer3ds, CARDS, payWithCard, submitCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 
@@ -40,7 +40,7 @@ describe('top-up through the sandbox gateway', () => {
     expect(paid.confirmedAt).not.toBeNull();
     expect(paid.history.map((e: any) => [e.fromStatus, e.toStatus])).toEqual([[null, 'PENDING'], ['PENDING', 'CONFIRMED']]);
 
-    await waitFor(() => balanceOf(t, shop), (b) => b === (Number(before) + 500).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 500));
     const inv = await ledgerInvariant(t, shop);
     expect(inv.balance).toBe(inv.sum);
     const ledger = await t.gql('query($id: ID!) { client(id: $id) { ledger { edges { node { kind amount balanceAfter paymentId } } } } }', { id: shop.clientId }, shop.token);

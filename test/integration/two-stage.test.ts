@@ -1,6 +1,6 @@
 // Two-stage payments through the sandbox: the card is authorized, then captured or voided.
 import { startTestApp, type TestApp } from '../helpers/app';
-import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained } from '../helpers/fixtures';
+import { balanceOf, makeShop, SEED_STATUS, topUp, type Shop, outboxDrained, plus } from '../helpers/fixtures';
 import { payFields, sendNotification } from '../helpers/callbacks';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
@@ -29,26 +29,26 @@ describe('two-stage payments', () => {
 
   it('holds the money without crediting, then capture confirms and credits once', async () => {
     await outboxDrained(t); // earlier tests' credits land before this one counts
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const id = await authorized();
     expect(await credits(id)).toBe(0);
     const res = await capture(id);
     expect(res.body.data.capturePayment).toEqual({ id, status: 'CONFIRMED', amount: '500.00' });
     // the sandbox's Confirm notification arrives as well and changes nothing
     await waitFor(() => t.deps.db.gatewayCallback.count({ where: { paymentId: id, kind: 'confirm' } }), (n) => n === 1);
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 500).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 500));
     expect(await credits(id)).toBe(1);
     expect((await capture(id)).body.data.capturePayment.status).toBe('CONFIRMED'); // capturing again is fine
   });
 
   it('captures part of the hold and credits only that', async () => {
     await outboxDrained(t); // earlier tests' credits land before this one counts
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const id = await authorized(500);
     expect((await capture(id, '600.00')).body.errors?.[0].message).toMatch(/500.00 RUB is authorized/);
     const res = await capture(id, '300.00');
     expect(res.body.data.capturePayment).toEqual({ id, status: 'CONFIRMED', amount: '300.00' });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 300).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 300));
     expect((await status(id)).history.at(-1).reason).toMatch(/300.00 of 500.00 authorized/);
   });
 
@@ -103,12 +103,12 @@ describe('two-stage payments', () => {
 
   it('the gateway capturing another amount than the items add up to is booked (its word wins), and its history says the items no longer add up', async () => {
     await outboxDrained(t);
-    const before = Number(await balanceOf(t, shop));
+    const before = await balanceOf(t, shop);
     const id = await authorizedWith({ items: ITEMS });
     const { gatewayTransactionId } = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
     const r = await sendNotification(t.url, shop.gatewayId, 'confirm', payFields(id, shop.clientId, '300.00', { TransactionId: gatewayTransactionId! }), { secret: shop.apiSecret });
     expect(r.body).toEqual({ code: 0 });
-    await waitFor(() => balanceOf(t, shop), (b) => b === (before + 300).toFixed(2));
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 300));
     expect(await shown(id)).toMatchObject({ status: 'CONFIRMED', amount: '300.00', fee: null });
     expect((await status(id)).history.at(-1).reason).toMatch(/the items add up to 500.00 RUB, not the 300.00 captured: the receipt needs a person/);
   });

@@ -2,7 +2,7 @@
 // (or however concurrently) the gateway says it, with an ATTENTION_NEEDED webhook in the same
 // transaction; staff close it with a note. Nothing for other roles, organizations or environments.
 import { Webhook } from 'standardwebhooks';
-import { raiseDoublePayment } from '../../src/services/attention/raise';
+import { raiseAttention } from '../../src/services/attention/raise';
 import { makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { Receiver } from '../helpers/receiver';
 import { CloudPaymentsSimulator } from '../simulators/cloudpayments';
@@ -206,18 +206,20 @@ describe('the attention queue', () => {
     expect(message).toMatchObject({ type: 'ATTENTION_NEEDED', environment: 'TEST', data: { id: item.id, kind: 'AMOUNT_MISMATCH', paymentId: transactionId, refundId: null, evidence: expect.objectContaining({ amount: '7.00' }) } });
   });
 
-  it('raiseDoublePayment (for staff actions): one DOUBLE_PAYMENT per payment and transaction, with its event, in the caller\'s transaction', async () => {
+  it('raiseAttention (for staff actions): one DOUBLE_PAYMENT per payment and transaction, with its event, in the caller\'s transaction', async () => {
     const shop = await fresh();
     const { transactionId } = await topUp(t, shop);
     const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } });
     const evidence = { transactionId: '777', amount: '500.00', currency: 'RUB' };
-    const first = await t.deps.db.$transaction((tx) => raiseDoublePayment(tx, payment, evidence));
-    const again = await t.deps.db.$transaction((tx) => raiseDoublePayment(tx, payment, evidence));
+    const scope = { organizationId: payment.organizationId, environment: payment.environment, paymentId: payment.id };
+    const doublePayment = (tx: Parameters<typeof raiseAttention>[0], _p: unknown, e: typeof evidence) => raiseAttention(tx, scope, [{ kind: 'DOUBLE_PAYMENT', key: e.transactionId, evidence: e }]);
+    const first = await t.deps.db.$transaction((tx) => doublePayment(tx, payment, evidence));
+    const again = await t.deps.db.$transaction((tx) => doublePayment(tx, payment, evidence));
     expect([first.length, again.length]).toEqual([1, 0]);
     expect(await ofKind(shop, 'DOUBLE_PAYMENT')).toEqual([expect.objectContaining({ paymentId: transactionId, evidence: expect.objectContaining(evidence) })]);
     // rolled back with its transaction: nothing raised
     await expect(t.deps.db.$transaction(async (tx) => {
-      await raiseDoublePayment(tx, payment, { ...evidence, transactionId: '778' });
+      await doublePayment(tx, payment, { ...evidence, transactionId: '778' });
       throw new Error('the staff action failed');
     })).rejects.toThrow(/failed/);
     expect(await ofKind(shop, 'DOUBLE_PAYMENT')).toHaveLength(1);

@@ -85,18 +85,3 @@ export function raiseAttentionSql(scope: AttentionScope, item: AttentionRaise, n
     SELECT ${Prisma.join(cols.map((c) => sqlValue(e[c])))} WHERE EXISTS (SELECT 1 FROM ${Prisma.raw(name)}) ON CONFLICT (key) DO NOTHING`;
   return { item: insert, event: eventSql, outbox: event };
 }
-
-/**
- * For staff actions that find the client paid twice (e.g. a gateway's Pay for a payment marked paid
- * by hand): raises one DOUBLE_PAYMENT item per payment and transaction, with its ATTENTION_NEEDED
- * event, in `tx`. After commit, wake the outbox: `deps.outboxSignal.notify(events.map((e) => e.kind))`.
- */
-export function raiseDoublePayment(
-  tx: Tx,
-  payment: { id: string; organizationId: string; environment: Environment },
-  evidence: { transactionId: string; amount: string; currency: string; summary?: string } & Evidence,
-): Promise<OutboxEntry[]> {
-  return raiseAttention(tx, { organizationId: payment.organizationId, environment: payment.environment, paymentId: payment.id }, [
-    { kind: 'DOUBLE_PAYMENT', key: evidence.transactionId, evidence: { summary: `second payment ${evidence.transactionId} for payment ${payment.id}: refund it or credit it by hand`, ...evidence } },
-  ]);
-}

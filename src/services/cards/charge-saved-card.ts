@@ -22,7 +22,7 @@ import { selectGateway } from '../payments/select-gateway';
 import { reconcileWithGateway } from '../payments/reconcile-payment';
 import { toGatewayPayment, toPaymentView, type PaymentView } from '../payments/view';
 import { cardTokenAad } from './seal-card';
-import { cardMask, paymentMethodId } from './saved-methods';
+import { cardMask, paymentMethodId, unusable } from './saved-methods';
 
 export interface ChargeSavedCardInput {
   clientId: string;
@@ -51,8 +51,8 @@ export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Pr
       const method = await tx.savedPaymentMethod.findFirst({ where: { id: methodId, ...owned(ctx) } });
       if (!method) throw notFound('saved payment method', methodId);
       if (method.clientId !== clientId) throw badInput(`saved payment method ${methodId} is not client ${clientId}'s`, 'paymentMethodId');
-      if (method.deletedAt) throw badInput(`saved payment method ${methodId} was deleted`, 'paymentMethodId');
-      if (method.expiresAt <= new Date()) throw badInput(`saved payment method ${methodId} expired at the end of ${method.expiresAt.toISOString().slice(0, 7)}`, 'paymentMethodId');
+      const gone = unusable(method);
+      if (gone) throw badInput(`saved payment method ${methodId} ${gone === 'expired' ? `expired at the end of ${method.expiresAt.toISOString().slice(0, 7)}` : gone}`, 'paymentMethodId');
       const current = await tx.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
       if (!current.isActive) throw badInput(`client ${clientId} is inactive`, 'clientId');
       if (!current.clubId) throw badInput(`client ${clientId} belongs to no club; set its club with upsertClient`, 'clientId');
@@ -98,7 +98,7 @@ async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
   const { db, secrets } = ctx.deps;
   const method = await db.savedPaymentMethod.findUniqueOrThrow({ where: { id: payment.paymentMethodId! } });
   // Deleted or expired since the payment was created: the gateway is not asked, the payment fails.
-  const gone = method.deletedAt ? 'was deleted' : method.expiresAt <= new Date() ? 'expired' : null;
+  const gone = unusable(method);
   if (gone) {
     await runBook(ctx.deps, payment.id, { kind: 'not-charged', reason: `saved payment method ${method.id} ${gone} before it was charged` }, { who: { actor: ctx.actor } });
     return toPaymentView(await db.payment.findUniqueOrThrow({ where: { id: payment.id } }));
@@ -120,12 +120,10 @@ async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
   return toPaymentView(done);
 }
 
-/** The same key again: the first charge's payment; still PENDING, the gateway is asked (a read) what became of it. */
+/** The same key again: the first charge's payment; not settled yet, the gateway is asked (a read) what became of it. */
 async function replay(ctx: Ctx, payment: Payment): Promise<PaymentView> {
-  if (payment.status === 'PENDING') {
-    await reconcileWithGateway(ctx.deps, payment.id, ctx.actor).catch((err) => {
-      if (!(err instanceof GatewayError)) throw err;
-    });
-  }
+  await reconcileWithGateway(ctx.deps, payment.id, ctx.actor).catch((err) => {
+    if (!(err instanceof GatewayError)) throw err;
+  });
   return toPaymentView(await ctx.deps.db.payment.findUniqueOrThrow({ where: { id: payment.id } }));
 }

@@ -35,6 +35,11 @@ export async function listSavedPaymentMethods(ctx: Ctx, clientId: string): Promi
   return rows.map(toSavedPaymentMethodView);
 }
 
+/** Why a saved card can no longer be charged (deleted by staff, or past its expiry month), or null. */
+export function unusable(m: Pick<SavedPaymentMethod, 'deletedAt' | 'expiresAt'>, now = new Date()): 'was deleted' | 'expired' | null {
+  return m.deletedAt ? 'was deleted' : m.expiresAt <= now ? 'expired' : null;
+}
+
 export const paymentMethodId = (value: string) => text(value, 'paymentMethodId', 64);
 
 /** Soft delete: the row stays for audit, and is never charged again. Deleting a deleted card is true again. */

@@ -12,34 +12,18 @@
 // - deleted absent in both: deleted payments are hidden, as for one filter.
 // Nothing here is an error: what no payment can satisfy is an empty list with zero totals.
 import type { Decimal } from '../../domain/money';
-import type { GatewayType, PaymentStatus } from '../../generated/prisma/enums';
 import type { PaymentFilter, Period } from './payment-filter';
 
 export type NumberSearch = NonNullable<PaymentFilter['number']>;
 
-export interface PaymentQuery {
-  ids?: string[];
-  clientId?: string;
-  clubId?: string;
-  gatewayId?: string;
-  gatewayType?: GatewayType;
-  status?: PaymentStatus[];
-  createdFrom?: Date;
-  createdTo?: Date;
+/** A filter whose searches may be several (each must match), its saved filter already resolved. */
+export type PaymentQuery = Omit<PaymentFilter, 'period' | 'number' | 'text' | 'savedFilterId'> & {
   periods: Period[];
-  paidFrom?: Date;
-  paidTo?: Date;
-  amountFrom?: Decimal;
-  amountTo?: Decimal;
-  currency?: string;
   numbers: NumberSearch[];
   texts: string[];
-  restrictRefund?: boolean;
-  hasShortfall?: boolean;
-  deleted?: boolean;
   /** No payment can pass every filter: the list is empty (SQL: FALSE, nothing scanned). */
   none: boolean;
-}
+};
 
 /** One checked filter as a query (its savedFilterId is resolved by effective-filter.ts). */
 export function queryOf(f: PaymentFilter): PaymentQuery {

@@ -8,7 +8,7 @@ import { BALANCE_FIELD } from '../ledger/post';
 import { AppError, notFound } from '../../domain/errors';
 import { decimalFromText, formatAmount, parseAmount } from '../../domain/money';
 import type { Refund } from '../../generated/prisma/client';
-import { gatewayAdapter } from '../../gateways/registry';
+import { gatewayAdapter, isConfigurable } from '../../gateways/registry';
 import { GatewayError } from '../../gateways/types';
 import { refused, runBook } from '../book/run';
 import { loadPayment } from '../book/snapshot';
@@ -41,7 +41,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
   const payment = await findPayment(ctx, input.transactionId, 'transactionId');
   if (!payment) throw notFound('payment', input.transactionId);
   const paymentId = payment.id;
-  const adapter = payment.gatewayType === 'MANUAL' ? null : gatewayAdapter(payment.gatewayType);
+  const adapter = isConfigurable(payment.gatewayType) ? gatewayAdapter(payment.gatewayType) : null;
   // Money staff took (or confirmed) by hand goes back by hand: the refund is recorded, no gateway is called.
   const ask = (snapshot: PaymentSnapshot) => ({
     kind: 'refund-request' as const,

@@ -485,3 +485,15 @@ describe('what staff confirmed, seen by the gateway rules', () => {
     expect(outcome(decide(payment('CONFIRMED', { gatewayTransactionId: 'T1' }), refunded('T1')))).toBe('[record-refund]');
   });
 });
+
+describe('a refund by hand (a payment staff confirmed)', () => {
+  const byStaff = payment('CONFIRMED', { gatewayTransactionId: null, metadata: { confirmedBy: 'staff' } });
+  const ask = (amount: string | null, balance: string): BookInput => ({ kind: 'refund-request', amount: amount === null ? null : d(amount), refundsSupported: true, gatewayName: 'MANUAL', balance: d(balance) });
+  it('never hands back more than the balance holds', () => {
+    expect(decide(byStaff, ask(null, '30.00')).refusal).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount', message: expect.stringMatching(/balance holds 30\.00 RUB/) });
+    expect(outcome(decide(byStaff, ask('30.00', '30.00')))).toBe('[reserve-refund]');
+  });
+  it('a gateway refund is not held to the balance (what was spent becomes a shortfall)', () => {
+    expect(outcome(decide(payment('CONFIRMED'), ask(null, '0.00')))).toBe('[reserve-refund]');
+  });
+});

@@ -3,7 +3,7 @@
 import type { GatewayEvent } from '../gateway-events';
 import { Decimal, formatAmount } from '../money';
 import { REFUNDABLE, SETTLED } from '../payment-state';
-import { paidByStaff } from './staff';
+import { paidByStaff, refundsByHand } from './staff';
 import { ask, attention, badInput, change, nothing, note, raise, RETRY } from './decision';
 import type { Decision, Effect, PaymentSnapshot, RefundSnapshot } from './types';
 
@@ -29,7 +29,8 @@ export function refundAnswer(r: { readonly status: RefundSnapshot['status']; rea
   };
 }
 
-export function decideRefundRequest(p: PaymentSnapshot, input: { amount: Decimal | null; refundsSupported: boolean; gatewayName: string }): Decision {
+/** `balance`: the client's balance now, read for a refund handed back by hand (see staff.ts). */
+export function decideRefundRequest(p: PaymentSnapshot, input: { amount: Decimal | null; refundsSupported: boolean; gatewayName: string; balance?: Decimal }): Decision {
   // Money only held (two-stage) is not refunded but released: nothing was charged.
   if (p.status === 'AUTHORIZED') {
     const held = p.authorizedAmount ?? p.amount;
@@ -46,6 +47,11 @@ export function decideRefundRequest(p: PaymentSnapshot, input: { amount: Decimal
   const amount = input.amount ?? left;
   if (amount.gt(left)) {
     return badInput(`refund of ${formatAmount(amount, p.currency)} exceeds what is left to refund (${formatAmount(left, p.currency)} ${p.currency})`, 'amount');
+  }
+  // Cash handed back must still be on the balance: a refund by hand is never booked as a shortfall
+  // (a racing debit can still make one; the booking records it for staff).
+  if (refundsByHand(p) && input.balance && amount.gt(input.balance)) {
+    return badInput(`the client's balance holds ${formatAmount(input.balance, p.currency)} ${p.currency}: a refund by hand of ${formatAmount(amount, p.currency)} would hand back money already spent; refund at most the balance`, 'amount');
   }
   return { ...nothing(), effects: [{ kind: 'reserve-refund', amount }] };
 }

@@ -178,7 +178,7 @@ export type BookInput =
   | { readonly kind: 'no-payment-page'; readonly reason: string }
   /** A saved card's charge that was never sent (the card was deleted or expired meanwhile). */
   | { readonly kind: 'not-charged'; readonly reason: string }
-  | { readonly kind: 'refund-request'; readonly amount: Decimal | null; readonly refundsSupported: boolean; readonly gatewayName: string }
+  | { readonly kind: 'refund-request'; readonly amount: Decimal | null; readonly refundsSupported: boolean; readonly gatewayName: string; readonly balance?: Decimal }
   | { readonly kind: 'refund-answered'; readonly refundId: string; readonly ok: boolean; readonly gatewayRefundId?: string; readonly reason?: string }
   | { readonly kind: 'refund-booking'; readonly refundId: string; readonly balance: Decimal; readonly credited: boolean }
   | { readonly kind: 'credit' };

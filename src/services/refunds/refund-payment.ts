@@ -2,11 +2,10 @@
 // cannot exceed it), the gateway is asked, and its answer settles the refund; the balance is
 // debited by the booking job (services/refunds/book-refund.ts).
 import type { Ctx } from '../../context';
-import { decide, refundAnswer, refundsByHand, type Decision, type PaymentSnapshot } from '../../domain/book';
-import { Prisma } from '../../generated/prisma/client';
+import { decide, refundAnswer, refundsByHand, type PaymentSnapshot } from '../../domain/book';
 import { BALANCE_FIELD } from '../ledger/post';
 import { AppError, notFound } from '../../domain/errors';
-import { decimalFromText, formatAmount, parseAmount } from '../../domain/money';
+import { Decimal, decimalFromText, formatAmount, parseAmount } from '../../domain/money';
 import type { Refund } from '../../generated/prisma/client';
 import { gatewayAdapter, isConfigurable } from '../../gateways/registry';
 import { GatewayError } from '../../gateways/types';
@@ -43,24 +42,25 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
   const paymentId = payment.id;
   const adapter = isConfigurable(payment.gatewayType) ? gatewayAdapter(payment.gatewayType) : null;
   // Money staff took (or confirmed) by hand goes back by hand: the refund is recorded, no gateway is called.
-  const ask = (snapshot: PaymentSnapshot) => ({
+  const ask = (snapshot: PaymentSnapshot, balance?: Decimal) => ({
     kind: 'refund-request' as const,
     amount: input.amount == null ? null : parseAmount(input.amount, snapshot.currency),
     refundsSupported: refundsByHand(snapshot) || !!adapter?.refund,
     gatewayName: payment.gatewayType,
+    balance,
   });
 
   // A hold is not refunded but released: the book says so before anything is reserved.
   const peek = await ctx.deps.db.$transaction(async (tx) => {
     const loaded = await loadPayment(tx, paymentId, { lock: false, refunds: true });
-    return loaded && { snapshot: loaded.snapshot, decision: decide(loaded.snapshot, ask(loaded.snapshot)) };
+    if (!loaded) return null;
+    const balance = refundsByHand(loaded.snapshot) ? await balanceNow(ctx, loaded.snapshot) : undefined;
+    return { snapshot: loaded.snapshot, balance, decision: decide(loaded.snapshot, ask(loaded.snapshot, balance)) };
   });
   if (!peek) throw notFound('payment', input.transactionId);
-  const byHand = refundsByHand(peek.snapshot);
-  const unavailable = !byHand && adapter && unavailableReason(ctx.deps.config, adapter);
+  const unavailable = !refundsByHand(peek.snapshot) && adapter && unavailableReason(ctx.deps.config, adapter);
   if (unavailable) throw new AppError('BAD_USER_INPUT', `${unavailable}; nothing was changed`, { details: { field: 'transactionId' } });
   if (peek.decision.effects.some((e) => e.kind === 'ask' && e.action === 'void')) return refundByVoid(ctx, paymentId);
-  if (byHand) await coveredByBalance(ctx, peek.snapshot, peek.decision);
 
   // "10" and "10.00" are the same request.
   const amountKey = input.amount == null ? null : (decimalFromText(String(input.amount))?.toFixed() ?? String(input.amount));
@@ -71,7 +71,7 @@ export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<Refun
     what: 'refund',
     find: (k) => ctx.deps.db.refund.findUnique({ where: { organizationId_environment_idempotencyKey: { ...owned(ctx), idempotencyKey: k } } }),
     create: async () => {
-      const ran = await runBook(ctx.deps, paymentId, ({ snapshot }) => ask(snapshot),
+      const ran = await runBook(ctx.deps, paymentId, ({ snapshot }) => ask(snapshot, peek.balance),
         { who: { actor: ctx.actor, refund: { reason, idempotencyKey: key, requestHash: hash } }, owner: owned(ctx), refunds: true });
       if (!ran) throw notFound('payment', input.transactionId);
       if (ran.decision.refusal) throw refused(ran.decision.refusal);
@@ -111,18 +111,10 @@ async function settled(ctx: Ctx, refund: Refund, answer: { ok: boolean; gatewayR
   return view(now, currency);
 }
 
-/**
- * Cash handed back must still be on the balance: a refund by hand is never booked as a shortfall
- * (a racing debit can still make one; the booking records it for staff).
- */
-async function coveredByBalance(ctx: Ctx, p: PaymentSnapshot, decision: Decision): Promise<void> {
-  const reserve = decision.effects.find((e) => e.kind === 'reserve-refund');
-  if (!reserve) return;
+/** The client's balance in the payment's environment, for the book's rule on refunds by hand. */
+async function balanceNow(ctx: Ctx, p: PaymentSnapshot): Promise<Decimal> {
   const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: p.clientId } } });
-  const balance = client ? client[BALANCE_FIELD[p.environment]] : new Prisma.Decimal(0);
-  if (reserve.amount.gt(balance.toString())) {
-    throw new AppError('BAD_USER_INPUT', `the client's balance holds ${formatAmount(balance, p.currency)} ${p.currency}: a refund by hand of ${formatAmount(reserve.amount, p.currency)} would hand back money already spent; refund at most the balance`, { details: { field: 'amount' } });
-  }
+  return new Decimal(client ? client[BALANCE_FIELD[p.environment]].toString() : 0);
 }
 
 function view(refund: Refund, currency: string): RefundResultView {

@@ -1,5 +1,6 @@
 // What gateways say, in Paygate's words: every adapter turns its callbacks and API answers into
 // these, and the payment book (domain/book) decides what they mean. Amounts are decimal strings.
+import type { SubscriptionStatus } from '../generated/prisma/enums';
 
 /** What the gateway says about a payment, for expiry and reconciliation. */
 export type GatewayPaymentState =
@@ -16,6 +17,8 @@ interface PaymentFacts {
   amount: string;
   currency?: string;
   transactionId: string;
+  /** A recurring charge: the gateway's subscription it was made for (CloudPayments SubscriptionId). */
+  subscriptionId?: string;
 }
 
 export type GatewayEvent =
@@ -30,7 +33,10 @@ export type GatewayEvent =
   | ({ kind: 'failed'; reason: string; reasonCode?: string; card?: CardFacts } & PaymentFacts)
   | { kind: 'refunded'; invoiceId?: string; paymentTransactionId: string; gatewayRefundId: string; amount: string; refundId?: string }
   | { kind: 'cancelled'; invoiceId?: string; transactionId: string; amount: string }
-  | { kind: 'ignored'; note: string };
+  | { kind: 'ignored'; note: string }
+  /** What the gateway says a subscription is now (CloudPayments Recurrent); not about a payment. */
+  | { kind: 'subscription'; subscriptionId: string; accountId: string; amount: string; currency: string; status: SubscriptionStatus | null;
+      statusText: string; successfulCharges: number; failedCharges: number; lastTransactionAt: Date | null; nextChargeAt: Date | null };
 
 /** A card token and the card's expiry (MM/YY) as the gateway reported them. */
 export interface CardToken {

@@ -5,7 +5,7 @@
 // Adapters are stateless and I/O-narrow: they get decrypted credentials and a base URL, speak
 // HTTP to their gateway, and never touch the database, queues or config.
 import type { Logger } from '../log';
-import type { Environment, GatewayType } from '../generated/prisma/enums';
+import type { Environment, GatewayType, SubscriptionInterval, SubscriptionStatus } from '../generated/prisma/enums';
 import type { CallbackOutcome, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
 import type { KeptFields } from './callback-body';
 
@@ -185,7 +185,57 @@ export interface GatewayAdapter {
    * transaction) is a GatewayError and the payment's fate is left to reconciliation.
    */
   chargeToken?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, token: string, initiator: ChargeInitiator): Promise<GatewayPaymentState>;
+  /**
+   * Recurring billing of a saved card at the gateway. `requestId` makes a retry after a lost
+   * answer the same create. A refusal is data; a fault (no answer) is a GatewayError and whether
+   * the subscription exists is found out with findSubscriptions.
+   */
+  createSubscription?(env: AdapterEnv, creds: GatewayCredentials, terms: SubscriptionTerms, requestId: string): Promise<SubscriptionResult>;
+  /** One subscription by the gateway's id; null when the gateway does not know it. */
+  getSubscription?(env: AdapterEnv, creds: GatewayCredentials, gatewaySubscriptionId: string): Promise<GatewaySubscription | null>;
+  /** Every subscription of an account (our client id). */
+  findSubscriptions?(env: AdapterEnv, creds: GatewayCredentials, accountId: string): Promise<GatewaySubscription[]>;
+  /** Changes the terms (CloudPayments re-activates an ended subscription on any change: callers never ask for one). */
+  updateSubscription?(env: AdapterEnv, creds: GatewayCredentials, gatewaySubscriptionId: string, changes: SubscriptionChanges): Promise<SubscriptionResult>;
+  /** Stops the charges. */
+  cancelSubscription?(env: AdapterEnv, creds: GatewayCredentials, gatewaySubscriptionId: string): Promise<OperationResult>;
 }
+
+/** What a subscription charges, how often and from when (the gateway's first charge is at startDate). */
+export interface SubscriptionTerms {
+  readonly accountId: string;
+  readonly token: string;
+  readonly description: string;
+  readonly email: string | null;
+  readonly amount: string;
+  readonly currency: string;
+  readonly requireConfirmation: boolean;
+  readonly startDate: Date;
+  readonly interval: SubscriptionInterval;
+  readonly period: number;
+  readonly maxPeriods: number | null;
+}
+
+export type SubscriptionChanges = Partial<Pick<SubscriptionTerms, 'amount' | 'description' | 'interval' | 'period' | 'maxPeriods'>>;
+
+/** A subscription as the gateway reports it (status null: a status Paygate does not know). */
+export interface GatewaySubscription {
+  readonly id: string;
+  readonly accountId: string;
+  readonly status: SubscriptionStatus | null;
+  readonly statusText: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly interval: SubscriptionInterval | null;
+  readonly period: number;
+  readonly startDate: Date | null;
+  readonly successfulCharges: number;
+  readonly failedCharges: number;
+  readonly lastTransactionAt: Date | null;
+  readonly nextChargeAt: Date | null;
+}
+
+export type SubscriptionResult = { ok: true; subscription: GatewaySubscription } | { ok: false; reason: string };
 
 export const sharedCallbackPath = (protocol: string) => `/payments/${protocol}/callback`;
 

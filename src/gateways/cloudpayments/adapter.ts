@@ -1,13 +1,15 @@
 // CloudPayments: payment links (orders/create), notifications (Check/Pay/Fail/…), refunds,
 // and v2/payments/find for expiry and reconciliation. SANDBOX reuses this adapter whole.
-import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState, type SharedCallbackRef } from '../types';
-import { cpRequest } from './api';
+import { GatewayError, type CallbackOutcome, type DeclineReason, type GatewayAdapter, type GatewayPaymentState, type GatewaySubscription, type SharedCallbackRef, type SubscriptionResult } from '../types';
+import type { SubscriptionInterval } from '../../generated/prisma/enums';
+import { statusFromGateway } from '../../domain/subscriptions';
+import { cpRequest, type Envelope } from './api';
 import { readCallbackFields } from '../callback-body';
 import { refuseOthers } from '../settings';
 import { NOTIFICATION_KINDS } from './notifications';
 import { verifyNotification } from './signature';
 import { exactJsonNumber } from '../../domain/money';
-import { classifyNotification, keptFields, toGatewayEvent } from './wire';
+import { classifyNotification, cpDate, keptFields, toGatewayEvent } from './wire';
 
 /** Check answer codes (docs/gateways.md 1.3). */
 const CHECK_CODES: Record<DeclineReason, number> = {
@@ -50,6 +52,46 @@ function mapFound(t: FoundTransaction): GatewayPaymentState {
     default:
       return { status: 'unknown' };
   }
+}
+
+const INTERVALS: Record<SubscriptionInterval, string> = { DAY: 'Day', WEEK: 'Week', MONTH: 'Month' };
+
+/** The subscription Model (docs/gateways.md 1.2). */
+interface SubscriptionModel {
+  Id: string;
+  AccountId: string;
+  Amount: number | string;
+  Currency: string;
+  Status: string;
+  Interval?: string;
+  Period?: number | string;
+  StartDateIso?: string;
+  StartDate?: string;
+  SuccessfulTransactionsNumber?: number | string;
+  FailedTransactionsNumber?: number | string;
+  LastTransactionDateIso?: string | null;
+  LastTransactionDate?: string | null;
+  NextTransactionDateIso?: string | null;
+  NextTransactionDate?: string | null;
+}
+
+const dateOf = (iso: unknown, other: unknown) => cpDate(iso) ?? cpDate(other);
+
+function mapSubscription(m: SubscriptionModel): GatewaySubscription {
+  const interval = (Object.entries(INTERVALS).find(([, v]) => v === m.Interval)?.[0] ?? null) as SubscriptionInterval | null;
+  return {
+    id: String(m.Id), accountId: String(m.AccountId), status: statusFromGateway(String(m.Status)), statusText: String(m.Status).slice(0, 32),
+    amount: String(m.Amount), currency: String(m.Currency), interval, period: Number(m.Period ?? 0),
+    startDate: dateOf(m.StartDateIso, m.StartDate),
+    successfulCharges: Number(m.SuccessfulTransactionsNumber ?? 0), failedCharges: Number(m.FailedTransactionsNumber ?? 0),
+    lastTransactionAt: dateOf(m.LastTransactionDateIso, m.LastTransactionDate), nextChargeAt: dateOf(m.NextTransactionDateIso, m.NextTransactionDate),
+  };
+}
+
+function subscriptionAnswer(res: Envelope<SubscriptionModel>, method: string): SubscriptionResult {
+  if (!res.Success) return { ok: false, reason: (res.Message ?? `${method} refused`).slice(0, 200) };
+  if (!res.Model?.Id) throw new GatewayError(`CloudPayments ${method}: no subscription in the answer`, false);
+  return { ok: true, subscription: mapSubscription(res.Model) };
 }
 
 /** The kind and what a notification names, from its own fields (Refund names its payment by PaymentTransactionId). */
@@ -207,6 +249,45 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
       throw new GatewayError(`CloudPayments payments/tokens/charge: ${m.Status ? `transaction status ${String(m.Status).slice(0, 40)}` : 'no transaction status'} with Success=${res.Success}`, false);
     }
     return state;
+  },
+
+  // subscriptions/* (docs/gateways.md 1.2). The create's request id is our subscription's: a retry is the same create.
+  async createSubscription(env, creds, terms, requestId) {
+    const res = await cpRequest<SubscriptionModel>(env, creds, 'subscriptions/create', {
+      Token: terms.token, AccountId: terms.accountId, Description: terms.description, Email: terms.email ?? undefined,
+      Amount: exactJsonNumber(terms.amount), Currency: terms.currency, RequireConfirmation: terms.requireConfirmation,
+      StartDate: terms.startDate.toISOString(), Interval: INTERVALS[terms.interval], Period: terms.period,
+      ...(terms.maxPeriods ? { MaxPeriods: terms.maxPeriods } : {}),
+    }, { requestId });
+    return subscriptionAnswer(res, 'subscriptions/create');
+  },
+
+  async getSubscription(env, creds, id) {
+    const res = await cpRequest<SubscriptionModel>(env, creds, 'subscriptions/get', { Id: id });
+    return res.Success && res.Model ? mapSubscription(res.Model) : null;
+  },
+
+  async findSubscriptions(env, creds, accountId) {
+    const res = await cpRequest<SubscriptionModel[]>(env, creds, 'subscriptions/find', { accountId });
+    if (!res.Success) throw new GatewayError(`CloudPayments subscriptions/find: ${res.Message ?? 'refused'}`, false);
+    return (Array.isArray(res.Model) ? res.Model : []).map(mapSubscription);
+  },
+
+  async updateSubscription(env, creds, id, changes) {
+    const res = await cpRequest<SubscriptionModel>(env, creds, 'subscriptions/update', {
+      Id: id,
+      ...(changes.amount !== undefined ? { Amount: exactJsonNumber(changes.amount) } : {}),
+      ...(changes.description !== undefined ? { Description: changes.description } : {}),
+      ...(changes.interval !== undefined ? { Interval: INTERVALS[changes.interval] } : {}),
+      ...(changes.period !== undefined ? { Period: changes.period } : {}),
+      ...(changes.maxPeriods !== undefined && changes.maxPeriods !== null ? { MaxPeriods: changes.maxPeriods } : {}),
+    });
+    return subscriptionAnswer(res, 'subscriptions/update');
+  },
+
+  async cancelSubscription(env, creds, id) {
+    const res = await cpRequest(env, creds, 'subscriptions/cancel', { Id: id }, { requestId: `cancel-${id}` });
+    return res.Success ? { ok: true } : { ok: false, reason: res.Message ?? 'cancel refused' };
   },
 
   async capture(env, creds, payment, amount) {

@@ -4,7 +4,7 @@ import { gatewayHttp } from '../http';
 import { GatewayError, type AdapterEnv, type GatewayCredentials } from '../types';
 
 /** Methods that only read: safe to repeat without an X-Request-ID. */
-const READ_ONLY = new Set(['test', 'payments/get', 'payments/find', 'v2/payments/find', 'payments/list', 'v2/payments/list']);
+const READ_ONLY = new Set(['test', 'payments/get', 'payments/find', 'v2/payments/find', 'payments/list', 'v2/payments/list', 'subscriptions/get', 'subscriptions/find']);
 
 export interface Envelope<M> {
   Success: boolean;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { keep, keepFields, parseJsonObject, type KeptFields, type Keeper } from '../callback-body';
 import type { GatewayEvent } from '../types';
 import type { NotificationKind } from './notifications';
+import { statusFromGateway } from '../../domain/subscriptions';
 
 const scalar = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
 /** Absent and empty are the same in a form. */
@@ -45,6 +46,7 @@ const common = {
   TestMode: bit,
   Data: jsonData,
   JsonData: jsonData,
+  SubscriptionId: optional(externalRef),
 };
 const card = { CardFirstSix: cardPart(/^\d{6}$/), CardLastFour: cardPart(/^\d{4}$/), CardType: optional(freeText(32)) };
 const operation = { OperationType: optional(freeText(32)) };
@@ -61,6 +63,34 @@ const schemas = {
   refund: z.object({ ...common, ...operation, PaymentTransactionId: transactionId }),
   cancel: z.object(common),
 };
+
+const count = shaped(/^\d{1,9}$/, 'a count').transform(Number);
+const utcDate = scalar.transform((v, ctx) => {
+  const d = cpDate(v);
+  if (!d) ctx.addIssue({ code: 'custom', message: 'a date is malformed' });
+  return d ?? z.NEVER;
+});
+/** Recurrent (docs/gateways.md 1.3): a subscription's state, no transaction. */
+const recurrent = z.object({
+  Id: externalRef, AccountId: externalRef, Amount: amount, Currency: currency, Status: freeText(32),
+  SuccessfulTransactionsNumber: count, FailedTransactionsNumber: count,
+  LastTransactionDate: optional(utcDate), NextTransactionDate: optional(utcDate),
+});
+
+/**
+ * CloudPayments' dates: "/Date(1635150224630)/" (ms), ISO without a zone, or a notification's
+ * "yyyy-MM-dd HH:mm:ss"; all UTC. Null when it is none of these.
+ */
+export function cpDate(value: unknown): Date | null {
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  const v = String(value).trim();
+  const ms = /^\/Date\((\d{1,15})\)\/$/.exec(v);
+  if (ms) return new Date(Number(ms[1]));
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,7})?(Z|[+-]00:?00)?$/.exec(v);
+  if (!m) return null;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? Math.floor(Number(m[7]) * 1000) : 0));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
 
 const present = (fields: Record<string, unknown>, name: string) => fields[name] !== undefined && fields[name] !== '' && fields[name] !== null;
 
@@ -95,7 +125,19 @@ const cardOf = (n: { CardFirstSix?: string; CardLastFour?: string; CardType?: st
 const tokenOf = (n: { Token?: string; CardExpDate?: string }) => (n.Token ? { token: n.Token, expiry: n.CardExpDate } : undefined);
 
 export function toGatewayEvent(kind: NotificationKind, fields: Record<string, unknown>): EventResult {
-  if (kind === 'recurrent' || kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
+  if (kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
+  if (kind === 'recurrent') {
+    const r = recurrent.safeParse(fields);
+    if (!r.success) return { ok: false, problem: problemOf(r.error) };
+    const n = r.data;
+    return {
+      ok: true,
+      event: {
+        kind: 'subscription', subscriptionId: n.Id, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, status: statusFromGateway(n.Status), statusText: n.Status,
+        successfulCharges: n.SuccessfulTransactionsNumber, failedCharges: n.FailedTransactionsNumber, lastTransactionAt: n.LastTransactionDate ?? null, nextChargeAt: n.NextTransactionDate ?? null,
+      },
+    };
+  }
   const parsed = schemas[kind].safeParse(fields);
   if (!parsed.success) return { ok: false, problem: problemOf(parsed.error) };
   const n = parsed.data as z.infer<typeof schemas.fail> & Partial<z.infer<typeof schemas.refund>> & { Status?: string; OperationType?: string; TotalFee?: string; Token?: string; CardExpDate?: string };
@@ -104,7 +146,7 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
   if ((kind === 'check' || kind === 'pay' || kind === 'refund') && n.OperationType && n.OperationType !== expected) {
     return { ok: true, event: { kind: 'ignored', note: `an OperationType=${n.OperationType} notification is not ours to act on` } };
   }
-  const facts = { invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, transactionId: n.TransactionId };
+  const facts = { invoiceId: n.InvoiceId, accountId: n.AccountId, amount: n.Amount, currency: n.Currency, transactionId: n.TransactionId, ...(n.SubscriptionId ? { subscriptionId: n.SubscriptionId } : {}) };
   switch (kind) {
     case 'check':
       return { ok: true, event: { kind: 'check', ...facts, testMode: n.TestMode } };
@@ -152,7 +194,7 @@ const KEPT: Readonly<Record<string, Keeper>> = {
   Status: keep.code, StatusCode: keep.code, OperationType: keep.code, GatewayName: keep.code, Reason: keep.text(200), ReasonCode: keep.code,
   CardFirstSix: keep.digits(6), CardLastFour: keep.digits(4), CardType: keep.code, TestMode: keep.code, DateTime: keep.dateTime,
   Interval: keep.code, Period: keep.code, StartDate: keep.dateTime, NextTransactionDate: keep.dateTime,
-  SuccessfulTransactionsNumber: keep.code, FailedTransactionsNumber: keep.code,
+  SuccessfulTransactionsNumber: keep.code, FailedTransactionsNumber: keep.code, LastTransactionDate: keep.dateTime,
   DocumentNumber: keep.id, FiscalNumber: keep.id, FiscalSign: keep.id, Type: keep.code,
   Data: keepOurData, JsonData: keepOurData,
 };

@@ -20,7 +20,7 @@ export function endOfExpiryMonth(expiry: string | undefined): Date | null {
   return m ? new Date(Date.UTC(2000 + Number(m[2]), Number(m[1]), 1) - 1) : null;
 }
 
-type Word = Exclude<GatewayEvent, { kind: 'ignored' }>;
+type Word = Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' }>;
 
 export function withoutToken<E extends Word>(event: E): E {
   if (!('token' in event) || event.token === undefined) return event;

@@ -26,7 +26,7 @@ export interface CallbackRecord {
   bodySha256: string;
 }
 
-type Word = Exclude<GatewayEvent, { kind: 'ignored' }>;
+type Word = Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' }>;
 
 /**
  * The payment a gateway's event is about, loaded only if it is one of this gateway's: another

@@ -12,6 +12,7 @@ import { persistInOneStatement, persistsInOneStatement } from '../book/persist-s
 import { afterCommit, runBook } from '../book/run';
 import { loadPayment, loadPaymentOn, type Loaded } from '../book/snapshot';
 import { sealedCardOf, withoutToken } from '../cards/seal-card';
+import { applySubscriptionWord, isRecurringCharge, routeRecurringCharge } from '../subscriptions/gateway-word';
 
 export interface CallbackRecord {
   id: string;
@@ -64,7 +65,15 @@ const callbackWho = (gateway: Verifier, actor: string, record?: CallbackRecord):
 /** The stored gateway is no longer the one that verified the callback: nothing was written; verify again. */
 export const STALE_GATEWAY = 'stale-gateway';
 
-export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: string, event: GatewayEvent, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY> {
+export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: string, given: GatewayEvent, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY> {
+  // Subscriptions' words: a Recurrent is the subscription's; a recurring charge is first given its payment.
+  if (given.kind === 'subscription') return (await applySubscriptionWord(deps, gateway, given, record)) ?? STALE_GATEWAY;
+  let event: Exclude<GatewayEvent, { kind: 'subscription' }> = given;
+  if (isRecurringCharge(event)) {
+    const routed = await routeRecurringCharge(deps, gateway, event, record);
+    if ('outcome' in routed) return routed.outcome;
+    event = routed.event as typeof event;
+  }
   const now = new Date();
   const gatewayId = gateway.id;
   const fast = await inOneStatement(deps, gateway, actor, event, now, record);
@@ -103,7 +112,7 @@ export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: st
  * read and decide again. Null, having changed nothing, when the decision needs the general path
  * (refunds, ledger postings), the payment must be found another way, or it keeps changing.
  */
-async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, event: GatewayEvent, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY | null> {
+async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, event: Exclude<GatewayEvent, { kind: 'subscription' }>, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY | null> {
   if (event.kind !== 'ignored' && (event.kind === 'refunded' || !event.invoiceId)) return null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const loaded = event.kind === 'ignored' ? null : await loadPaymentOn(deps.pg, event.invoiceId!, { lock: false, gatewayId: gateway.id, transactionId: transactionOf(event) });
@@ -128,7 +137,7 @@ async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, even
   return null;
 }
 
-function callbackRow(record: CallbackRecord, event: GatewayEvent, paymentId: string | null, outcome: CallbackOutcome, attention: unknown) {
+function callbackRow(record: CallbackRecord, event: Exclude<GatewayEvent, { kind: 'subscription' }>, paymentId: string | null, outcome: CallbackOutcome, attention: unknown) {
   return {
     ...record,
     verdict: 'VALID' as const,

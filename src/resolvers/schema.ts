@@ -14,8 +14,10 @@ import { AuditResolver } from './audit.resolver';
 import { PaymentCommentResolver } from './payment-comment.resolver';
 import { SavedFilterResolver } from './saved-filter.resolver';
 import { AttentionResolver } from './attention.resolver';
+import { PaymentSubscriptionResolver, SubscriptionResolver } from './subscription.resolver';
 
-export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver, SavedCardResolver] as const;
+export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver, SavedCardResolver,
+  SubscriptionResolver, PaymentSubscriptionResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -82,6 +82,8 @@ const schema = z
     /** Cost units (see src/http/graphql-limits.ts) per API key per minute. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(0).default(6000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How many times faster than real time the sandbox's subscription schedule runs (86400: a DAY interval charges every second). */
+    SANDBOX_TIME_SCALE: z.coerce.number({ message: 'must be a number' }).min(1).max(100_000_000).default(1),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PAYGATE_ENCRYPTION_KEY) {
@@ -132,6 +134,7 @@ export interface Config {
   /** BullMQ job lock: how soon a job whose worker died is run again. */
   readonly workerLockDurationMs: number;
   readonly logLevel: string;
+  readonly sandboxTimeScale: number;
 }
 
 export class ConfigError extends Error {
@@ -194,5 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     workerLockDurationMs: e.WORKER_LOCK_DURATION,
     logLevel: e.LOG_LEVEL,
+    sandboxTimeScale: e.SANDBOX_TIME_SCALE,
   });
 }

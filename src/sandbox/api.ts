@@ -6,8 +6,10 @@ import { Decimal, decimalFromText } from '../domain/money';
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 import type { SandboxOrder, SandboxTransaction } from './store';
 import { sandboxFee } from './fee';
+import { sandboxSubscriptionApi, type SandboxSubscriptions } from './subscriptions';
 
-export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: SandboxWorld): void {
+export function sandboxApi(app: FastifyInstance, world: SandboxWorld, subscriptions: SandboxSubscriptions): void {
+  const { store, log, opts, notify } = world;
   async function merchantOf(request: FastifyRequest): Promise<SandboxMerchant | null> {
     const m = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!m) return null;
@@ -36,6 +38,7 @@ export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: S
   const fail = (message: string) => ({ answer: { Success: false, Message: message } });
 
   api('test', async () => ({ answer: { Success: true, Message: randomUUID() } }));
+  sandboxSubscriptionApi(api, world, subscriptions);
 
   api('orders/create', async (merchant, b) => {
     const amount = decimalFromText(String(b.Amount ?? ''));

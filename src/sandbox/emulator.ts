@@ -11,6 +11,7 @@ import { sandboxApi } from './api';
 import { sandboxCheckout } from './checkout';
 import { buildNotification, deliver, type SandboxNotification } from './notifier';
 import { SandboxStore } from './store';
+import { SandboxSubscriptions, startSubscriptionScheduler } from './subscriptions';
 
 export interface SandboxMerchant {
   gatewayId: string;
@@ -29,6 +30,8 @@ export interface SandboxOptions {
   merchantByGatewayId(gatewayId: string): Promise<SandboxMerchant | null>;
   /** Hands an undelivered notification to the retry queue. */
   scheduleRetry(notification: SandboxNotification): Promise<void>;
+  /** SANDBOX_TIME_SCALE: how many times faster than real time subscriptions are charged. */
+  timeScale: number;
 }
 
 /** What the API and the checkout share: the emulator's state and its way of notifying Paygate. */
@@ -61,6 +64,9 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  sandboxApi(app, world);
+  const subscriptions = new SandboxSubscriptions(opts.redis, opts.keyPrefix, opts.timeScale);
+  sandboxApi(app, world, subscriptions);
   sandboxCheckout(app, world);
+  const scheduler = startSubscriptionScheduler(world, subscriptions, opts.timeScale > 1 ? 100 : 1000);
+  app.addHook('onClose', () => scheduler.stop());
 }

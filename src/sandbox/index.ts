@@ -15,5 +15,6 @@ export async function registerSandbox(app: FastifyInstance, deps: Deps): Promise
     log: deps.log,
     ...sandboxMerchants(deps),
     scheduleRetry: (n) => scheduleSandboxRetry(deps, n),
+    timeScale: deps.config.sandboxTimeScale,
   });
 }

@@ -46,18 +46,27 @@ export interface SandboxWorld {
 /** CloudPayments' notification DateTime: UTC, "yyyy-MM-dd HH:mm:ss". */
 export const utcDateTime = (d = new Date()) => d.toISOString().replace('T', ' ').slice(0, 19);
 
+const CLOSE_WAIT_MS = 5_000;
+
 export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions): Promise<void> {
   const log = opts.log.child({ component: 'sandbox' });
+  // Notifications being sent to this very server: waited for before it stops taking requests.
+  const inFlight = new Set<Promise<unknown>>();
   const world: SandboxWorld = {
     store: new SandboxStore(opts.redis, opts.keyPrefix),
     log,
     opts,
-    async notify(merchant, kind, fields) {
-      const n = buildNotification(merchant.gatewayId, kind, fields);
-      const code = await deliver(opts.publicUrl, merchant.apiSecret, n, log);
-      // Check is never retried: no answer declines the payment. The others are, until {"code":0}.
-      if (code !== 0 && kind !== 'check') await opts.scheduleRetry(n);
-      return code;
+    notify(merchant, kind, fields) {
+      const sending = (async () => {
+        const n = buildNotification(merchant.gatewayId, kind, fields);
+        const code = await deliver(opts.publicUrl, merchant.apiSecret, n, log);
+        // Check is never retried: no answer declines the payment. The others are, until {"code":0}.
+        if (code !== 0 && kind !== 'check') await opts.scheduleRetry(n);
+        return code;
+      })();
+      inFlight.add(sending);
+      void sending.finally(() => inFlight.delete(sending)).catch(() => undefined);
+      return sending;
     },
   };
 
@@ -68,5 +77,9 @@ export async function sandboxEmulator(app: FastifyInstance, opts: SandboxOptions
   sandboxApi(app, world, subscriptions);
   sandboxCheckout(app, world);
   const scheduler = startSubscriptionScheduler(world, subscriptions, opts.timeScale > 1 ? 100 : 1000);
-  app.addHook('onClose', () => scheduler.stop());
+  // Before the server stops taking requests: no new charge starts, and what is being sent arrives.
+  app.addHook('preClose', async () => {
+    await scheduler.stop();
+    await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+  });
 }

@@ -16,6 +16,7 @@ describe('organization isolation', () => {
   let deliveryA: string;
   let savedFilterA: string;
   const cardA = 'pm_isolation000000000000000';
+  const subscriptionA = 'sub_isolation00000000000000';
 
   beforeAll(async () => {
     t = await startTestApp('isolation');
@@ -37,6 +38,12 @@ describe('organization isolation', () => {
         tokenEncrypted: t.deps.secrets.seal('tk_of_a', cardTokenAad({ id: cardA, gatewayId: gatewayA, clientId: 'client_1' })), cardLastFour: '1111', expiresAt: new Date('2030-12-31T23:59:59.999Z'), sourcePaymentId: paymentA,
       },
     });
+    await t.deps.db.subscription.create({
+      data: {
+        id: subscriptionA, organizationId: a.orgId, environment: 'TEST', clientId: 'client_1', clubId: 'club_1', gatewayId: gatewayA, paymentMethodId: cardA,
+        gatewaySubscriptionId: 'sc_isolation', amount: '100', currency: 'RUB', interval: 'MONTH', period: 1, description: 'A plan', startDate: new Date('2030-01-01T00:00:00Z'),
+      },
+    });
     await t.deps.db.webhookDelivery.create({ data: { id: deliveryA, organizationId: a.orgId, environment: 'TEST', endpointId: webhookA, eventId: 'msg_x', eventType: 'PAYMENT_RECEIVED', payload: {}, status: 'FAILED' } });
     const saved = await t.gql('mutation { savePaymentFilter(name: "A filter", filter: { clientId: "client_1" }) { id } }', {}, a.testToken);
     savedFilterA = saved.body.data.savePaymentFilter.id;
@@ -53,6 +60,7 @@ describe('organization isolation', () => {
     expect(gw.clubs.map((c) => c.clubId)).toEqual(['club_1']);
     const payment = await t.deps.db.payment.findUniqueOrThrow({ where: { id: paymentA } });
     expect([payment.status, payment.organizationId, payment.amount.toFixed(2)]).toEqual(['PENDING', a.orgId, '100.00']);
+    expect((await t.deps.db.subscription.findUniqueOrThrow({ where: { id: subscriptionA } })).status).toBe('ACTIVE');
     const hook = await t.deps.db.webhookEndpoint.findUniqueOrThrow({ where: { id: webhookA } });
     expect([hook.url, hook.isActive, hook.previousSecretEncrypted]).toEqual(['http://127.0.0.1:9/a', true, null]);
     expect((await t.deps.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryA } })).status).toBe('FAILED');
@@ -307,6 +315,27 @@ describe('organization isolation', () => {
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
       expect(await t.deps.db.payment.count({ where: { paymentMethodId: cardA } })).toBe(0);
     },
+    'Query.subscription': async () => {
+      const res = await t.gql('query($id: ID!) { subscription(id: $id) { id } }', { id: subscriptionA }, b.testToken);
+      expect(res.body).toEqual({ data: { subscription: null } });
+    },
+    'Query.subscriptions': async () => {
+      const res = await t.gql('{ subscriptions { edges { node { id } } } }', {}, b.testToken);
+      expect(res.body).toEqual({ data: { subscriptions: { edges: [] } } });
+    },
+    'Mutation.createSubscription': async () => {
+      const res = await t.gql('mutation($id: ID!) { createSubscription(input: { clientId: "client_1", paymentMethodId: $id, amount: "10", interval: DAY, period: 1, description: "x" }) { id } }', { id: cardA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(await t.deps.db.subscription.count({ where: { paymentMethodId: cardA } })).toBe(1);
+    },
+    'Mutation.updateSubscription': async () => {
+      const res = await t.gql('mutation($id: ID!) { updateSubscription(id: $id, input: { amount: "1" }) { id } }', { id: subscriptionA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
+    'Mutation.cancelSubscription': async () => {
+      const res = await t.gql('mutation($id: ID!) { cancelSubscription(id: $id) { id } }', { id: subscriptionA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    },
     'Mutation.updateOrganization': async () => {
       const res = await t.gql('mutation { updateOrganization(input: { name: "B renamed" }) { id name } }', {}, b.token);
       expect(res.body.data.updateOrganization).toEqual({ id: b.orgId, name: 'B renamed' });
@@ -335,6 +364,7 @@ describe('organization isolation', () => {
     'Mutation.revokeApiKey': 1, 'Mutation.updateOrganization': 1, 'Mutation.adjustBalance': 1, 'Mutation.markPaymentPaid': 1,
     'Mutation.recordManualPayment': 1, 'Query.shortfalls': 1, 'Mutation.resolveShortfall': 1, 'Query.attentionItems': 1, 'Mutation.resolveAttentionItem': 1,
     'Query.savedPaymentMethods': 1, 'Mutation.deleteSavedPaymentMethod': 1, 'Mutation.chargeSavedCard': 1,
+    'Query.subscription': 1, 'Query.subscriptions': 1, 'Mutation.createSubscription': 1, 'Mutation.updateSubscription': 1, 'Mutation.cancelSubscription': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -78,7 +78,17 @@ describe('CloudPayments notification parsing', () => {
     expect(eventOf('pay', { ...PAY, Status: 'Authorized' }).kind).toBe('authorized');
     expect(eventOf('confirm', { TransactionId: '1', Amount: '5', Status: 'Completed' }).kind).toBe('confirmed');
     expect(eventOf('fail', { TransactionId: '1', Amount: '5', Reason: 'InsufficientFunds', ReasonCode: '5051' })).toMatchObject({ kind: 'failed', reason: 'InsufficientFunds', reasonCode: '5051' });
-    expect(eventOf('recurrent', {}).kind).toBe('ignored');
+    expect(eventOf('recurrent', {
+      Id: 'sc_1', AccountId: 'client_xyz', Amount: '300.00', Currency: 'RUB', Status: 'PastDue', Interval: 'Month', Period: '1', StartDate: '2026-12-01 00:00:00',
+      SuccessfulTransactionsNumber: '2', FailedTransactionsNumber: '1', LastTransactionDate: '2026-12-02 10:00:00', NextTransactionDate: '2027-01-02 10:00:00',
+    })).toEqual({
+      kind: 'subscription', subscriptionId: 'sc_1', accountId: 'client_xyz', amount: '300.00', currency: 'RUB', status: 'PAST_DUE', statusText: 'PastDue',
+      successfulCharges: 2, failedCharges: 1, lastTransactionAt: new Date('2026-12-02T10:00:00Z'), nextChargeAt: new Date('2027-01-02T10:00:00Z'),
+    });
+    // A Recurrent without its counts, or with a date that is none, is unreadable.
+    expect(toGatewayEvent('recurrent', { Id: 'sc_1', AccountId: 'c', Amount: '1', Currency: 'RUB', Status: 'Active' }).ok).toBe(false);
+    expect(toGatewayEvent('recurrent', { Id: 'sc_1', AccountId: 'c', Amount: '1', Currency: 'RUB', Status: 'Active', SuccessfulTransactionsNumber: '0', FailedTransactionsNumber: '0', NextTransactionDate: 'soon' }).ok).toBe(false);
+    expect(eventOf('pay', { ...PAY, SubscriptionId: 'sc_1' })).toMatchObject({ kind: 'confirmed', subscriptionId: 'sc_1' });
   });
 
   it('refuses a notification without the required fields or with malformed ones', () => {

@@ -1,27 +1,25 @@
-// chargeSavedCard: a one-click top-up with a saved card (cardholder-initiated, TrInitiatorCode=1).
+// chargeSavedCard: a one-click top-up with a saved card (cardholder-initiated, TrInitiatorCode=1;
+// auto top-up charges through chargePayment as the merchant, TrInitiatorCode=0).
 // A PENDING payment on the card's gateway (which must still serve the client's current club, the
 // one the payment is booked for) first, then the charge outside any transaction; the
 // gateway's synchronous answer goes through the book as the gateway's word, like the Pay or Fail
 // notification that follows it, so whichever comes first decides and the other changes nothing.
 import type { Ctx } from '../../context';
-import type { Tx } from '../../db';
-import { AppError, badInput, notFound, unknownClient } from '../../domain/errors';
+import { AppError, unknownClient } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { parseAmount } from '../../domain/money';
 import type { Payment } from '../../generated/prisma/client';
-import { gatewayAdapter } from '../../gateways/registry';
-import { GatewayError } from '../../gateways/types';
+import { GatewayError, type ChargeInitiator } from '../../gateways/types';
 import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
 import { once, requestHash } from '../common/idempotency';
-import { owned } from '../common/scope';
 import { externalId, optionalText } from '../common/validate';
-import { gatewayForOperation, unavailableReason } from '../gateways/load-gateway';
+import { gatewayForOperation } from '../gateways/load-gateway';
 import { applyGatewayState } from '../payments/gateway-word';
-import { selectGateway } from '../payments/select-gateway';
 import { reconcileWithGateway } from '../payments/reconcile-payment';
 import { toGatewayPayment, toPaymentView, type PaymentView } from '../payments/view';
 import { cardTokenAad } from './seal-card';
+import { chargeableCard } from './chargeable-card';
 import { cardMask, paymentMethodId, unusable } from './saved-methods';
 
 export interface ChargeSavedCardInput {
@@ -47,24 +45,7 @@ export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Pr
     what: 'saved-card charge',
     find: (key) => db.payment.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: key } } }),
     create: () => db.$transaction(async (tx) => {
-      // Only a card of this organization and environment: another's is not found.
-      const method = await tx.savedPaymentMethod.findFirst({ where: { id: methodId, ...owned(ctx) } });
-      if (!method) throw notFound('saved payment method', methodId);
-      if (method.clientId !== clientId) throw badInput(`saved payment method ${methodId} is not client ${clientId}'s`, 'paymentMethodId');
-      const gone = unusable(method);
-      if (gone) throw badInput(`saved payment method ${methodId} ${gone === 'expired' ? `expired at the end of ${method.expiresAt.toISOString().slice(0, 7)}` : gone}`, 'paymentMethodId');
-      const current = await tx.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
-      if (!current.isActive) throw badInput(`client ${clientId} is inactive`, 'clientId');
-      if (!current.clubId) throw badInput(`client ${clientId} belongs to no club; set its club with upsertClient`, 'clientId');
-      const clubId = current.clubId;
-      const gateway = await tx.paymentGateway.findUniqueOrThrow({ where: { id: method.gatewayId } });
-      const adapter = gatewayAdapter(gateway.type);
-      if (!adapter.chargeToken) throw badInput(`${adapter.displayName} cannot charge saved cards`, 'paymentMethodId');
-      if (!gateway.isActive) throw badInput(`gateway ${gateway.id} of saved payment method ${methodId} is inactive`, 'paymentMethodId');
-      const unavailable = unavailableReason(ctx.deps.config, adapter);
-      if (unavailable) throw badInput(`${unavailable}; nothing was charged`, 'paymentMethodId');
-      await stillServes(ctx, tx, method.gatewayId, clubId);
-      if (!adapter.currencies.includes(current.currency)) throw badInput(`${adapter.displayName} does not take ${current.currency}`, 'amount');
+      const { method, client: current, clubId, gateway } = await chargeableCard(ctx, tx, clientId, methodId);
       const payment = await tx.payment.create({
         data: {
           id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
@@ -77,24 +58,11 @@ export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Pr
     }),
   });
   if (replayed) return replay(ctx, row);
-  return charge(ctx, row);
+  return chargePayment(ctx, row);
 }
 
-/**
- * The card's gateway must still serve the client's club, by initiateTopUpPayment's rule for a named
- * gateway (assigned to the club, or an organization default): after the club moved to another
- * gateway, or the client to a club it does not serve, the card is not charged there.
- */
-async function stillServes(ctx: Ctx, tx: Tx, gatewayId: string, clubId: string): Promise<void> {
-  try {
-    await selectGateway(tx, ctx.deps.config, ctx.orgId, ctx.env, clubId, gatewayId);
-  } catch (err) {
-    if (!(err instanceof AppError) || err.code !== 'BAD_USER_INPUT') throw err;
-    throw badInput(`the card was saved on gateway ${gatewayId}, which no longer serves the client's club ${clubId}; the client must save the card again`, 'paymentMethodId');
-  }
-}
-
-async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
+/** Charges the card of a PENDING payment made for it, outside any transaction; the answer goes through the book. */
+export async function chargePayment(ctx: Ctx, payment: Payment, initiator: ChargeInitiator = 'cardholder'): Promise<PaymentView> {
   const { db, secrets } = ctx.deps;
   const method = await db.savedPaymentMethod.findUniqueOrThrow({ where: { id: payment.paymentMethodId! } });
   // Deleted or expired since the payment was created: the gateway is not asked, the payment fails.
@@ -107,7 +75,7 @@ async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
   const client = await db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: payment.clientId } }, select: { email: true } });
   let state;
   try {
-    state = await gateway.adapter.chargeToken!(gateway.env, gateway.creds, toGatewayPayment(payment, client?.email ?? null), secrets.open(method.tokenEncrypted, cardTokenAad(method)), 'cardholder');
+    state = await gateway.adapter.chargeToken!(gateway.env, gateway.creds, toGatewayPayment(payment, client?.email ?? null), secrets.open(method.tokenEncrypted, cardTokenAad(method)), initiator);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     // Whether the card was charged is unknown: the payment waits for the notification or reconciliation.

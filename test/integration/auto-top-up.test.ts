@@ -8,7 +8,7 @@ import { waitFor } from '../helpers/wait';
 
 const SET = 'mutation($i: SetAutoTopUpInput!) { setAutoTopUp(input: $i) { clientId paymentMethodId threshold amount currency dailyLimit enabled pausedReason chargesToday } }';
 const GET = 'query($c: ID!) { autoTopUp(clientId: $c) { enabled threshold amount dailyLimit pausedReason lastPaymentId chargesToday } }';
-const DEBIT = 'mutation($i: DebitBalanceInput!) { debitBalance(input: $i) { id } }';
+const DEBIT = 'mutation($i: BalanceDebitInput!) { debitBalance(input: $i) { id } }';
 
 describe('auto top-up (sandbox)', () => {
   let t: TestApp;
@@ -22,11 +22,16 @@ describe('auto top-up (sandbox)', () => {
     const { paymentUrl, transactionId } = await topUp(t, s, { saveCard: true, amount });
     expect((await payWithCard(paymentUrl, card)).status).toBe(303);
     await waitFor(() => t.deps.db.payment.findUniqueOrThrow({ where: { id: transactionId } }), (p) => p.status === 'CONFIRMED');
+    await waitFor(() => balanceOf(t, s), (b) => Number(b) === amount); // credited through the outbox
     const method = await t.deps.db.savedPaymentMethod.findFirstOrThrow({ where: { organizationId: s.orgId, clientId } });
     return { s, method };
   }
   const set = (s: Shop, input: Record<string, unknown>) => t.gql(SET, { i: { clientId: s.clientId, ...input } }, s.token);
-  const debit = (s: Shop, amount: string) => t.gql(DEBIT, { i: { clientId: s.clientId, amount, reason: 'spend' } }, s.token);
+  const debit = async (s: Shop, amount: string) => {
+    const res = await t.gql(DEBIT, { i: { clientId: s.clientId, amount, reason: 'spend' } }, s.token);
+    expect(res.body.errors).toBeUndefined();
+    return res;
+  };
   const autoPayments = (s: Shop) => t.deps.db.payment.findMany({ where: { organizationId: s.orgId, clientId: s.clientId, idempotencyKey: { startsWith: 'auto-top-up:' } } });
 
   it('sets, reads and switches off a rule', async () => {

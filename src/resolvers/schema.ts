@@ -15,9 +15,10 @@ import { PaymentCommentResolver } from './payment-comment.resolver';
 import { SavedFilterResolver } from './saved-filter.resolver';
 import { AttentionResolver } from './attention.resolver';
 import { PaymentSubscriptionResolver, SubscriptionResolver } from './subscription.resolver';
+import { AutoTopUpResolver } from './auto-top-up.resolver';
 
 export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver, SavedCardResolver,
-  SubscriptionResolver, PaymentSubscriptionResolver] as const;
+  SubscriptionResolver, PaymentSubscriptionResolver, AutoTopUpResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -336,6 +336,21 @@ describe('organization isolation', () => {
       const res = await t.gql('mutation($id: ID!) { cancelSubscription(id: $id) { id } }', { id: subscriptionA }, b.testToken);
       expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     },
+    'Query.autoTopUp': async () => {
+      // A's rule on its client_1 is not B's client_1's
+      await t.deps.db.autoTopUp.upsert({
+        where: { organizationId_environment_clientId: { organizationId: a.orgId, environment: 'TEST', clientId: 'client_1' } },
+        create: { organizationId: a.orgId, environment: 'TEST', clientId: 'client_1', paymentMethodId: cardA, threshold: '10', amount: '100', dailyLimit: 3, enabled: true }, update: {},
+      });
+      const res = await t.gql('{ autoTopUp(clientId: "client_1") { clientId } }', {}, b.testToken);
+      expect(res.body).toEqual({ data: { autoTopUp: null } });
+    },
+    'Mutation.setAutoTopUp': async () => {
+      // B's own client_1 (an earlier case created it) cannot be set up with A's card
+      const res = await t.gql('mutation($id: ID!) { setAutoTopUp(input: { clientId: "client_1", paymentMethodId: $id, threshold: "10", amount: "100" }) { clientId } }', { id: cardA }, b.testToken);
+      expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(await t.deps.db.autoTopUp.count({ where: { organizationId: b.orgId } })).toBe(0);
+    },
     'Mutation.updateOrganization': async () => {
       const res = await t.gql('mutation { updateOrganization(input: { name: "B renamed" }) { id name } }', {}, b.token);
       expect(res.body.data.updateOrganization).toEqual({ id: b.orgId, name: 'B renamed' });
@@ -365,6 +380,7 @@ describe('organization isolation', () => {
     'Mutation.recordManualPayment': 1, 'Query.shortfalls': 1, 'Mutation.resolveShortfall': 1, 'Query.attentionItems': 1, 'Mutation.resolveAttentionItem': 1,
     'Query.savedPaymentMethods': 1, 'Mutation.deleteSavedPaymentMethod': 1, 'Mutation.chargeSavedCard': 1,
     'Query.subscription': 1, 'Query.subscriptions': 1, 'Mutation.createSubscription': 1, 'Mutation.updateSubscription': 1, 'Mutation.cancelSubscription': 1,
+    'Query.autoTopUp': 1, 'Mutation.setAutoTopUp': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

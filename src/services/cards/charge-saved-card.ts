@@ -1,4 +1,5 @@
-// chargeSavedCard: a one-click top-up with a saved card (cardholder-initiated, TrInitiatorCode=1).
+// chargeSavedCard: a one-click top-up with a saved card (cardholder-initiated, TrInitiatorCode=1;
+// auto top-up charges through chargePayment as the merchant, TrInitiatorCode=0).
 // A PENDING payment on the card's gateway (which must still serve the client's current club, the
 // one the payment is booked for) first, then the charge outside any transaction; the
 // gateway's synchronous answer goes through the book as the gateway's word, like the Pay or Fail
@@ -8,7 +9,7 @@ import { AppError, unknownClient } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { parseAmount } from '../../domain/money';
 import type { Payment } from '../../generated/prisma/client';
-import { GatewayError } from '../../gateways/types';
+import { GatewayError, type ChargeInitiator } from '../../gateways/types';
 import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
 import { once, requestHash } from '../common/idempotency';
@@ -18,7 +19,7 @@ import { applyGatewayState } from '../payments/gateway-word';
 import { reconcileWithGateway } from '../payments/reconcile-payment';
 import { toGatewayPayment, toPaymentView, type PaymentView } from '../payments/view';
 import { cardTokenAad } from './seal-card';
-import { chargeableCard } from './chargeable-card';
+import { CHARGE_TOKEN, chargeableCard } from './chargeable-card';
 import { cardMask, paymentMethodId, unusable } from './saved-methods';
 
 export interface ChargeSavedCardInput {
@@ -44,7 +45,7 @@ export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Pr
     what: 'saved-card charge',
     find: (key) => db.payment.findUnique({ where: { organizationId_environment_idempotencyKey: { organizationId: ctx.orgId, environment: ctx.env, idempotencyKey: key } } }),
     create: () => db.$transaction(async (tx) => {
-      const { method, client: current, clubId, gateway } = await chargeableCard(ctx, tx, clientId, methodId, { capability: 'chargeToken', what: 'charge saved cards' });
+      const { method, client: current, clubId, gateway } = await chargeableCard(ctx, tx, clientId, methodId, CHARGE_TOKEN);
       const payment = await tx.payment.create({
         data: {
           id: newId('pay'), organizationId: ctx.orgId, environment: ctx.env, clientId, clubId, gatewayId: gateway.id, gatewayType: gateway.type,
@@ -57,10 +58,11 @@ export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Pr
     }),
   });
   if (replayed) return replay(ctx, row);
-  return charge(ctx, row);
+  return chargePayment(ctx, row);
 }
 
-async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
+/** Charges the card of a PENDING payment made for it, outside any transaction; the answer goes through the book. */
+export async function chargePayment(ctx: Ctx, payment: Payment, initiator: ChargeInitiator = 'cardholder'): Promise<PaymentView> {
   const { db, secrets } = ctx.deps;
   const method = await db.savedPaymentMethod.findUniqueOrThrow({ where: { id: payment.paymentMethodId! } });
   // Deleted or expired since the payment was created: the gateway is not asked, the payment fails.
@@ -73,7 +75,7 @@ async function charge(ctx: Ctx, payment: Payment): Promise<PaymentView> {
   const client = await db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: payment.clientId } }, select: { email: true } });
   let state;
   try {
-    state = await gateway.adapter.chargeToken!(gateway.env, gateway.creds, toGatewayPayment(payment, client?.email ?? null), secrets.open(method.tokenEncrypted, cardTokenAad(method)), 'cardholder');
+    state = await gateway.adapter.chargeToken!(gateway.env, gateway.creds, toGatewayPayment(payment, client?.email ?? null), secrets.open(method.tokenEncrypted, cardTokenAad(method)), initiator);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     // Whether the card was charged is unknown: the payment waits for the notification or reconciliation.

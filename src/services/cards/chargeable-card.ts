@@ -1,6 +1,7 @@
 // The checks every charge of a saved card makes before the gateway is asked (chargeSavedCard,
-// createSubscription): the card is this organization's and environment's, the client's, usable,
-// on an active gateway that can do it and still serves the client's club, in the client's currency.
+// createSubscription, setAutoTopUp and each auto top-up charge): the card is this organization's
+// and environment's, the client's, usable, on an active gateway that can do it and still serves
+// the client's club, in the client's currency.
 import type { Ctx } from '../../context';
 import type { Tx } from '../../db';
 import { AppError, badInput, notFound } from '../../domain/errors';
@@ -15,10 +16,14 @@ import { unusable } from './saved-methods';
 export interface ChargeableCard {
   method: SavedPaymentMethod;
   client: Client;
+  /** The client's current club: the one a charge is booked for. */
   clubId: string;
   gateway: PaymentGateway;
   adapter: GatewayAdapter;
 }
+
+/** A one-stage charge of the card's token (one click, auto top-up). */
+export const CHARGE_TOKEN = { capability: 'chargeToken', what: 'charge saved cards' } as const;
 
 /** `can`: the adapter's capability the charge needs, and what it is called in the refusal. */
 export async function chargeableCard(ctx: Ctx, tx: Tx, clientId: string, methodId: string, can: { capability: keyof GatewayAdapter; what: string }): Promise<ChargeableCard> {

@@ -7,6 +7,7 @@ import { newId } from '../../domain/ids';
 import { balancesAfterEach, netOf } from '../../domain/ledger';
 import { Decimal } from '../../domain/money';
 import { insertSql } from '../common/sql';
+import { triggerAutoTopUps, type Debited } from '../auto-top-up/trigger';
 import type { LedgerEntry } from '../../generated/prisma/client';
 import type { Environment, LedgerKind } from '../../generated/prisma/enums';
 
@@ -75,6 +76,10 @@ export async function postToLedger(tx: Tx, postings: readonly Posting[]): Promis
     }
   }
   await tx.$executeRaw(insertSql('LedgerEntry', entries.map((e) => ({ ...e, amount: e.amount.toFixed(), balanceAfter: e.balanceAfter.toFixed() }))));
+  // A debit may start an auto top-up: decided here, under the same locks and in the same transaction.
+  const debited = new Map<string, Debited>();
+  for (const e of entries) if (e.amount.isNegative()) debited.set(`${e.environment} ${e.organizationId} ${e.clientId}`, { organizationId: e.organizationId, environment: e.environment, clientId: e.clientId, entryId: e.id, balanceAfter: e.balanceAfter });
+  await triggerAutoTopUps(tx, [...debited.values()]);
   return entries;
 }
 

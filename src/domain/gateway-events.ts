@@ -30,7 +30,19 @@ export type GatewayEvent =
   | ({ kind: 'failed'; reason: string; reasonCode?: string; card?: CardFacts } & PaymentFacts)
   | { kind: 'refunded'; invoiceId?: string; paymentTransactionId: string; gatewayRefundId: string; amount: string; refundId?: string }
   | { kind: 'cancelled'; invoiceId?: string; transactionId: string; amount: string }
-  | { kind: 'ignored'; note: string };
+  | { kind: 'ignored'; note: string }
+  /** A cash register printed a receipt (CloudKassir's Receipt notification): its fiscal data. */
+  | { kind: 'receipt'; fiscal: FiscalFacts; invoiceId?: string };
+
+/** What a printed 54-FZ receipt carries; externalId is CloudKassir's receipt id. */
+export interface FiscalFacts {
+  externalId?: string;
+  fiscalNumber?: string;
+  fiscalSign?: string;
+  documentNumber?: string;
+  url?: string;
+  qrCodeUrl?: string;
+}
 
 /** A card token and the card's expiry (MM/YY) as the gateway reported them. */
 export interface CardToken {

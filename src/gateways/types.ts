@@ -6,11 +6,11 @@
 // HTTP to their gateway, and never touch the database, queues or config.
 import type { Logger } from '../log';
 import type { Environment, GatewayType } from '../generated/prisma/enums';
-import type { CallbackOutcome, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
+import type { CallbackOutcome, FiscalFacts, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
 import type { KeptFields } from './callback-body';
 
 export type { GatewayType };
-export type { CallbackOutcome, CardFacts, DeclineReason, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
+export type { CallbackOutcome, CardFacts, DeclineReason, FiscalFacts, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
 
 export type SignatureVerdict = 'VALID' | 'INVALID' | 'MISSING';
 /** What became of a callback: signed and readable (VALID), or why not. */
@@ -185,7 +185,29 @@ export interface GatewayAdapter {
    * transaction) is a GatewayError and the payment's fate is left to reconciliation.
    */
   chargeToken?(env: AdapterEnv, creds: GatewayCredentials, payment: GatewayPayment, token: string, initiator: ChargeInitiator): Promise<GatewayPaymentState>;
+  /**
+   * Sends a 54-FZ receipt to the cash register (CloudKassir kkt/receipt). `requestId` makes a
+   * repeat of the same request harmless. Queued: the fiscal data follows (a Receipt notification,
+   * or getReceipt); refused: the register's message. A fault is a GatewayError.
+   */
+  issueReceipt?(env: AdapterEnv, creds: GatewayCredentials, receipt: GatewayReceipt, requestId: string): Promise<ReceiptAnswer>;
+  /** The fiscal data of a receipt the register queued (kkt/receipt/get); null while not printed yet. */
+  getReceipt?(env: AdapterEnv, creds: GatewayCredentials, externalId: string): Promise<FiscalData | null>;
 }
+
+export interface GatewayReceipt {
+  inn: string;
+  type: 'INCOME' | 'INCOME_RETURN';
+  invoiceId?: string;
+  accountId?: string;
+  /** The CustomerReceipt as domain/receipts builds it (decimal strings). */
+  customerReceipt: { Items: { label: string; price: string; quantity: string; amount: string; vat: number | null; method: number; object: number }[];
+    taxationSystem: number; email?: string; phone?: string; amounts: { electronic?: string; advancePayment?: string } };
+}
+
+export type ReceiptAnswer = { ok: true; externalId: string } | { ok: false; reason: string };
+
+export type FiscalData = FiscalFacts;
 
 export const sharedCallbackPath = (protocol: string) => `/payments/${protocol}/callback`;
 

@@ -6,6 +6,7 @@ import { Decimal, decimalFromText } from '../domain/money';
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 import type { SandboxOrder, SandboxTransaction } from './store';
 import { sandboxFee } from './fee';
+import { sandboxKassa } from './kassa';
 
 export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: SandboxWorld): void {
   async function merchantOf(request: FastifyRequest): Promise<SandboxMerchant | null> {
@@ -208,4 +209,6 @@ export function sandboxApi(app: FastifyInstance, { store, log, opts, notify }: S
       ...(tx.status === 'Completed' || tx.status === 'Authorized' ? { TotalFee: sandboxFee(tx.amount, tx.currency) } : {}),
     };
   }
+
+  sandboxKassa(api, { store, notify });
 }

@@ -1,11 +1,11 @@
 // Receipts are queued in the transaction of the money movement they are for (a credit, a refund
-// booking, a debit with items): a Receipt row (unique per movement and type, so a movement never
+// booking): a Receipt row (unique per movement and type, so a movement never
 // gets two) and its receipt.issue outbox row commit with it or not at all.
 import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
-import { advanceReceipt, settlementReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
+import { advanceReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
 import { Decimal } from '../../domain/money';
-import { storedItems, type PaymentItem } from '../../domain/payment-items';
+import { storedItems } from '../../domain/payment-items';
 import type { Environment } from '../../domain/environment';
 import type { Prisma } from '../../generated/prisma/client';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
@@ -69,19 +69,4 @@ export async function queueReturnReceipt(tx: Tx, p: PaymentRow, refund: { id: st
   const items = storedItems(p.items, p.amount, p.currency);
   const receipt = advanceReceipt({ items, amount: refund.amount, fullAmount: new Decimal(p.amount.toString()), fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
   return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `refund-${refund.id}`, type: 'INCOME_RETURN', amount: refund.amount, receipt });
-}
-
-/**
- * The settlement receipt of a balance spend with items, issued through the gateway of the
- * client's newest credited payment in that environment (the advance it offsets was taken there).
- */
-export async function queueSettlementReceipt(tx: Tx, o: { organizationId: string; environment: Environment; clientId: string; ledgerEntryId: string; amount: Decimal; items: PaymentItem[] }): Promise<OutboxEntry[]> {
-  const fiscal = await fiscalOf(tx, o.organizationId);
-  if (!fiscal) return [];
-  const last = await tx.payment.findFirst({
-    where: { organizationId: o.organizationId, environment: o.environment, clientId: o.clientId, gatewayId: { not: null }, confirmedAt: { not: null } },
-    orderBy: { confirmedAt: 'desc' }, select: { gatewayId: true },
-  });
-  const receipt = settlementReceipt({ items: o.items, amount: o.amount, fiscal, contact: await contactOf(tx, o.organizationId, o.clientId) });
-  return queue(tx, { organizationId: o.organizationId, environment: o.environment, paymentId: null, gatewayId: last?.gatewayId ?? null, movementKey: `spend-${o.ledgerEntryId}`, type: 'INCOME', amount: o.amount, receipt });
 }

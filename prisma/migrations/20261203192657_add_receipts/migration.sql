@@ -5,9 +5,9 @@ CREATE TYPE "ReceiptType" AS ENUM ('INCOME', 'INCOME_RETURN');
 CREATE TYPE "ReceiptStatus" AS ENUM ('PENDING', 'ISSUED', 'FAILED');
 
 -- AlterTable
-ALTER TABLE "Organization" ADD COLUMN     "fiscalDefaultVat" INTEGER,
-ADD COLUMN     "fiscalInn" VARCHAR(12),
+ALTER TABLE "Organization" ADD COLUMN     "fiscalInn" VARCHAR(12),
 ADD COLUMN     "fiscalTaxationSystem" INTEGER,
+ADD COLUMN     "fiscalDefaultVat" INTEGER,
 ADD COLUMN     "receiptsEnabled" BOOLEAN NOT NULL DEFAULT false;
 
 -- CreateTable

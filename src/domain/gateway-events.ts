@@ -36,7 +36,19 @@ export type GatewayEvent =
   | { kind: 'ignored'; note: string }
   /** What the gateway says a subscription is now (CloudPayments Recurrent); not about a payment. */
   | { kind: 'subscription'; subscriptionId: string; accountId: string; amount: string; currency: string; status: SubscriptionStatus | null;
-      statusText: string; successfulCharges: number; failedCharges: number; lastTransactionAt: Date | null; nextChargeAt: Date | null };
+      statusText: string; successfulCharges: number; failedCharges: number; lastTransactionAt: Date | null; nextChargeAt: Date | null }
+  /** A cash register printed a receipt (CloudKassir's Receipt notification): its fiscal data. */
+  | { kind: 'receipt'; fiscal: FiscalFacts; invoiceId?: string };
+
+/** What a printed 54-FZ receipt carries; externalId is CloudKassir's receipt id. */
+export interface FiscalFacts {
+  externalId?: string;
+  fiscalNumber?: string;
+  fiscalSign?: string;
+  documentNumber?: string;
+  url?: string;
+  qrCodeUrl?: string;
+}
 
 /** A card token and the card's expiry (MM/YY) as the gateway reported them. */
 export interface CardToken {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
-export type IdPrefix = 'org' | 'tok' | 'gw' | 'pay' | 'ref' | 'led' | 'whk' | 'msg' | 'whd' | 'cb' | 'aud' | 'cmt' | 'flt' | 'att' | 'pm' | 'sub';
+export type IdPrefix = 'org' | 'tok' | 'gw' | 'pay' | 'ref' | 'led' | 'whk' | 'msg' | 'whd' | 'cb' | 'aud' | 'cmt' | 'flt' | 'att' | 'pm' | 'sub' | 'rcp';
 
 function base32(bytes: Buffer): string {
   let out = '';

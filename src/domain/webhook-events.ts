@@ -4,7 +4,7 @@ import type { Environment } from './environment';
 /** BALANCE_ADJUSTED: staff moved a balance by hand (adjustBalance, a shortfall debit). ATTENTION_NEEDED: an item joined the attention queue. */
 export const WEBHOOK_EVENTS = ['PAYMENT_RECEIVED', 'PAYMENT_FAILED', 'PAYMENT_CANCELLED', 'PAYMENT_REFUNDED', 'BALANCE_ADJUSTED', 'ATTENTION_NEEDED',
   'SUBSCRIPTION_CREATED', 'SUBSCRIPTION_UPDATED', 'SUBSCRIPTION_PAST_DUE', 'SUBSCRIPTION_CANCELLED', 'SUBSCRIPTION_EXPIRED',
-  'AUTO_TOP_UP_FAILED'] as const;
+  'AUTO_TOP_UP_FAILED', 'RECEIPT_ISSUED'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /** Written to an endpoint's delivery log (not sent) when Paygate disables it. */

@@ -6,11 +6,11 @@
 // HTTP to their gateway, and never touch the database, queues or config.
 import type { Logger } from '../log';
 import type { Environment, GatewayType, SubscriptionInterval, SubscriptionStatus } from '../generated/prisma/enums';
-import type { CallbackOutcome, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
+import type { CallbackOutcome, FiscalFacts, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
 import type { KeptFields } from './callback-body';
 
 export type { GatewayType };
-export type { CallbackOutcome, CardFacts, DeclineReason, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
+export type { CallbackOutcome, CardFacts, DeclineReason, FiscalFacts, GatewayEvent, GatewayPaymentState } from '../domain/gateway-events';
 
 export type SignatureVerdict = 'VALID' | 'INVALID' | 'MISSING';
 /** What became of a callback: signed and readable (VALID), or why not. */
@@ -199,6 +199,14 @@ export interface GatewayAdapter {
   updateSubscription?(env: AdapterEnv, creds: GatewayCredentials, gatewaySubscriptionId: string, changes: SubscriptionChanges): Promise<SubscriptionResult>;
   /** Stops the charges. */
   cancelSubscription?(env: AdapterEnv, creds: GatewayCredentials, gatewaySubscriptionId: string): Promise<OperationResult>;
+  /**
+   * Sends a 54-FZ receipt to the cash register (CloudKassir kkt/receipt). `requestId` makes a
+   * repeat of the same request harmless. Queued: the fiscal data follows (a Receipt notification,
+   * or getReceipt); refused: the register's message. A fault is a GatewayError.
+   */
+  issueReceipt?(env: AdapterEnv, creds: GatewayCredentials, receipt: GatewayReceipt, requestId: string): Promise<ReceiptAnswer>;
+  /** The fiscal data of a receipt the register queued (kkt/receipt/get); null while not printed yet. */
+  getReceipt?(env: AdapterEnv, creds: GatewayCredentials, externalId: string): Promise<FiscalData | null>;
 }
 
 /** What a subscription charges, how often and from when (the gateway's first charge is at startDate). */
@@ -236,6 +244,20 @@ export interface GatewaySubscription {
 }
 
 export type SubscriptionResult = { ok: true; subscription: GatewaySubscription } | { ok: false; reason: string };
+
+export interface GatewayReceipt {
+  inn: string;
+  type: 'INCOME' | 'INCOME_RETURN';
+  invoiceId?: string;
+  accountId?: string;
+  /** The CustomerReceipt as domain/receipts builds it (decimal strings). */
+  customerReceipt: { Items: { label: string; price: string; quantity: string; amount: string; vat: number | null; method: number; object: number }[];
+    taxationSystem: number; email?: string; phone?: string; amounts: { electronic?: string; advancePayment?: string } };
+}
+
+export type ReceiptAnswer = { ok: true; externalId: string } | { ok: false; reason: string };
+
+export type FiscalData = FiscalFacts;
 
 export const sharedCallbackPath = (protocol: string) => `/payments/${protocol}/callback`;
 

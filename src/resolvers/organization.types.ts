@@ -24,6 +24,39 @@ export class Organization {
 
   @Field(() => DateTimeResolver)
   createdAt!: Date;
+
+  @Field(() => FiscalSettings, { nullable: true, description: 'Null until set' })
+  fiscal!: FiscalSettings | null;
+}
+
+@ObjectType({ description: '54-FZ fiscal settings (receipts through CloudKassir); nothing secret' })
+export class FiscalSettings {
+  @Field(() => String, { description: 'The seller\'s INN (10 or 12 digits)' })
+  inn!: string;
+
+  @Field(() => Int, { description: '0 ОСН, 1 УСН доход, 2 УСН доход−расход, 3 ЕНВД, 4 ЕСХН, 5 патент' })
+  taxationSystem!: number;
+
+  @Field(() => Int, { nullable: true, description: 'VAT code of lines that name none; null: without VAT' })
+  defaultVat!: number | null;
+
+  @Field(() => Boolean)
+  receiptsEnabled!: boolean;
+}
+
+@InputType()
+export class FiscalSettingsInput {
+  @Field(() => String)
+  inn!: string;
+
+  @Field(() => Int)
+  taxationSystem!: number;
+
+  @Field(() => Int, { nullable: true })
+  defaultVat?: number | null;
+
+  @Field(() => Boolean)
+  receiptsEnabled!: boolean;
 }
 
 @InputType()
@@ -36,6 +69,9 @@ export class UpdateOrganizationInput {
 
   @Field(() => String, { nullable: true })
   defaultCurrency?: string | null;
+
+  @Field(() => FiscalSettingsInput, { nullable: true, description: '54-FZ receipts (OWNER)' })
+  fiscal?: FiscalSettingsInput | null;
 }
 
 @ObjectType()

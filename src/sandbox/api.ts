@@ -7,6 +7,7 @@ import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator
 import type { SandboxOrder, SandboxTransaction } from './store';
 import { sandboxFee } from './fee';
 import { sandboxSubscriptionApi, type SandboxSubscriptions } from './subscriptions';
+import { sandboxKassa } from './kassa';
 
 export function sandboxApi(app: FastifyInstance, world: SandboxWorld, subscriptions: SandboxSubscriptions): void {
   const { store, log, opts, notify } = world;
@@ -211,4 +212,6 @@ export function sandboxApi(app: FastifyInstance, world: SandboxWorld, subscripti
       ...(tx.status === 'Completed' || tx.status === 'Authorized' ? { TotalFee: sandboxFee(tx.amount, tx.currency) } : {}),
     };
   }
+
+  sandboxKassa(api, { store, notify });
 }

@@ -357,6 +357,19 @@ describe('organization isolation', () => {
       expect((await t.deps.db.organization.findUniqueOrThrow({ where: { id: a.orgId } })).name).toBe('A');
       await t.gql('mutation { updateOrganization(input: { name: "B" }) { id } }', {}, b.token);
     },
+    'Mutation.retryReceipt': async () => {
+      await t.deps.db.receipt.create({ data: { id: 'rcp_isolation_a', organizationId: a.orgId, environment: 'TEST', movementKey: 'payment-isolation', type: 'INCOME', status: 'FAILED', amount: '10', request: {}, error: 'refused' } });
+      for (const token of [b.testToken, b.token]) {
+        const res = await t.gql('mutation { retryReceipt(id: "rcp_isolation_a") { id status } }', {}, token);
+        expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      }
+      // A's own LIVE key does not see A's TEST receipt either
+      const live = await t.gql('mutation { retryReceipt(id: "rcp_isolation_a") { id status } }', {}, a.token);
+      expect(live.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      const row = await t.deps.db.receipt.findUniqueOrThrow({ where: { id: 'rcp_isolation_a' } });
+      expect([row.status, row.attempt]).toEqual(['FAILED', 0]);
+      await t.deps.db.receipt.delete({ where: { id: 'rcp_isolation_a' } });
+    },
   };
 
   it('has a case for every query and mutation in the schema', async () => {
@@ -381,6 +394,7 @@ describe('organization isolation', () => {
     'Query.savedPaymentMethods': 1, 'Mutation.deleteSavedPaymentMethod': 1, 'Mutation.chargeSavedCard': 1,
     'Query.subscription': 1, 'Query.subscriptions': 1, 'Mutation.createSubscription': 1, 'Mutation.updateSubscription': 1, 'Mutation.cancelSubscription': 1,
     'Query.autoTopUp': 1, 'Mutation.setAutoTopUp': 1,
+    'Mutation.retryReceipt': 1,
   }))('%s stays inside the caller\'s organization', async (op) => {
     await cases[op]();
     await aIsUntouched();

@@ -22,7 +22,7 @@ const refund = (id: string, status: RefundSnapshot['status'], amount: string, ga
   ({ id, status, amount: d(amount), gatewayRefundId, reason: null });
 
 const facts = { invoiceId: 'pay_1', accountId: 'client_1', amount: '500.00', currency: 'RUB' };
-const word = (event: Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' }>, extra: Partial<Extract<BookInput, { kind: 'gateway-event' }>> = {}): BookInput =>
+const word = (event: Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' | 'receipt' }>, extra: Partial<Extract<BookInput, { kind: 'gateway-event' }>> = {}): BookInput =>
   ({ kind: 'gateway-event', event, source: 'callback', now: NOW, ...extra });
 const pay = (transactionId = 'T1', over = {}) => word({ kind: 'confirmed', ...facts, transactionId, ...over });
 const hold = (transactionId = 'T1') => word({ kind: 'authorized', ...facts, transactionId });

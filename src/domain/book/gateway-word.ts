@@ -9,7 +9,7 @@ import { attention, change, declined, nothing, note, OK } from './decision';
 import { refundedAtGateway } from './refunds';
 import type { Decision, Effect, PaymentPatch, PaymentSnapshot, SealedCard, Source } from './types';
 
-type Event = Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' }>;
+type Event = Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' | 'receipt' }>;
 interface Context { source: Source; now: Date; transactionHeldBy?: string | null; card?: SealedCard }
 
 const HOW: Record<Source, string> = { callback: '', reconciliation: ' (reconciled with the gateway)', expiry: ' (reconciled with the gateway at expiry)', charge: ' (the gateway\'s answer to the charge)' };

@@ -160,7 +160,7 @@ export interface Decision {
 export type Source = 'callback' | 'reconciliation' | 'expiry' | 'charge';
 
 export type BookInput =
-  | { readonly kind: 'gateway-event'; readonly event: Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' }>; readonly source: Source; readonly now: Date;
+  | { readonly kind: 'gateway-event'; readonly event: Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' | 'receipt' }>; readonly source: Source; readonly now: Date;
       /** Another payment of the same gateway that already holds the event's transaction id. */
       readonly transactionHeldBy?: string | null;
       /** The token the event carried, sealed (the event itself no longer holds it). */

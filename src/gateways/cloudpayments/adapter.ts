@@ -9,7 +9,7 @@ import { refuseOthers } from '../settings';
 import { NOTIFICATION_KINDS } from './notifications';
 import { verifyNotification } from './signature';
 import { exactJsonNumber } from '../../domain/money';
-import { classifyNotification, cpDate, keptFields, toGatewayEvent } from './wire';
+import { classifyNotification, cpDate, fiscalDataOf, keptFields, toGatewayEvent } from './wire';
 
 /** Check answer codes (docs/gateways.md 1.3). */
 const CHECK_CODES: Record<DeclineReason, number> = {
@@ -310,6 +310,35 @@ export const cloudPaymentsAdapter: GatewayAdapter = {
     if (!payment.gatewayOrderId) return;
     const res = await cpRequest(env, creds, 'orders/cancel', { Id: payment.gatewayOrderId }, { requestId: `cancel-${payment.id}` });
     if (!res.Success) env.log.warn({ paymentId: payment.id, message: res.Message }, 'CloudPayments orders/cancel refused');
+  },
+
+  // kkt/receipt (docs/gateways.md 1.7): amounts as JSON numbers, the request id makes a repeat one receipt.
+  async issueReceipt(env, creds, receipt, requestId) {
+    const c = receipt.customerReceipt;
+    const amounts = Object.fromEntries(Object.entries(c.amounts).filter(([, v]) => v !== undefined).map(([k, v]) => [k, exactJsonNumber(v!)]));
+    const res = await cpRequest<{ Id?: string | number; ErrorCode?: number }>(env, creds, 'kkt/receipt', {
+      Inn: receipt.inn,
+      Type: receipt.type === 'INCOME' ? 'Income' : 'IncomeReturn',
+      ...(receipt.invoiceId ? { InvoiceId: receipt.invoiceId } : {}),
+      ...(receipt.accountId ? { AccountId: receipt.accountId } : {}),
+      CustomerReceipt: {
+        Items: c.Items.map((i) => ({ label: i.label, price: exactJsonNumber(i.price), quantity: Number(i.quantity), amount: exactJsonNumber(i.amount), vat: i.vat, method: i.method, object: i.object })),
+        taxationSystem: c.taxationSystem,
+        ...(c.email ? { email: c.email } : {}),
+        ...(c.phone ? { phone: c.phone } : {}),
+        amounts,
+      },
+    }, { requestId });
+    const id = res.Model?.Id;
+    if (res.Success && id !== undefined && id !== null && String(id).length <= 64) return { ok: true, externalId: String(id) };
+    if (res.Success) throw new GatewayError('CloudPayments kkt/receipt: queued without a receipt id', false);
+    return { ok: false, reason: (res.Message ?? 'the cash register refused the receipt').slice(0, 500) };
+  },
+
+  async getReceipt(env, creds, externalId) {
+    const res = await cpRequest<Record<string, unknown>>(env, creds, 'kkt/receipt/get', { Id: externalId });
+    if (!res.Success || !res.Model) return null;
+    return fiscalDataOf({ ...(res.Model.AdditionalData as Record<string, unknown> | undefined ?? {}), ...res.Model });
   },
 };
 

@@ -4,7 +4,7 @@
 // shape or the notification is unreadable; free text is cut short, never a reason to fail.
 import { z } from 'zod';
 import { keep, keepFields, parseJsonObject, type KeptFields, type Keeper } from '../callback-body';
-import type { GatewayEvent } from '../types';
+import type { FiscalFacts, GatewayEvent } from '../types';
 import type { NotificationKind } from './notifications';
 import { statusFromGateway } from '../../domain/subscriptions';
 
@@ -125,7 +125,6 @@ const cardOf = (n: { CardFirstSix?: string; CardLastFour?: string; CardType?: st
 const tokenOf = (n: { Token?: string; CardExpDate?: string }) => (n.Token ? { token: n.Token, expiry: n.CardExpDate } : undefined);
 
 export function toGatewayEvent(kind: NotificationKind, fields: Record<string, unknown>): EventResult {
-  if (kind === 'receipt') return { ok: true, event: { kind: 'ignored', note: `${kind} notifications are recorded, not acted on yet` } };
   if (kind === 'recurrent') {
     const r = recurrent.safeParse(fields);
     if (!r.success) return { ok: false, problem: problemOf(r.error) };
@@ -137,6 +136,13 @@ export function toGatewayEvent(kind: NotificationKind, fields: Record<string, un
         successfulCharges: n.SuccessfulTransactionsNumber, failedCharges: n.FailedTransactionsNumber, lastTransactionAt: n.LastTransactionDate ?? null, nextChargeAt: n.NextTransactionDate ?? null,
       },
     };
+  }
+  if (kind === 'receipt') {
+    const fiscal = fiscalDataOf(fields);
+    if (!fiscal.externalId) return { ok: false, problem: 'Id: a Receipt notification must name the receipt' };
+    if (!fiscal.fiscalSign) return { ok: false, problem: 'FiscalSign: missing' };
+    const invoice = typeof fields.InvoiceId === 'string' && fields.InvoiceId.length <= 128 ? fields.InvoiceId : undefined;
+    return { ok: true, event: { kind: 'receipt', fiscal, ...(invoice ? { invoiceId: invoice } : {}) } };
   }
   const parsed = schemas[kind].safeParse(fields);
   if (!parsed.success) return { ok: false, problem: problemOf(parsed.error) };
@@ -207,4 +213,27 @@ export function encodeForm(fields: Record<string, string | number | undefined>):
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v)).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()).replace(/%20/g, '+')}`)
     .join('&');
+}
+
+/** The fiscal data of a Receipt notification or a kkt/receipt/get model; malformed values are dropped. */
+export function fiscalDataOf(fields: Record<string, unknown>): FiscalFacts {
+  const pick = (name: string, max: number, pattern = /^[^\u0000-\u001f\u007f]+$/) => {
+    const v = fields[name];
+    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+    const t = String(v).trim();
+    return t && t.length <= max && pattern.test(t) ? t : undefined;
+  };
+  const url = (name: string) => {
+    const v = pick(name, 1000);
+    return v && /^https?:\/\//.test(v) ? v : undefined;
+  };
+  const out: FiscalFacts = {
+    externalId: pick('Id', 64),
+    fiscalNumber: pick('FiscalNumber', 64),
+    fiscalSign: pick('FiscalSign', 64),
+    documentNumber: pick('DocumentNumber', 64),
+    url: url('Url') ?? url('OfdReceiptUrl'),
+    qrCodeUrl: url('QrCodeUrl'),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as FiscalFacts;
 }

@@ -14,9 +14,10 @@ import { bookRefundHandler } from './book-refund';
 import { creditPaymentHandler } from './credit-payment';
 import { fanOutEventHandler } from './fan-out-event';
 import { autoTopUpHandler } from './auto-top-up';
+import { issueReceiptHandler } from './issue-receipt';
 import type { OutboxHandler } from './handler';
 
-export const OUTBOX_HANDLERS: readonly OutboxHandler<never>[] = [creditPaymentHandler, bookRefundHandler, fanOutEventHandler, autoTopUpHandler] as OutboxHandler<never>[];
+export const OUTBOX_HANDLERS: readonly OutboxHandler<never>[] = [creditPaymentHandler, bookRefundHandler, fanOutEventHandler, autoTopUpHandler, issueReceiptHandler] as OutboxHandler<never>[];
 
 /** A row that failed this often is given up (GIVEN_UP, an OUTBOX_STUCK item, logged by the relay). */
 export const MAX_OUTBOX_ATTEMPTS = 40;

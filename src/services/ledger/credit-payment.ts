@@ -8,6 +8,7 @@ import { decide } from '../../domain/book';
 import { applyDecisions } from '../book/persist';
 import { afterCommit } from '../book/run';
 import { loadPayments } from '../book/snapshot';
+import { queueIncomeReceipt } from '../receipts/queue-receipts';
 
 /** Returns what to do after commit. */
 export async function creditPayments(deps: Deps, tx: Tx, paymentIds: readonly string[]): Promise<() => void> {
@@ -18,6 +19,11 @@ export async function creditPayments(deps: Deps, tx: Tx, paymentIds: readonly st
     return { row: found.row, decision: decide(found.snapshot, { kind: 'credit' }) };
   });
   const applied = await applyDecisions(tx, items, { actor: 'system:credit' });
+  // Every payment credited, whatever made it (a top-up, a one-click or recurring charge), gets its receipt here.
+  for (const [i, { row }] of items.entries()) {
+    const posted = applied[i].posted.find((e) => e.amount.gt(0));
+    if (posted) applied[i].outbox.push(...await queueIncomeReceipt(tx, row, posted.amount));
+  }
   return () => {
     for (const [i, { row, decision }] of items.entries()) {
       const posted = applied[i].posted[0];

@@ -4,6 +4,7 @@ import type { Ctx } from '../../context';
 import { badInput } from '../../domain/errors';
 import { parseCurrency } from '../../domain/money';
 import { text } from '../common/validate';
+import { checkFiscal, type FiscalInput, type FiscalSettings } from '../../domain/receipts';
 
 export interface OrganizationView {
   id: string;
@@ -12,18 +13,26 @@ export interface OrganizationView {
   timeZone: string;
   defaultCurrency: string;
   createdAt: Date;
+  fiscal: FiscalSettings | null;
 }
 
 export interface UpdateOrganizationInput {
   name?: string | null;
   timeZone?: string | null;
   defaultCurrency?: string | null;
+  fiscal?: FiscalInput | null;
 }
 
-const select = { id: true, code: true, name: true, timeZone: true, defaultCurrency: true, createdAt: true } as const;
+const select = { id: true, code: true, name: true, timeZone: true, defaultCurrency: true, createdAt: true, fiscalInn: true, fiscalTaxationSystem: true, fiscalDefaultVat: true, receiptsEnabled: true } as const;
+
+type Row = { id: string; code: string; name: string; timeZone: string; defaultCurrency: string; createdAt: Date; fiscalInn: string | null; fiscalTaxationSystem: number | null; fiscalDefaultVat: number | null; receiptsEnabled: boolean };
+const view = ({ fiscalInn, fiscalTaxationSystem, fiscalDefaultVat, receiptsEnabled, ...o }: Row): OrganizationView => ({
+  ...o,
+  fiscal: fiscalInn ? { inn: fiscalInn, taxationSystem: fiscalTaxationSystem ?? 0, defaultVat: fiscalDefaultVat, receiptsEnabled } : null,
+});
 
 export async function getOrganization(ctx: Ctx): Promise<OrganizationView> {
-  return ctx.deps.db.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select });
+  return view(await ctx.deps.db.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select }));
 }
 
 /** An IANA zone name ("Europe/Moscow"), as Intl knows it. */
@@ -41,8 +50,11 @@ export async function updateOrganization(ctx: Ctx, input: UpdateOrganizationInpu
     ...(input.name != null ? { name: text(input.name, 'name', 200) } : {}),
     ...(input.timeZone != null ? { timeZone: timeZone(input.timeZone) } : {}),
     ...(input.defaultCurrency != null ? { defaultCurrency: parseCurrency(input.defaultCurrency, 'defaultCurrency') } : {}),
+    ...(input.fiscal != null ? fiscalColumns(checkFiscal(input.fiscal)) : {}),
   };
   const row = await ctx.deps.db.organization.update({ where: { id: ctx.orgId }, data, select });
   ctx.log.info({ fields: Object.keys(data) }, 'organization updated');
-  return row;
+  return view(row);
 }
+
+const fiscalColumns = (f: FiscalSettings) => ({ fiscalInn: f.inn, fiscalTaxationSystem: f.taxationSystem, fiscalDefaultVat: f.defaultVat, receiptsEnabled: f.receiptsEnabled });

@@ -6,7 +6,7 @@ import type { Tx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { insertSql, type Row } from '../common/sql';
 
-export const OUTBOX_KINDS = ['payment.credit', 'refund.book', 'webhook.event', 'auto-top-up'] as const;
+export const OUTBOX_KINDS = ['payment.credit', 'refund.book', 'webhook.event', 'auto-top-up', 'receipt.issue'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxEntry {

@@ -1,6 +1,7 @@
 // What a gateway says about a payment, applied: a verified callback (with its callback row, in
 // the same transaction) or its API's answer during reconciliation and expiry. The book decides;
 // this finds the payment, never one of another gateway (the tenant guard), and persists.
+import { recordFiscalData } from '../receipts/issue-receipt';
 import type { Deps } from '../../context';
 import type { Tx } from '../../db';
 import { decide, type Source } from '../../domain/book';
@@ -27,7 +28,7 @@ export interface CallbackRecord {
   bodySha256: string;
 }
 
-type Word = Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' }>;
+type Word = Exclude<GatewayEvent, { kind: 'ignored' | 'subscription' | 'receipt' }>;
 
 /**
  * The payment a gateway's event is about, loaded only if it is one of this gateway's: another
@@ -66,9 +67,10 @@ const callbackWho = (gateway: Verifier, actor: string, record?: CallbackRecord):
 export const STALE_GATEWAY = 'stale-gateway';
 
 export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: string, given: GatewayEvent, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY> {
+  if (given.kind === 'receipt') return receiptWord(deps, gateway, given, record);
   // Subscriptions' words: a Recurrent is the subscription's; a recurring charge is first given its payment.
   if (given.kind === 'subscription') return (await applySubscriptionWord(deps, gateway, given, record)) ?? STALE_GATEWAY;
-  let event: Exclude<GatewayEvent, { kind: 'subscription' }> = given;
+  let event: Exclude<GatewayEvent, { kind: 'subscription' | 'receipt' }> = given;
   if (isRecurringCharge(event)) {
     const routed = await routeRecurringCharge(deps, gateway, event, record);
     if ('outcome' in routed) return routed.outcome;
@@ -112,7 +114,7 @@ export async function applyGatewayEvent(deps: Deps, gateway: Verifier, actor: st
  * read and decide again. Null, having changed nothing, when the decision needs the general path
  * (refunds, ledger postings), the payment must be found another way, or it keeps changing.
  */
-async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, event: Exclude<GatewayEvent, { kind: 'subscription' }>, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY | null> {
+async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, event: Exclude<GatewayEvent, { kind: 'subscription' | 'receipt' }>, now: Date, record?: CallbackRecord): Promise<CallbackOutcome | typeof STALE_GATEWAY | null> {
   if (event.kind !== 'ignored' && (event.kind === 'refunded' || !event.invoiceId)) return null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const loaded = event.kind === 'ignored' ? null : await loadPaymentOn(deps.pg, event.invoiceId!, { lock: false, gatewayId: gateway.id, transactionId: transactionOf(event) });
@@ -137,7 +139,19 @@ async function inOneStatement(deps: Deps, gateway: Verifier, actor: string, even
   return null;
 }
 
-function callbackRow(record: CallbackRecord, event: Exclude<GatewayEvent, { kind: 'subscription' }>, paymentId: string | null, outcome: CallbackOutcome, attention: unknown) {
+/**
+ * A cash register's Receipt notification: fills in the receipt it names (services/receipts). One
+ * this gateway never sent may be one whose sending has not committed yet: the gateway is asked to
+ * send it again, which changes nothing if it is truly unknown.
+ */
+async function receiptWord(deps: Deps, gateway: Verifier, event: Extract<GatewayEvent, { kind: 'receipt' }>, record?: CallbackRecord): Promise<CallbackOutcome> {
+  const known = await recordFiscalData(deps, { gatewayId: gateway.id, organizationId: gateway.organizationId }, event.fiscal);
+  const outcome: CallbackOutcome = known ? { result: 'ok' } : { result: 'retry' };
+  if (record) await deps.db.gatewayCallback.create({ data: callbackRow(record, event, null, outcome, known ? undefined : 'a receipt this gateway did not send (yet)') });
+  return outcome;
+}
+
+function callbackRow(record: CallbackRecord, event: GatewayEvent, paymentId: string | null, outcome: CallbackOutcome, attention: unknown) {
   return {
     ...record,
     verdict: 'VALID' as const,

@@ -1,0 +1,72 @@
+// Receipts are queued in the transaction of the money movement they are for (a credit, a refund
+// booking): a Receipt row (unique per movement and type, so a movement never
+// gets two) and its receipt.issue outbox row commit with it or not at all.
+import type { Tx } from '../../db';
+import { newId } from '../../domain/ids';
+import { advanceReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
+import { Decimal } from '../../domain/money';
+import { storedItems } from '../../domain/payment-items';
+import type { Environment } from '../../domain/environment';
+import type { Prisma } from '../../generated/prisma/client';
+import { addOutbox, type OutboxEntry } from '../outbox/outbox';
+
+interface Movement {
+  organizationId: string;
+  environment: Environment;
+  paymentId: string | null;
+  gatewayId: string | null;
+  movementKey: string;
+  type: ReceiptType;
+  amount: Decimal;
+  receipt: CustomerReceipt;
+}
+
+async function fiscalOf(tx: Tx, organizationId: string): Promise<(FiscalSettings & { inn: string | null }) | null> {
+  const o = await tx.organization.findUnique({ where: { id: organizationId }, select: { fiscalInn: true, fiscalTaxationSystem: true, fiscalDefaultVat: true, receiptsEnabled: true } });
+  if (!o || !o.receiptsEnabled || !o.fiscalInn) return null;
+  return { inn: o.fiscalInn, taxationSystem: o.fiscalTaxationSystem ?? 0, defaultVat: o.fiscalDefaultVat, receiptsEnabled: true };
+}
+
+async function contactOf(tx: Tx, organizationId: string, clientId: string) {
+  return (await tx.client.findUnique({ where: { organizationId_id: { organizationId, id: clientId } }, select: { email: true, phone: true } })) ?? {};
+}
+
+async function queue(tx: Tx, m: Movement): Promise<OutboxEntry[]> {
+  const id = newId('rcp');
+  const created = await tx.receipt.createMany({
+    data: [{ id, organizationId: m.organizationId, environment: m.environment, paymentId: m.paymentId, gatewayId: m.gatewayId, movementKey: m.movementKey, type: m.type, amount: m.amount.toFixed(), request: m.receipt as unknown as Prisma.InputJsonObject }],
+    skipDuplicates: true,
+  });
+  if (!created.count) return [];
+  return addOutbox(tx, [{ key: `receipt-${id}-0`, kind: 'receipt.issue', organizationId: m.organizationId, payload: { receiptId: id } }]);
+}
+
+interface PaymentRow {
+  id: string;
+  organizationId: string;
+  environment: Environment;
+  clientId: string;
+  gatewayId: string | null;
+  gatewayType: string;
+  amount: Prisma.Decimal | Decimal;
+  currency: string;
+  items: unknown;
+}
+
+/** The INCOME receipt of a payment just credited (a top-up is an advance). */
+export async function queueIncomeReceipt(tx: Tx, p: PaymentRow, credited: Decimal): Promise<OutboxEntry[]> {
+  const fiscal = await fiscalOf(tx, p.organizationId);
+  if (!fiscal || !wantsReceipt(fiscal, p.gatewayType)) return [];
+  const items = storedItems(p.items, p.amount, p.currency);
+  const receipt = advanceReceipt({ items, amount: credited, fullAmount: credited, fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
+  return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `payment-${p.id}`, type: 'INCOME', amount: credited, receipt });
+}
+
+/** The INCOME_RETURN receipt of a refund booked, for the refunded amount. */
+export async function queueReturnReceipt(tx: Tx, p: PaymentRow, refund: { id: string; amount: Decimal }): Promise<OutboxEntry[]> {
+  const fiscal = await fiscalOf(tx, p.organizationId);
+  if (!fiscal || !wantsReceipt(fiscal, p.gatewayType)) return [];
+  const items = storedItems(p.items, p.amount, p.currency);
+  const receipt = advanceReceipt({ items, amount: refund.amount, fullAmount: new Decimal(p.amount.toString()), fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
+  return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `refund-${refund.id}`, type: 'INCOME_RETURN', amount: refund.amount, receipt });
+}

@@ -19,7 +19,8 @@ async function main() {
   );
   // On this machine only; quiet, so that the banner below is the last thing printed; partner
   // webhooks may target this machine's own receivers.
-  const env = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...process.env, PORT, PUBLIC_URL };
+  // SANDBOX_TIME_SCALE 1440: a subscription charging every DAY charges every minute here.
+  const env = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', SANDBOX_TIME_SCALE: '1440', ...process.env, PORT, PUBLIC_URL };
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env });
   // The service logs JSON lines (for machines); here a person reads them.
   child.stdout.pipe(require('pino-pretty')({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
@@ -30,7 +31,8 @@ async function main() {
   const checkout = await graphql(seeded.token, `mutation($input: InitiatePaymentInput!) {
     initiateTopUpPayment(input: $input) { paymentUrl transactionId expiresAt } }`, {
     // No returnUrl: after paying, the sandbox shows its own result page.
-    input: { clientId: seeded.clientId, clubId: seeded.clubId, amount: '500.00', description: 'Demo balance top-up' },
+    // saveCard: the payer agrees to have the card saved, so the demo can charge it again.
+    input: { clientId: seeded.clientId, clubId: seeded.clubId, amount: '500.00', description: 'Demo balance top-up', saveCard: true },
   });
   const topUp = checkout.initiateTopUpPayment;
   process.stdout.write(`
@@ -40,8 +42,11 @@ Paygate demo is running on ${PUBLIC_URL} (Ctrl-C stops it)
   gateway       ${seeded.gatewayId} (SANDBOX: CloudPayments test mode, TEST environment, no real money)
   club/client   ${seeded.clubId} / ${seeded.clientId}
 
-Pay 500.00 RUB in the sandbox checkout (card 4111 1111 1111 1111, any future expiry, any CVC;
-4242 4242 4242 4242 asks for 3-D Secure; 4444 4444 4444 4441 is declined):
+Pay 500.00 RUB in the sandbox checkout with card 4000 0000 0000 3055 (any future expiry, any
+CVC): it pays and is saved, and its later charges are approved; once paid, this demo prints how to
+charge it again and how to start a subscription. Other test cards: 4111 1111 1111 1111 pays but,
+as in CloudPayments' test mode, its saved token's charges decline; 4242 4242 4242 4242 asks for
+3-D Secure; 4444 4444 4444 4441 is declined.
   ${topUp.paymentUrl}
 
 Then see the payment and the balance:
@@ -53,6 +58,37 @@ curl -s ${PUBLIC_URL}/graphql -H 'content-type: application/json' -H 'authorizat
   -d '{"query":"mutation { createWebhook(input: { url: \\"http://127.0.0.1:9000/hook\\", events: [\\"PAYMENT_RECEIVED\\"] }) { id secret } }"}'
 
 Explore the API in a browser: ${PUBLIC_URL}/graphql (paste the key into the explorer's key field).
+
+`);
+  await showSavedCard(seeded, topUp.transactionId);
+}
+
+/** Once the demo top-up is paid: its receipt, the saved card, and what to do with it. */
+async function showSavedCard(seeded, paymentId) {
+  let card;
+  for (let i = 0; i < 1800 && !card; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const data = await graphql(seeded.token, `query($id: ID!, $client: ID!) { payment(id: $id) { status }
+      savedPaymentMethods(clientId: $client) { id cardMask } }`, { id: paymentId, client: seeded.clientId }).catch(() => null);
+    if (data && data.payment && data.payment.status !== 'PENDING') card = data.savedPaymentMethods.at(-1) ?? null;
+    if (data && data.payment && data.payment.status !== 'PENDING' && !card) return;
+  }
+  if (!card) return;
+  const call = (query) => `curl -s ${PUBLIC_URL}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${seeded.token}' \\
+  -d '{"query":${JSON.stringify(query).replace(/'/g, "'\\''")}}'`;
+  process.stdout.write(`
+The top-up is paid and card ${card.cardMask} is saved as ${card.id}.
+
+Its 54-FZ receipt (the sandbox's cash register prints it a moment after the credit):
+${call(`{ payment(id: "${paymentId}") { status receipts { type status amount fiscalNumber fiscalSign url } } }`)}
+
+Charge the saved card again in one click (200.00 RUB):
+${call(`mutation { chargeSavedCard(input: { clientId: "${seeded.clientId}", paymentMethodId: "${card.id}", amount: "200.00" }) { id status amount } }`)}
+
+Start a subscription: 100.00 RUB every day, which this demo's sandbox clock runs as every minute
+(SANDBOX_TIME_SCALE=1440); watch its charges arrive, then cancel it with cancelSubscription(id):
+${call(`mutation { createSubscription(input: { clientId: "${seeded.clientId}", paymentMethodId: "${card.id}", amount: "100.00", interval: DAY, period: 1, description: "Demo membership" }) { id status nextChargeAt } }`)}
+${call(`{ subscriptions(clientId: "${seeded.clientId}") { edges { node { id status successfulCharges nextChargeAt payments { edges { node { id amount status } } } } } } client(id: "${seeded.clientId}") { balance } }`)}
 
 `);
 }

@@ -1,4 +1,5 @@
-// The demo organization `npm run demo` sets up: a SANDBOX gateway, a club and a client.
+// The demo organization `npm run demo` sets up: a SANDBOX gateway, a club, a client, and 54-FZ
+// receipts switched on (the sandbox's cash register prints them).
 // Safe to run again: it reuses what exists and issues a fresh TEST OWNER key (keys show once),
 // revoking the one the previous run printed:
 // the sandbox is a TEST gateway, so a LIVE key would find no gateway for the demo club.
@@ -10,16 +11,19 @@ import { newOrgCode } from '../domain/ids';
 import { upsertClient } from '../services/clients/upsert-client';
 import { upsertClub } from '../services/clubs/upsert-club';
 import { configureGateway } from '../services/gateways/configure-gateway';
+import { getOrganization, updateOrganization } from '../services/organizations/organization';
 
 const DEMO_KEY_NAME = 'npm run demo';
 
-export const DEMO = { orgId: 'org_demo', clubId: 'club_demo', clientId: 'client_demo', publicId: 'pk_sandbox_demo' } as const;
+export const DEMO = { orgId: 'org_demo', clubId: 'club_demo', clientId: 'client_demo', publicId: 'pk_sandbox_demo', inn: '7707083893' } as const;
 
 export async function seedDemo(deps: Deps) {
   await deps.db.organization.upsert({ where: { id: DEMO.orgId }, create: { id: DEMO.orgId, name: 'Demo club chain', code: newOrgCode() }, update: {} });
   const ctx = systemCtx(deps, DEMO.orgId, 'TEST', 'cli:demo');
   await upsertClub(ctx, { id: DEMO.clubId, name: 'Demo fitness club' });
   await upsertClient(ctx, { id: DEMO.clientId, clubId: DEMO.clubId, name: 'Demo client', email: 'client@example.com' });
+  // A valid-looking INN (checksum), УСН доход: the sandbox's register prints receipts for it.
+  if (!(await getOrganization(ctx)).fiscal) await updateOrganization(ctx, { fiscal: { inn: DEMO.inn, taxationSystem: 1, receiptsEnabled: true } });
   const existing = await deps.db.paymentGateway.findUnique({
     where: { organizationId_environment_type_publicId: { organizationId: DEMO.orgId, environment: 'TEST', type: 'SANDBOX', publicId: DEMO.publicId } },
   });

@@ -8,7 +8,7 @@ import { decide } from '../../domain/book';
 import { applyDecisions } from '../book/persist';
 import { afterCommit } from '../book/run';
 import { loadPayments } from '../book/snapshot';
-import { queueIncomeReceipt } from '../receipts/queue-receipts';
+import { queueIncomeReceipts } from '../receipts/queue-receipts';
 
 /** Returns what to do after commit. */
 export async function creditPayments(deps: Deps, tx: Tx, paymentIds: readonly string[]): Promise<() => void> {
@@ -20,10 +20,12 @@ export async function creditPayments(deps: Deps, tx: Tx, paymentIds: readonly st
   });
   const applied = await applyDecisions(tx, items, { actor: 'system:credit' });
   // Every payment credited, whatever made it (a top-up, a one-click or recurring charge), gets its receipt here.
-  for (const [i, { row }] of items.entries()) {
+  const credited = items.flatMap(({ row }, i) => {
     const posted = applied[i].posted.find((e) => e.amount.gt(0));
-    if (posted) applied[i].outbox.push(...await queueIncomeReceipt(tx, row, posted.amount));
-  }
+    return posted ? [{ i, row, amount: posted.amount }] : [];
+  });
+  const receipts = await queueIncomeReceipts(tx, credited);
+  credited.forEach(({ i }, n) => applied[i].outbox.push(...receipts[n]));
   return () => {
     for (const [i, { row, decision }] of items.entries()) {
       const posted = applied[i].posted[0];

@@ -53,13 +53,28 @@ interface PaymentRow {
   items: unknown;
 }
 
-/** The INCOME receipt of a payment just credited (a top-up is an advance). */
-export async function queueIncomeReceipt(tx: Tx, p: PaymentRow, credited: Decimal): Promise<OutboxEntry[]> {
-  const fiscal = await fiscalOf(tx, p.organizationId);
-  if (!fiscal || !wantsReceipt(fiscal, p.gatewayType)) return [];
-  const items = storedItems(p.items, p.amount, p.currency);
-  const receipt = advanceReceipt({ items, amount: credited, fullAmount: credited, fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
-  return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `payment-${p.id}`, type: 'INCOME', amount: credited, receipt });
+/**
+ * The INCOME receipts of payments just credited (a top-up is an advance). One read of the
+ * organizations' fiscal settings for the whole credit batch: with receipts off, nothing more.
+ */
+export async function queueIncomeReceipts(tx: Tx, credited: readonly { row: PaymentRow; amount: Decimal }[]): Promise<OutboxEntry[][]> {
+  const orgIds = [...new Set(credited.map((c) => c.row.organizationId))];
+  const enabled = orgIds.length
+    ? await tx.organization.findMany({ where: { id: { in: orgIds }, receiptsEnabled: true, fiscalInn: { not: null } }, select: { id: true, fiscalInn: true, fiscalTaxationSystem: true, fiscalDefaultVat: true } })
+    : [];
+  const fiscalBy = new Map(enabled.map((o) => [o.id, { inn: o.fiscalInn!, taxationSystem: o.fiscalTaxationSystem ?? 0, defaultVat: o.fiscalDefaultVat, receiptsEnabled: true }]));
+  const queued: OutboxEntry[][] = [];
+  for (const { row: p, amount } of credited) {
+    const fiscal = fiscalBy.get(p.organizationId);
+    if (!fiscal || !wantsReceipt(fiscal, p.gatewayType)) {
+      queued.push([]);
+      continue;
+    }
+    const items = storedItems(p.items, p.amount, p.currency);
+    const receipt = advanceReceipt({ items, amount, fullAmount: amount, fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
+    queued.push(await queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `payment-${p.id}`, type: 'INCOME', amount, receipt }));
+  }
+  return queued;
 }
 
 /** The INCOME_RETURN receipt of a refund booked, for the refunded amount. */

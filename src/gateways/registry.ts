@@ -16,3 +16,8 @@ export function gatewayAdapter(type: GatewayType): GatewayAdapter {
   if (!isConfigurable(type)) throw new Error(`${type} payments have no gateway`);
   return gateways[type];
 }
+
+/** The gateway types whose adapter has a capability (one of its optional methods). */
+export function gatewayTypesWith(capability: keyof GatewayAdapter): (keyof typeof gateways)[] {
+  return (Object.keys(gateways) as (keyof typeof gateways)[]).filter((type) => typeof gateways[type][capability] === 'function');
+}

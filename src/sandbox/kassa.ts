@@ -2,6 +2,7 @@
 // prints it at once, the signed Receipt notification carrying its fiscal data follows; kkt/receipt/get
 // answers the printed receipt. INN 0000000000 is a register that refuses every receipt.
 import { randomBytes } from 'node:crypto';
+import { Decimal, decimalFromText } from '../domain/money';
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 
 export const REFUSING_INN = '0000000000';
@@ -12,11 +13,11 @@ export function sandboxKassa(api: (method: string, handler: Handler) => void, { 
   api('kkt/receipt', async (merchant, b) => {
     const inn = String(b.Inn ?? '');
     if (inn === REFUSING_INN) return { answer: { Model: { ErrorCode: -1 }, InnerResult: null, Success: false, Message: `Компания с ИНН ${inn} не найдена` } };
-    const receipt = (b.CustomerReceipt ?? {}) as { Items?: { amount?: number }[] };
+    const receipt = (b.CustomerReceipt ?? {}) as { Items?: { amount?: unknown }[] };
     const items = Array.isArray(receipt.Items) ? receipt.Items : [];
     if (!items.length || !['Income', 'IncomeReturn'].includes(String(b.Type))) return { answer: { Model: { ErrorCode: -1 }, Success: false, Message: 'Invalid receipt' } };
     const id = randomBytes(6).toString('base64url');
-    const amount = items.reduce((s, i) => s + Math.round(Number(i.amount ?? 0) * 100), 0) / 100;
+    const amount = items.reduce((sum, i) => sum.plus(decimalFromText(String(i.amount ?? '')) ?? 0), new Decimal(0));
     const n = Number.parseInt(randomBytes(3).toString('hex'), 16);
     const fiscal = {
       Id: id,

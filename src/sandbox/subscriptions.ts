@@ -11,7 +11,7 @@
 // Paygate must never trigger), and sends no Recurrent for it.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { decimalFromText } from '../domain/money';
+import { decimalFromText, exactJsonNumber } from '../domain/money';
 import { utcDateTime, type SandboxMerchant, type SandboxWorld } from './emulator';
 
 const TTL_SECONDS = 30 * 86_400;
@@ -97,7 +97,7 @@ export function subscriptionModel(s: SandboxSubscription) {
   const last = s.lastTransactionAt ? new Date(s.lastTransactionAt) : null;
   const next = s.nextAtMs !== null ? new Date(s.nextAtMs) : null;
   return {
-    Id: s.id, AccountId: s.accountId, Description: s.description, Email: s.email ?? null, Amount: Number(s.amount), CurrencyCode: 0, Currency: s.currency,
+    Id: s.id, AccountId: s.accountId, Description: s.description, Email: s.email ?? null, Amount: exactJsonNumber(s.amount), CurrencyCode: 0, Currency: s.currency,
     RequireConfirmation: s.requireConfirmation, StartDate: cpJsonDate(start), StartDateIso: isoNoZone(start), IntervalCode: Object.keys(INTERVAL_DAYS).indexOf(s.interval),
     Interval: s.interval, Period: s.period, MaxPeriods: s.maxPeriods ?? null, CultureName: 'ru', StatusCode: STATUS_CODES[s.status], Status: s.status,
     SuccessfulTransactionsNumber: s.successful, FailedTransactionsNumber: s.failed,

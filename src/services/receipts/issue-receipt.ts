@@ -7,20 +7,21 @@ import type { Tx } from '../../db';
 import type { Receipt } from '../../generated/prisma/client';
 import { GatewayError, type FiscalData, type GatewayReceipt } from '../../gateways/types';
 import type { CustomerReceipt } from '../../domain/receipts';
+import { gatewayTypesWith } from '../../gateways/registry';
 import { loadGateway, type LoadedGateway } from '../gateways/load-gateway';
 import { receiptIssuedEvent } from './receipt-view';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
 
 /**
  * The cash register for a receipt: its own gateway's when that gateway has one; otherwise (a
- * CryptoCloud payment, a settlement) the organization's active CloudPayments-protocol gateway of
- * the same environment that has one, oldest first. Null: none, the receipt fails with a reason.
+ * CryptoCloud payment, a settlement) the organization's oldest active gateway of the same
+ * environment whose adapter issues receipts. Null: none, the receipt fails with a reason.
  */
 async function registerFor(deps: Deps, tx: Tx, r: Receipt): Promise<LoadedGateway | null> {
   const own = await loadGateway(deps, r.gatewayId);
   if (own?.adapter.issueReceipt && !own.unavailable) return own;
   const others = await tx.paymentGateway.findMany({
-    where: { organizationId: r.organizationId, environment: r.environment, isActive: true, type: { in: ['CLOUDPAYMENTS', 'SANDBOX'] } },
+    where: { organizationId: r.organizationId, environment: r.environment, isActive: true, type: { in: gatewayTypesWith('issueReceipt') } },
     orderBy: { createdAt: 'asc' }, select: { id: true },
   });
   for (const g of others) {
@@ -40,7 +41,7 @@ export async function issueReceipts(deps: Deps, tx: Tx, receiptIds: readonly str
     const org = await tx.organization.findUniqueOrThrow({ where: { id: r.organizationId }, select: { fiscalInn: true } });
     const gateway = await registerFor(deps, tx, r);
     if (!gateway || !org.fiscalInn) {
-      await tx.receipt.update({ where: { id }, data: { status: 'FAILED', error: !org.fiscalInn ? 'the organization has no INN in its fiscal settings' : 'no cash register: the organization has no active CloudPayments or SANDBOX gateway in this environment' } });
+      await tx.receipt.update({ where: { id }, data: { status: 'FAILED', error: !org.fiscalInn ? 'the organization has no INN in its fiscal settings' : 'no cash register: the organization has no active gateway in this environment that issues receipts (CloudPayments, SANDBOX)' } });
       continue;
     }
     const payment = r.paymentId ? await tx.payment.findUnique({ where: { id: r.paymentId }, select: { clientId: true } }) : null;

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { paymentReceipts, retryReceipt } from '../services/receipts/receipts';
+import { paymentReceipts, retryReceipt, spendReceipt } from '../services/receipts/receipts';
+import { LedgerEntry } from './client.types';
 import { serviceCtx, type GqlContext } from './context';
 import { Payment } from './payment.types';
 import { Receipt } from './receipt.types';
@@ -18,5 +19,13 @@ export class PaymentReceiptsResolver {
   @FieldResolver(() => [Receipt], { description: '54-FZ receipts of the payment and its refunds, oldest first' })
   receipts(@Root() payment: Payment, @Ctx() ctx: GqlContext): Promise<Receipt[]> {
     return paymentReceipts(serviceCtx(ctx), payment.id);
+  }
+}
+
+@Resolver(() => LedgerEntry)
+export class LedgerEntryReceiptResolver {
+  @FieldResolver(() => Receipt, { nullable: true, description: 'A SPEND with items: its 54-FZ full-settlement receipt (receipts enabled); otherwise null' })
+  receipt(@Root() entry: LedgerEntry, @Ctx() ctx: GqlContext): Promise<Receipt | null> {
+    return entry.kind === 'SPEND' ? spendReceipt(serviceCtx(ctx), entry.id) : Promise.resolve(null);
   }
 }

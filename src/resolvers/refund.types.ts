@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { MANUAL_METHODS, type ManualMethod } from '../services/payments/record-manual-payment';
-import { MoneyInInput } from './payment.types';
+import { MoneyInInput, PaymentItemInput } from './payment.types';
 import { DecimalScalar } from './scalars';
 
 @InputType()
@@ -46,6 +46,9 @@ export class BalanceDebitInput {
 
   @Field(() => String, { nullable: true })
   idempotencyKey?: string | null;
+
+  @Field(() => [PaymentItemInput], { nullable: true, description: 'What the balance paid for: at most 100 lines whose quantity × price add up to the amount exactly. With receipts enabled, the spend gets its 54-FZ full-settlement receipt (LedgerEntry.receipt); absent: none' })
+  items?: PaymentItemInput[] | null;
 }
 
 @InputType({ description: 'A correction by staff: + credits, − debits the balance (ledger kind ADJUSTMENT); never below zero' })

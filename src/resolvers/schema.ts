@@ -16,10 +16,10 @@ import { SavedFilterResolver } from './saved-filter.resolver';
 import { AttentionResolver } from './attention.resolver';
 import { PaymentSubscriptionResolver, SubscriptionResolver } from './subscription.resolver';
 import { AutoTopUpResolver } from './auto-top-up.resolver';
-import { PaymentReceiptsResolver, ReceiptResolver } from './receipt.resolver';
+import { LedgerEntryReceiptResolver, PaymentReceiptsResolver, ReceiptResolver } from './receipt.resolver';
 
 export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver, SavedCardResolver,
-  SubscriptionResolver, PaymentSubscriptionResolver, AutoTopUpResolver, ReceiptResolver, PaymentReceiptsResolver] as const;
+  SubscriptionResolver, PaymentSubscriptionResolver, AutoTopUpResolver, ReceiptResolver, PaymentReceiptsResolver, LedgerEntryReceiptResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -1,7 +1,7 @@
 // Auto top-up against the sandbox: set/get/disable, a debit below the threshold charges the saved
 // card once as the merchant (credited once), concurrent debits start one charge, a decline pauses
 // the rule and sends AUTO_TOP_UP_FAILED, a card of another client is refused with nothing written.
-import { startTestApp, type TestApp } from '../helpers/app';
+import { makeToken, startTestApp, type TestApp } from '../helpers/app';
 import { balanceOf, makeShop, topUp, type Shop } from '../helpers/fixtures';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
@@ -87,5 +87,46 @@ describe('auto top-up (sandbox)', () => {
     const res = await set(other, { paymentMethodId: method.id, threshold: '1', amount: '10' });
     expect(res.body.errors?.[0].extensions?.code).toMatch(/NOT_FOUND|BAD_USER_INPUT/);
     expect(await t.deps.db.autoTopUp.count({ where: { organizationId: other.orgId } })).toBe(0);
+  });
+
+  it('charges at most dailyLimit times a UTC day, however many debits cross the threshold', async () => {
+    const { s, method } = await shopWithCard('daily', CARDS.tokenApproved, 100);
+    await set(s, { paymentMethodId: method.id, threshold: '1000', amount: '10', dailyLimit: 2 });
+    for (let i = 1; i <= 4; i++) {
+      await debit(s, '1');
+      // Each charge settles before the next debit, so only the daily count can hold the third back.
+      await waitFor(() => autoPayments(s), (ps) => ps.every((p) => p.status === 'CONFIRMED'));
+      await waitFor(() => t.deps.db.autoTopUp.findUniqueOrThrow({ where: { organizationId_environment_clientId: { organizationId: s.orgId, environment: 'TEST', clientId: s.clientId } } }), (r) => r.inFlightTrigger === null);
+    }
+    expect(await autoPayments(s)).toHaveLength(2);
+    expect((await t.gql(GET, { c: s.clientId }, s.token)).body.data.autoTopUp).toMatchObject({ chargesToday: 2, pausedReason: null });
+  });
+
+  it('Paygate\'s own key prefix is refused on every caller key: a top-up cannot pass for a debit\'s auto top-up', async () => {
+    const { s, method } = await shopWithCard('squat');
+    await set(s, { paymentMethodId: method.id, threshold: '30', amount: '70' });
+    const led = (await debit(s, '1')).body.data.debitBalance.id;
+    const before = await t.deps.db.payment.count({ where: { organizationId: s.orgId } });
+    const attempts = [
+      t.gql('mutation($i: InitiatePaymentInput!) { initiateTopUpPayment(input: $i) { transactionId } }', { i: { clientId: s.clientId, clubId: s.clubId, amount: '10', idempotencyKey: `auto-top-up:${led}` } }, s.token),
+      t.gql('mutation($i: ChargeSavedCardInput!) { chargeSavedCard(input: $i) { id } }', { i: { clientId: s.clientId, paymentMethodId: method.id, amount: '10', idempotencyKey: 'auto-top-up:led_x' } }, s.token),
+      t.gql(DEBIT, { i: { clientId: s.clientId, amount: '1', reason: 'x', idempotencyKey: 'auto-top-up:led_y' } }, s.token),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      expect(res.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('may not start with "auto-top-up:"') });
+    }
+    expect(await t.deps.db.payment.count({ where: { organizationId: s.orgId } })).toBe(before);
+  });
+
+  it('a rule lives in its environment: the LIVE key neither sees nor sets it with a TEST card; a VIEWER cannot set one', async () => {
+    const { s, method } = await shopWithCard('envs');
+    await set(s, { paymentMethodId: method.id, threshold: '30', amount: '70' });
+    expect((await t.gql(GET, { c: s.clientId }, s.liveToken)).body.data.autoTopUp).toBeNull();
+    const live = await t.gql(SET, { i: { clientId: s.clientId, paymentMethodId: method.id, threshold: '30', amount: '70' } }, s.liveToken);
+    expect(live.body.errors?.[0].extensions?.code).toMatch(/NOT_FOUND|BAD_USER_INPUT/);
+    const viewer = await makeToken(t.deps, s.orgId, 'VIEWER', { environment: 'TEST' });
+    expect((await t.gql(SET, { i: { clientId: s.clientId, paymentMethodId: method.id, threshold: '1', amount: '5' } }, viewer.token)).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await t.deps.db.autoTopUp.findMany({ where: { organizationId: s.orgId }, select: { environment: true, threshold: true } })).toEqual([{ environment: 'TEST', threshold: expect.anything() }]);
+    expect((await t.gql(GET, { c: s.clientId }, viewer.token)).body.data.autoTopUp.threshold).toBe('30.00');
   });
 });

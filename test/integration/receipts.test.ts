@@ -103,4 +103,49 @@ describe('receipts (sandbox cash register)', () => {
     expect(row.attempt).toBe(1);
     expect((await t.gql(RETRY, { id: failed.id }, shop.token)).body.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
+
+  it('a spend with items gets one full-settlement receipt (method 4, paid by the advance); its replay none more; bad items change nothing', async () => {
+    await fiscal({ inn: '7707083893', taxationSystem: 1, receiptsEnabled: true });
+    await paid();
+    const DEBIT = 'mutation($i: BalanceDebitInput!) { debitBalance(input: $i) { id kind amount receipt { id type status amount } } }';
+    const items = [{ name: 'Yoga class', quantity: '2', price: '150.00' }, { name: 'Towel', quantity: '1', price: '0.50', vat: 20 }];
+    const input = { clientId: shop.clientId, amount: '300.50', reason: 'classes', idempotencyKey: `spend-${Date.now()}`, items };
+    const balance = async () => (await t.deps.db.client.findUniqueOrThrow({ where: { organizationId_id: { organizationId: shop.orgId, id: shop.clientId } } })).testBalance.toFixed(2);
+    const before = await balance();
+
+    // Refused before anything is written: lines that do not add up, a bad VAT, too long a name.
+    for (const bad of [[{ name: 'Yoga', quantity: '1', price: '300.00' }], [{ name: 'Yoga', quantity: '1', price: '300.50', vat: 18 }], [{ name: 'x'.repeat(129), quantity: '1', price: '300.50' }], []]) {
+      const res = await t.gql(DEBIT, { i: { ...input, idempotencyKey: null, items: bad } }, shop.token);
+      expect(res.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(await balance()).toBe(before);
+
+    const first = (await t.gql(DEBIT, { i: input }, shop.token)).body.data.debitBalance;
+    expect(first).toMatchObject({ kind: 'SPEND', amount: '-300.50', receipt: { type: 'INCOME', amount: '300.50' } });
+    const again = await t.gql(DEBIT, { i: input }, shop.token);
+    expect(again.body.data.debitBalance.id).toBe(first.id);
+    const other = await t.gql(DEBIT, { i: { ...input, items: [{ name: 'Pilates class', quantity: '1', price: '300.50' }] } }, shop.token);
+    expect(other.body.errors?.[0].extensions?.code).toBe('CONFLICT');
+
+    const LEDGER = 'query($id: ID!) { client(id: $id) { ledger(first: 10) { edges { node { id kind receipt { id type status amount fiscalSign error } } } } } }';
+    const entry = async (token = shop.token) => ((await t.gql(LEDGER, { id: shop.clientId }, token)).body.data.client?.ledger.edges ?? []).map((e: { node: unknown }) => e.node).find((n: { id: string }) => n.id === first.id);
+    const issued = await waitFor(() => entry(), (n) => n?.receipt?.status === 'ISSUED', { timeoutMs: 20_000 });
+    expect(issued.receipt).toMatchObject({ id: first.receipt.id, error: null });
+    expect(issued.receipt.fiscalSign).toMatch(/^\d+$/);
+    const row = await t.deps.db.receipt.findUniqueOrThrow({ where: { id: first.receipt.id } });
+    expect(row).toMatchObject({ paymentId: null, environment: 'TEST', type: 'INCOME' });
+    expect(row.request).toMatchObject({
+      Items: [{ label: 'Yoga class', price: '150.00', quantity: '2', amount: '300.00', method: 4, object: 4, vat: null }, { label: 'Towel', amount: '0.50', method: 4, object: 4, vat: 20 }],
+      amounts: { advancePayment: '300.50' },
+    });
+    expect(await t.deps.db.receipt.count({ where: { organizationId: shop.orgId, movementKey: `spend-${first.id}` } })).toBe(1);
+    // The LIVE key sees its own environment's ledger only: not this TEST spend or its receipt.
+    expect(await entry(shop.liveToken)).toBeUndefined();
+
+    // Without items: a spend like any other, no receipt.
+    const plain = (await t.gql(DEBIT, { i: { clientId: shop.clientId, amount: '1.00', reason: 'no items' } }, shop.token)).body.data.debitBalance;
+    expect(plain.receipt).toBeNull();
+    await outboxDrained(t);
+    expect(await t.deps.db.receipt.count({ where: { organizationId: shop.orgId, movementKey: `spend-${plain.id}` } })).toBe(0);
+  });
 });

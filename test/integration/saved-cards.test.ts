@@ -428,6 +428,35 @@ describe('saved cards (CLOUDPAYMENTS adapter against the simulator)', () => {
     }
   });
 
+  it('an auto top-up charges as the merchant (TrInitiatorCode 0, PaymentScheduled 0); a lost answer is asked again under the same X-Request-ID, charged and credited once', async () => {
+    const id = await saveCard('tk_cp_auto_00000000001');
+    await outboxDrained(t);
+    const before = await balanceOf(t, shop);
+    const set = await t.gql('mutation($i: SetAutoTopUpInput!) { setAutoTopUp(input: $i) { enabled } }', { i: { clientId: shop.clientId, paymentMethodId: id, threshold: before, amount: '25' } }, shop.token);
+    expect(set.body.data.setAutoTopUp.enabled).toBe(true);
+    cp.dropAnswers('payments/tokens/charge', 1);
+    const debit = await t.gql('mutation($i: BalanceDebitInput!) { debitBalance(input: $i) { id } }', { i: { clientId: shop.clientId, amount: '1', reason: 'a class' } }, shop.token);
+    const trigger = debit.body.data.debitBalance.id as string;
+    const p = await waitFor(() => t.deps.db.payment.findFirst({ where: { organizationId: shop.orgId, idempotencyKey: `auto-top-up:${trigger}` } }), (row) => row !== null);
+    const calls = () => cp.requests.filter((q) => q.path === 'payments/tokens/charge' && q.body.InvoiceId === p!.id);
+    await waitFor(async () => calls(), (c) => c.length === 1);
+    expect(calls()[0]).toMatchObject({ requestId: `charge-${p!.id}`, status: 0, body: { Amount: 25, AccountId: shop.clientId, TrInitiatorCode: 0, PaymentScheduled: 0, Token: 'tk_cp_auto_00000000001' } });
+    await waitFor(() => t.deps.db.outbox.count({ where: { kind: 'auto-top-up', key: `auto-top-up:${trigger}`, status: 'DONE' } }), (n) => n === 1);
+    expect((await t.deps.db.payment.findUniqueOrThrow({ where: { id: p!.id } })).status).toBe('PENDING');
+
+    // The follow-up row would ask a minute later: brought forward, it sends the same request again.
+    await t.deps.db.outbox.updateMany({ where: { key: `auto-top-up:${trigger}:1` }, data: { availableAt: new Date() } });
+    t.deps.outboxSignal.notify(['auto-top-up']);
+    await waitFor(() => t.deps.db.payment.findUniqueOrThrow({ where: { id: p!.id } }), (row) => row.status === 'CONFIRMED', { timeoutMs: 20_000 });
+    expect(calls().map((c) => c.requestId)).toEqual([`charge-${p!.id}`, `charge-${p!.id}`]);
+    expect([...cp.transactions.values()].filter((x) => x.InvoiceId === p!.id)).toHaveLength(1);
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(plus(before, -1), 25));
+    await outboxDrained(t);
+    expect(await t.deps.db.ledgerEntry.count({ where: { paymentId: p!.id } })).toBe(1);
+    expect(await t.deps.db.payment.count({ where: { organizationId: shop.orgId, idempotencyKey: { startsWith: `auto-top-up:${trigger}` } } })).toBe(1);
+    await t.gql('mutation($i: SetAutoTopUpInput!) { setAutoTopUp(input: $i) { enabled } }', { i: { clientId: shop.clientId, paymentMethodId: id, threshold: '0', amount: '25', enabled: false } }, shop.token);
+  });
+
   it('a gateway without token charges (CryptoCloud) refuses the card with BAD_USER_INPUT', async () => {
     const gw = await t.deps.db.paymentGateway.create({
       data: { id: 'gw_cc_cards', organizationId: shop.orgId, type: 'CRYPTOCLOUD', publicId: 'shop_cc', apiSecretEncrypted: 'x', environment: 'LIVE' },

@@ -12,8 +12,8 @@ import type { Payment } from '../../generated/prisma/client';
 import { GatewayError, type ChargeInitiator } from '../../gateways/types';
 import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
-import { once, requestHash } from '../common/idempotency';
-import { externalId, optionalText } from '../common/validate';
+import { callerIdempotencyKey, once, requestHash } from '../common/idempotency';
+import { externalId } from '../common/validate';
 import { gatewayForOperation } from '../gateways/load-gateway';
 import { applyGatewayState } from '../payments/gateway-word';
 import { reconcileWithGateway } from '../payments/reconcile-payment';
@@ -32,7 +32,7 @@ export interface ChargeSavedCardInput {
 export async function chargeSavedCard(ctx: Ctx, input: ChargeSavedCardInput): Promise<PaymentView> {
   const clientId = externalId(input.clientId, 'clientId');
   const methodId = paymentMethodId(input.paymentMethodId);
-  const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
+  const idempotencyKey = callerIdempotencyKey(input.idempotencyKey);
   const { db } = ctx.deps;
   const client = await db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
   if (!client) throw unknownClient(clientId);

@@ -5,9 +5,8 @@ import type { Ctx } from '../../context';
 import type { Tx } from '../../db';
 import { badInput, unknownClient } from '../../domain/errors';
 import { formatAmount, type Decimal } from '../../domain/money';
-import { SHORTFALL_DEBIT_KEY_PREFIX } from '../../domain/shortfall';
-import { once, requestHash } from '../common/idempotency';
-import { externalId, optionalText, text } from '../common/validate';
+import { callerIdempotencyKey, once, requestHash } from '../common/idempotency';
+import { externalId, text } from '../common/validate';
 import { toLedgerEntryView, type LedgerEntryView } from '../common/views';
 import { InsufficientBalance, postToLedger, type PostedEntry } from './post';
 
@@ -35,8 +34,7 @@ export interface MovementKind {
 export async function moveBalanceOnce(ctx: Ctx, input: MovementInput, m: MovementKind): Promise<{ entry: LedgerEntryView; replayed: boolean }> {
   const clientId = externalId(input.clientId, 'clientId');
   const reason = text(input.reason, 'reason', 500);
-  const key = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
-  if (key?.startsWith(SHORTFALL_DEBIT_KEY_PREFIX)) throw badInput(`idempotencyKey may not start with "${SHORTFALL_DEBIT_KEY_PREFIX}": Paygate keeps it for its own entries`, 'idempotencyKey');
+  const key = callerIdempotencyKey(input.idempotencyKey);
   const client = await ctx.deps.db.client.findUnique({ where: { organizationId_id: { organizationId: ctx.orgId, id: clientId } } });
   if (!client) throw unknownClient(clientId);
   const amount = m.entryAmount(String(input.amount), client.currency);

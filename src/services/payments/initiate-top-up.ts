@@ -11,7 +11,7 @@ import { writeHistory } from '../book/persist';
 import { runBook } from '../book/run';
 import { gatewayForOperation } from '../gateways/load-gateway';
 import { gatewayAdapter } from '../../gateways/registry';
-import { once, requestHash } from '../common/idempotency';
+import { callerIdempotencyKey, once, requestHash } from '../common/idempotency';
 import { externalId, httpsOrHttpUrl, optionalText } from '../common/validate';
 import { payerOf } from './payer';
 import { selectGateway } from './select-gateway';
@@ -52,7 +52,7 @@ export async function initiateTopUp(ctx: Ctx, input: InitiateTopUpInput): Promis
   const amount = parseAmount(input.amount, currency);
   const returnUrl = httpsOrHttpUrl(input.returnUrl, 'returnUrl') ?? null;
   const description = optionalText(input.description, 'description', 500) ?? null;
-  const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
+  const idempotencyKey = callerIdempotencyKey(input.idempotencyKey);
   // The default line is never stored: it is built from the amount when read, so it follows a partial capture.
   const checked = checkItems(input.items, amount, currency);
   const items = isDefault(checked, amount, currency) ? [] : checked;

@@ -9,7 +9,7 @@ import { newId } from '../../domain/ids';
 import { parseAmount, parseCurrency } from '../../domain/money';
 import type { Payment } from '../../generated/prisma/client';
 import { outboxOf, writeHistory } from '../book/persist';
-import { once, requestHash } from '../common/idempotency';
+import { callerIdempotencyKey, once, requestHash } from '../common/idempotency';
 import { externalId, optionalText } from '../common/validate';
 import { addOutbox } from '../outbox/outbox';
 import { payerOf } from './payer';
@@ -42,7 +42,7 @@ export async function recordManualPayment(ctx: Ctx, input: ManualPaymentInput): 
   const amount = parseAmount(input.amount, currency);
   const documentNumber = optionalText(input.documentNumber, 'documentNumber', 64) ?? null;
   const description = optionalText(input.description, 'description', 500) ?? null;
-  const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
+  const idempotencyKey = callerIdempotencyKey(input.idempotencyKey);
   const hash = requestHash(['manual', clientId, clubId, amount.toFixed(), currency, input.method, documentNumber, description]);
 
   const { row, replayed } = await once<Payment>({

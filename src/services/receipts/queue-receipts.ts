@@ -3,9 +3,9 @@
 // gets two) and its receipt.issue outbox row commit with it or not at all.
 import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
-import { advanceReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
+import { advanceReceipt, settlementReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
 import { Decimal } from '../../domain/money';
-import { storedItems } from '../../domain/payment-items';
+import { storedItems, type PaymentItem } from '../../domain/payment-items';
 import type { Environment } from '../../domain/environment';
 import type { Prisma } from '../../generated/prisma/client';
 import { addOutbox, type OutboxEntry } from '../outbox/outbox';
@@ -84,4 +84,23 @@ export async function queueReturnReceipt(tx: Tx, p: PaymentRow, refund: { id: st
   const items = storedItems(p.items, p.amount, p.currency);
   const receipt = advanceReceipt({ items, amount: refund.amount, fullAmount: new Decimal(p.amount.toString()), fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
   return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `refund-${refund.id}`, type: 'INCOME_RETURN', amount: refund.amount, receipt });
+}
+
+/** The movement key of a spend's settlement receipt: one per ledger entry. */
+export const spendMovementKey = (ledgerEntryId: string) => `spend-${ledgerEntryId}`;
+
+/**
+ * The full-settlement INCOME receipt of a balance spend with items (method 4, paid by the advance:
+ * amounts.advancePayment). No payment, so no gateway of its own: it goes through the
+ * organization's cash register of the spend's environment (issue-receipt.ts registerFor).
+ */
+export async function queueSettlementReceipt(
+  tx: Tx,
+  spend: { organizationId: string; environment: Environment; clientId: string; entryId: string; amount: Decimal },
+  items: readonly PaymentItem[],
+): Promise<OutboxEntry[]> {
+  const fiscal = await fiscalOf(tx, spend.organizationId);
+  if (!fiscal) return [];
+  const receipt = settlementReceipt({ items, amount: spend.amount, fiscal, contact: await contactOf(tx, spend.organizationId, spend.clientId) });
+  return queue(tx, { organizationId: spend.organizationId, environment: spend.environment, paymentId: null, gatewayId: null, movementKey: spendMovementKey(spend.entryId), type: 'INCOME', amount: spend.amount, receipt });
 }

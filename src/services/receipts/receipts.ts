@@ -3,11 +3,18 @@ import type { Ctx } from '../../context';
 import { AppError, notFound } from '../../domain/errors';
 import { addOutbox } from '../outbox/outbox';
 import { owned } from '../common/scope';
+import { spendMovementKey } from './queue-receipts';
 import { toReceiptView, type ReceiptView } from './receipt-view';
 
 export async function paymentReceipts(ctx: Ctx, paymentId: string): Promise<ReceiptView[]> {
   const rows = await ctx.deps.db.receipt.findMany({ where: { ...owned(ctx), paymentId }, orderBy: { createdAt: 'asc' } });
   return rows.map(toReceiptView);
+}
+
+/** The full-settlement receipt of a spend (debitBalance with items); null for any other entry. */
+export async function spendReceipt(ctx: Ctx, ledgerEntryId: string): Promise<ReceiptView | null> {
+  const row = await ctx.deps.db.receipt.findUnique({ where: { organizationId_movementKey_type: { organizationId: ctx.orgId, movementKey: spendMovementKey(ledgerEntryId), type: 'INCOME' } } });
+  return row && row.environment === ctx.env ? toReceiptView(row) : null;
 }
 
 /**

@@ -14,7 +14,7 @@ import { loadPayment } from '../book/snapshot';
 import { gatewayForOperation, unavailableReason } from '../gateways/load-gateway';
 import { voidPayment } from '../payments/two-stage';
 import { toGatewayPayment } from '../payments/view';
-import { once, requestHash } from '../common/idempotency';
+import { callerIdempotencyKey, once, requestHash } from '../common/idempotency';
 import { optionalText } from '../common/validate';
 import { owned } from '../common/scope';
 import { findPayment } from '../payments/find-payment';
@@ -35,7 +35,7 @@ export interface RefundResultView {
 
 export async function refundPayment(ctx: Ctx, input: RefundInput): Promise<RefundResultView> {
   const reason = optionalText(input.reason, 'reason', 500) ?? null;
-  const key = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
+  const key = callerIdempotencyKey(input.idempotencyKey);
   // Paygate's id or the gateway's transaction id: from here on, Paygate's.
   const payment = await findPayment(ctx, input.transactionId, 'transactionId');
   if (!payment) throw notFound('payment', input.transactionId);

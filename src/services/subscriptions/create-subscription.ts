@@ -13,8 +13,8 @@ import { GatewayError, type GatewaySubscription } from '../../gateways/types';
 import { chargeableCard } from '../cards/chargeable-card';
 import { paymentMethodId } from '../cards/saved-methods';
 import { cardTokenAad } from '../cards/seal-card';
-import { once, requestHash } from '../common/idempotency';
-import { externalId, optionalText, text } from '../common/validate';
+import { callerIdempotencyKey, once, requestHash } from '../common/idempotency';
+import { externalId, text } from '../common/validate';
 import { gatewayForOperation } from '../gateways/load-gateway';
 import { addOutbox } from '../outbox/outbox';
 import { webhookEvent } from '../webhooks/emit';
@@ -50,7 +50,7 @@ export const checkDescription = (value: string) => text(value, 'description', 50
 export async function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Promise<SubscriptionView> {
   const clientId = externalId(input.clientId, 'clientId');
   const methodId = paymentMethodId(input.paymentMethodId);
-  const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', 255) ?? null;
+  const idempotencyKey = callerIdempotencyKey(input.idempotencyKey);
   const period = checkPeriod(input.period);
   const maxPeriods = checkMaxPeriods(input.maxPeriods) ?? null;
   const description = checkDescription(input.description);

@@ -11,8 +11,9 @@ import { expirePaymentsJob } from './expire-payments';
 import { startOutboxConsumers } from './outbox/consumer';
 import { relayJob } from './outbox-relay';
 import { reconcilePaymentsJob } from './reconcile-payments';
+import { recheckReceiptsJob } from './recheck-receipts';
 
-export const JOBS: readonly JobDefinition[] = [deliverWebhookJob, relayJob, expirePaymentsJob, reconcilePaymentsJob, sandboxNotifyJob];
+export const JOBS: readonly JobDefinition[] = [deliverWebhookJob, relayJob, expirePaymentsJob, reconcilePaymentsJob, recheckReceiptsJob, sandboxNotifyJob];
 
 export interface Workers {
   /** force: do not wait for running jobs (they are taken up again once their lock expires). */

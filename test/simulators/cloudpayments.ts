@@ -27,6 +27,8 @@ export class CloudPaymentsSimulator {
   delayMs = 0;
   /** Saved cards: token → the account it belongs to and whether charges of it are approved. */
   readonly tokens = new Map<string, { accountId: string; approve: boolean }>();
+  /** CloudKassir: receipts taken by kkt/receipt (Id → its request), printed once printReceipt is called. */
+  readonly receipts = new Map<string, { body: any; printed: boolean }>();
   /** Fields left out of the Model of a token charge's answer (the transaction is still booked): an odd answer. */
   omitFromCharge: string[] = [];
   /** Runs after a token charge is booked and before it is answered (to send its notification first). */
@@ -135,6 +137,21 @@ export class CloudPaymentsSimulator {
         for (const field of this.omitFromCharge) delete model[field];
         return saved.approve ? ok(model) : { Success: false, Message: null, Model: model };
       }
+      case 'kkt/receipt': {
+        const items = b.CustomerReceipt?.Items;
+        if (!/^\d{10}(\d{2})?$/.test(String(b.Inn ?? '')) || !['Income', 'IncomeReturn'].includes(b.Type) || !Array.isArray(items) || !items.length) {
+          return { Model: { ErrorCode: -1 }, Success: false, Message: 'Invalid receipt' };
+        }
+        const Id = randomUUID().replace(/-/g, '').slice(0, 20);
+        this.receipts.set(Id, { body: b, printed: false });
+        return { Model: { Id, ErrorCode: 0 }, Success: true, Message: 'Queued' };
+      }
+      case 'kkt/receipt/get': {
+        const r = this.receipts.get(String(b.Id));
+        if (!r) return fail('Receipt not found');
+        const printed = r.printed ? { AdditionalData: { DocumentNumber: '41', FiscalNumber: '9289000100414427', FiscalSign: '2591637004', OfdReceiptUrl: `https://ofd.example/receipt/${b.Id}`, QrCodeUrl: `https://ofd.example/qr/${b.Id}`, Type: r.body.Type } } : {};
+        return ok({ Id: b.Id, Status: r.printed ? 'Processed' : 'Queued', Items: r.body.CustomerReceipt.Items, ...printed });
+      }
       case 'payments/void': {
         const t = this.transactions.get(Number(b.TransactionId));
         if (!t || t.Status !== 'Authorized') return fail('Transaction not found');
@@ -144,6 +161,11 @@ export class CloudPaymentsSimulator {
       default:
         return fail(`unknown method ${path}`);
     }
+  }
+
+  /** The register prints a receipt it took: kkt/receipt/get shows its fiscal data from now on. */
+  printReceipt(id: string) {
+    this.receipts.get(id)!.printed = true;
   }
 
   /** A payer pays the order of this invoice: the simulator books the transaction (no notification). */

@@ -63,14 +63,24 @@ export async function issueReceipts(deps: Deps, tx: Tx, receiptIds: readonly str
   // The register prints asynchronously; its Receipt notification fills the fiscal data, and so
   // does asking for it right away (whichever comes first; the other changes nothing).
   return async () => {
-    for (const { receipt, gateway } of fetchAfter) {
-      const fiscal = await gateway.adapter.getReceipt?.(gateway.env, gateway.creds, receipt.externalId!).catch((err) => {
-        deps.log.info({ err: err instanceof GatewayError ? err.message : err, receiptId: receipt.id }, 'receipt not fetched yet; its notification will tell');
-        return null;
-      });
-      if (fiscal?.fiscalSign) await recordFiscalData(deps, { gatewayId: gateway.id, organizationId: gateway.organizationId }, { ...fiscal, externalId: receipt.externalId! });
-    }
+    for (const { receipt, gateway } of fetchAfter) await askRegister(deps, gateway, receipt.id, receipt.externalId!);
   };
+}
+
+/**
+ * Asks the register that took a receipt whether it has printed it (kkt/receipt/get) and records its
+ * fiscal data if so. 'issued', 'not yet' (not printed, or the gateway did not answer), or
+ * 'cannot ask' (the gateway has no such call).
+ */
+export async function askRegister(deps: Deps, gateway: LoadedGateway, receiptId: string, externalId: string): Promise<'issued' | 'not yet' | 'cannot ask'> {
+  if (!gateway.adapter.getReceipt) return 'cannot ask';
+  const fiscal = await gateway.adapter.getReceipt(gateway.env, gateway.creds, externalId).catch((err) => {
+    deps.log.info({ err: err instanceof GatewayError ? err.message : err, receiptId }, 'receipt not fetched; its notification or a later check will tell');
+    return null;
+  });
+  if (!fiscal?.fiscalSign) return 'not yet';
+  await recordFiscalData(deps, { gatewayId: gateway.id, organizationId: gateway.organizationId }, { ...fiscal, externalId });
+  return 'issued';
 }
 
 /**

@@ -223,6 +223,9 @@ export class Payment {
 
   @Field(() => String, { nullable: true, description: 'The gateway\'s reason code, or EXPIRED / CANCELLED' })
   failureCode!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The subscription whose recurring charge this is' })
+  subscriptionId!: string | null;
 }
 
 @ObjectType({ description: 'Parameters to open the gateway\'s widget in place (Apple Pay / Google Pay, no redirect)' })

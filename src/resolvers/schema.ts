@@ -14,12 +14,12 @@ import { AuditResolver } from './audit.resolver';
 import { PaymentCommentResolver } from './payment-comment.resolver';
 import { SavedFilterResolver } from './saved-filter.resolver';
 import { AttentionResolver } from './attention.resolver';
-import { PaymentSubscriptionResolver, SubscriptionResolver } from './subscription.resolver';
+import { SubscriptionResolver } from './subscription.resolver';
 import { AutoTopUpResolver } from './auto-top-up.resolver';
 import { LedgerEntryReceiptResolver, PaymentReceiptsResolver, ReceiptResolver } from './receipt.resolver';
 
 export const resolvers = [GatewayResolver, ClubResolver, ClientResolver, PaymentResolver, PaymentListResolver, PaymentBackOfficeResolver, MoneyMovementResolver, WebhookResolver, OrganizationResolver, AuditResolver, PaymentCommentResolver, SavedFilterResolver, AttentionResolver, SavedCardResolver,
-  SubscriptionResolver, PaymentSubscriptionResolver, AutoTopUpResolver, ReceiptResolver, PaymentReceiptsResolver, LedgerEntryReceiptResolver] as const;
+  SubscriptionResolver, AutoTopUpResolver, ReceiptResolver, PaymentReceiptsResolver, LedgerEntryReceiptResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -5,7 +5,6 @@ import { getSubscription, listSubscriptions, subscriptionPayments } from '../ser
 import { SubscriptionStatus } from '../generated/prisma/enums';
 import { serviceCtx, type GqlContext } from './context';
 import { GATEWAY_CALL_COST } from './field-extensions';
-import { Payment } from './payment.types';
 import { PaymentConnection } from './payment-list.types';
 import { CreateSubscriptionInput, Subscription, SubscriptionConnection, UpdateSubscriptionInput } from './subscription.types';
 
@@ -55,15 +54,5 @@ export class SubscriptionResolver {
     @Ctx() ctx: GqlContext,
   ): Promise<PaymentConnection> {
     return subscriptionPayments(serviceCtx(ctx), s.id, { first, after }) as unknown as Promise<PaymentConnection>;
-  }
-}
-
-@Resolver(() => Payment)
-export class PaymentSubscriptionResolver {
-  @FieldResolver(() => ID, { nullable: true, description: 'The subscription whose recurring charge this is' })
-  async subscriptionId(@Root() p: Payment, @Ctx() ctx: GqlContext): Promise<string | null> {
-    const { principal } = ctx.key;
-    const row = await ctx.deps.db.payment.findFirst({ where: { id: p.id, organizationId: principal.orgId, environment: principal.environment }, select: { subscriptionId: true } });
-    return row?.subscriptionId ?? null;
   }
 }

@@ -107,7 +107,7 @@ describe('subscriptions (sandbox, SANDBOX_TIME_SCALE=86400)', () => {
     expect((await atSandbox(s.gatewaySubscriptionId)).Status).toBe('Expired');
     expect((await atSandbox(s.gatewaySubscriptionId)).NextTransactionDateIso).toBeNull();
     expect(await events('SUBSCRIPTION_EXPIRED', s.id)).toHaveLength(1);
-    expect((await t.deps.db.outbox.findMany({ where: { kind: 'webhook.event' } })).filter((o) => { const m = (o.payload as any).message; return m.type === 'PAYMENT_RECEIVED' && payments.some((p) => p.id === m.data.id); })).toHaveLength(3);
+    expect((await t.deps.db.outbox.findMany({ where: { kind: 'webhook.event' } })).filter((o) => { const m = (o.payload as any).message; return m.type === 'PAYMENT_RECEIVED' && payments.some((p) => p.id === m.data.id) && m.data.subscriptionId === s.id; })).toHaveLength(3);
     // The API shows them, each linked to its subscription.
     const got = (await t.gql(GET, { id: s.id }, shop.token)).body.data.subscription;
     expect(got.payments.edges.map((e: any) => [e.node.status, e.node.amount, e.node.subscriptionId])).toEqual(Array(3).fill(['CONFIRMED', '333.33', s.id]));

@@ -5,7 +5,7 @@ import { type PaymentViewRow } from './view';
 
 // payment(id:) is a hot path: prepared statements through the pool, outside Prisma's runtime.
 const VIEW_COLUMNS = `id, status, environment, amount::text AS amount, currency, "clientId", "clubId", "createdAt", "confirmedAt", "expiresAt",
-  "gatewayTransactionId", "gatewayType", "refundedAmount"::text AS "refundedAmount", description, "paymentUrl", "failureReason", "failureCode"`;
+  "gatewayTransactionId", "gatewayType", "refundedAmount"::text AS "refundedAmount", description, "paymentUrl", "failureReason", "failureCode", "subscriptionId"`;
 /** A read by `where` ($1 the ref, $2 the organization, $3 the environment), and the same read with the request's key checked in it ($4 its id). */
 function statement(name: string, where: string) {
   return {

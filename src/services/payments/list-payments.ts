@@ -117,7 +117,7 @@ export function whereSql(ctx: Ctx, f: PaymentQuery): Prisma.Sql {
 const COLUMNS = Prisma.raw(`p.id, p.status, p.environment, p.amount::text AS amount, p.currency, p."clientId", p."clubId", p."createdAt", p."confirmedAt",
   p."expiresAt", p."gatewayTransactionId", p."gatewayType", p."refundedAmount"::text AS "refundedAmount", p.description, p."paymentUrl",
   p."failureReason", p."failureCode", p.note, p."restrictRefund", p."externalNumber", p."documentNumber", p."documentDate", p.tags, p."deletedAt",
-  p.items, p.fee::text AS fee`);
+  p.items, p.fee::text AS fee, p."subscriptionId"`);
 
 /** With a named period, the organization's row too, for its time zone. */
 export const fromSql = (f: PaymentQuery) => (f.periods.length ? Prisma.sql`"Payment" p JOIN "Organization" o ON o.id = p."organizationId"` : Prisma.sql`"Payment" p`);

@@ -21,11 +21,13 @@ export interface PaymentView {
   paymentUrl: string | null;
   failureReason: string | null;
   failureCode: string | null;
+  /** A recurring charge: its subscription. */
+  subscriptionId: string | null;
 }
 
 /** What a payment's view is made of: a Prisma row, or the hot path's own read (find-payment.ts). */
 export type PaymentViewRow = Pick<Payment, 'id' | 'status' | 'environment' | 'currency' | 'clientId' | 'clubId' | 'createdAt' | 'confirmedAt'
-  | 'expiresAt' | 'gatewayTransactionId' | 'gatewayType' | 'description' | 'paymentUrl' | 'failureReason' | 'failureCode'>
+  | 'expiresAt' | 'gatewayTransactionId' | 'gatewayType' | 'description' | 'paymentUrl' | 'failureReason' | 'failureCode' | 'subscriptionId'>
   & { amount: { toString(): string }; refundedAmount: { toString(): string } };
 
 export function toPaymentView(p: PaymentViewRow): PaymentView {
@@ -47,6 +49,7 @@ export function toPaymentView(p: PaymentViewRow): PaymentView {
     paymentUrl: p.paymentUrl,
     failureReason: p.failureReason,
     failureCode: p.failureCode,
+    subscriptionId: p.subscriptionId,
   };
 }
 

@@ -95,14 +95,35 @@ export function wantsReceipt(fiscal: Pick<FiscalSettings, 'receiptsEnabled'> & {
 
 const money = (v: Decimal) => v.toFixed(2);
 
+/** 54-FZ receipts are in rubles: another currency's movement gets a FAILED receipt saying so. */
+export function currencyProblem(currency: string): string | null {
+  return currency === 'RUB' ? null : `a 54-FZ receipt is in rubles and this movement is in ${currency}: fiscalise it in the club's own register`;
+}
+
+/**
+ * A receipt, or why none can be built. Never throws: a money movement (a credit, a refund's
+ * booking, a spend) must not fail because its receipt cannot be made; the receipt is FAILED instead.
+ */
+export function buildReceipt(currency: string, build: () => CustomerReceipt): { receipt: CustomerReceipt } | { problem: string } {
+  const wrong = currencyProblem(currency);
+  if (wrong) return { problem: wrong };
+  try {
+    return { receipt: build() };
+  } catch (err) {
+    return { problem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /**
  * The receipt of money taken for the balance (a top-up) or given back (a refund): an advance
  * (method 3, object 10: the service is delivered later, when the balance is spent), paid
  * electronically. Lines are the payment's; a refund of part of a payment is one line for the
  * refunded amount (which lines it returns is not known).
  */
-export function advanceReceipt(o: { items: readonly PaymentItem[]; amount: Decimal; fullAmount: Decimal; fiscal: FiscalSettings; contact: ReceiptContact }): CustomerReceipt {
-  const lines = o.amount.equals(o.fullAmount) && o.items.length
+export function advanceReceipt(o: { items: readonly PaymentItem[]; amount: Decimal; fiscal: FiscalSettings; contact: ReceiptContact }): CustomerReceipt {
+  // The lines only when they are the amount (a partial capture or refund is not known line by line).
+  const linesTotal = o.items.reduce((sum, i) => sum.plus(new Decimal(i.price).times(i.quantity)), new Decimal(0));
+  const lines = o.items.length && linesTotal.equals(o.amount)
     ? o.items.map((i) => line(i.name, new Decimal(i.price), new Decimal(i.quantity), i.vat ?? o.fiscal.defaultVat, METHOD_ADVANCE, OBJECT_PAYMENT))
     : [line(o.items.length === 1 ? o.items[0].name : DEFAULT_ITEM_NAME, o.amount, new Decimal(1), o.fiscal.defaultVat, METHOD_ADVANCE, OBJECT_PAYMENT)];
   return finish(lines, o.fiscal, o.contact, { electronic: money(o.amount) });

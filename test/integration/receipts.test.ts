@@ -4,7 +4,8 @@
 // forged Receipt notifications change nothing.
 import { startTestApp, makeToken, type TestApp } from '../helpers/app';
 import { sendNotification } from '../helpers/callbacks';
-import { makeShop, outboxDrained, topUp, type Shop } from '../helpers/fixtures';
+import { balanceOf, makeShop, outboxDrained, plus, topUp, type Shop } from '../helpers/fixtures';
+import { payFields } from '../helpers/callbacks';
 import { CARDS, payWithCard } from '../helpers/sandbox';
 import { waitFor } from '../helpers/wait';
 
@@ -149,3 +150,34 @@ describe('receipts (sandbox cash register)', () => {
     expect(await t.deps.db.receipt.count({ where: { organizationId: shop.orgId, movementKey: `spend-${plain.id}` } })).toBe(0);
   });
 });
+
+describe('receipts never stop the money movement they are for', () => {
+  let t: TestApp;
+  let shop: Shop;
+  beforeAll(async () => {
+    t = await startTestApp('receipts_capture', {}, { workers: true });
+    shop = await makeShop(t, { twoStage: true });
+    expect((await t.gql(FISCAL, { f: { inn: '7707083893', taxationSystem: 1, receiptsEnabled: true } }, shop.liveToken)).body.errors).toBeUndefined();
+  });
+  afterAll(() => t.close());
+
+  it('a capture of less than the lines credits what was captured; its receipt is one line for it, and the credit never fails on it', async () => {
+    await outboxDrained(t);
+    const before = await balanceOf(t, shop);
+    const items = [{ name: 'Membership', quantity: '1', price: '400.00', vat: 20 }, { name: 'Towel', quantity: '2', price: '50' }];
+    const { paymentUrl, transactionId: id } = await topUp(t, shop, { amount: 500, items });
+    await payWithCard(paymentUrl, CARDS.success);
+    await waitFor(() => t.deps.db.payment.findUniqueOrThrow({ where: { id } }), (p) => p.status === 'AUTHORIZED');
+    const { gatewayTransactionId } = await t.deps.db.payment.findUniqueOrThrow({ where: { id } });
+    const confirmed = await sendNotification(t.url, shop.gatewayId, 'confirm', payFields(id, shop.clientId, '300.00', { TransactionId: gatewayTransactionId! }), { secret: shop.apiSecret });
+    expect(confirmed.body).toEqual({ code: 0 });
+    await waitFor(() => balanceOf(t, shop), (b) => b === plus(before, 300), { timeoutMs: 20_000 });
+    const [income] = await waitFor(() => t.deps.db.receipt.findMany({ where: { paymentId: id } }), (rs) => rs.length === 1 && rs[0].status !== 'PENDING', { timeoutMs: 20_000 });
+    expect([income.type, income.status, income.amount.toFixed(2)]).toEqual(['INCOME', 'ISSUED', '300.00']);
+    expect(income.request).toMatchObject({ Items: [{ label: 'Balance top-up', amount: '300.00' }], amounts: { electronic: '300.00' } });
+    const credit = await t.deps.db.outbox.findFirstOrThrow({ where: { kind: 'payment.credit', payload: { path: ['paymentId'], equals: id } } });
+    expect([credit.status, credit.lastError]).toEqual(['DONE', null]);
+
+  });
+});
+

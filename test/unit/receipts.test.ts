@@ -1,6 +1,6 @@
 import { AppError } from '../../src/domain/errors';
 import { Decimal } from '../../src/domain/money';
-import { advanceReceipt, checkFiscal, isValidInn, receiptProblem, settlementReceipt, wantsReceipt, METHOD_ADVANCE, METHOD_FULL_PAYMENT, OBJECT_PAYMENT } from '../../src/domain/receipts';
+import { advanceReceipt, buildReceipt, checkFiscal, isValidInn, receiptProblem, settlementReceipt, wantsReceipt, METHOD_ADVANCE, METHOD_FULL_PAYMENT, OBJECT_PAYMENT } from '../../src/domain/receipts';
 import { defaultItems } from '../../src/domain/payment-items';
 
 const fiscal = { inn: '7707083893', taxationSystem: 1, defaultVat: null, receiptsEnabled: true };
@@ -45,7 +45,7 @@ describe('which movements get a receipt', () => {
 
 describe('receipts', () => {
   it('a top-up is an advance: method 3, object 10, paid electronically', () => {
-    const r = advanceReceipt({ items: defaultItems(d('500'), 'RUB'), amount: d('500'), fullAmount: d('500'), fiscal, contact: { email: 'a@b.c', phone: '+7900' } });
+    const r = advanceReceipt({ items: defaultItems(d('500'), 'RUB'), amount: d('500'), fiscal, contact: { email: 'a@b.c', phone: '+7900' } });
     expect(r).toEqual({
       Items: [{ label: 'Balance top-up', price: '500.00', quantity: '1', amount: '500.00', vat: null, method: METHOD_ADVANCE, object: OBJECT_PAYMENT }],
       taxationSystem: 1, email: 'a@b.c', amounts: { electronic: '500.00' },
@@ -53,15 +53,25 @@ describe('receipts', () => {
   });
   it('keeps the named lines of a full amount, with the default VAT where a line names none', () => {
     const items = [{ name: 'Pass', quantity: '2', price: '150.50', vat: 20 }, { name: 'Towel', quantity: '1', price: '99', vat: null }];
-    const r = advanceReceipt({ items, amount: d('400'), fullAmount: d('400'), fiscal: { ...fiscal, defaultVat: 10 }, contact: { phone: '+79001234567' } });
+    const r = advanceReceipt({ items, amount: d('400'), fiscal: { ...fiscal, defaultVat: 10 }, contact: { phone: '+79001234567' } });
     expect(r.Items.map((i) => [i.label, i.amount, i.vat])).toEqual([['Pass', '301.00', 20], ['Towel', '99.00', 10]]);
     expect(r.phone).toBe('+79001234567');
   });
   it('a partial refund is one line for the refunded amount', () => {
     const items = [{ name: 'Pass', quantity: '2', price: '150', vat: null }];
-    const r = advanceReceipt({ items, amount: d('120.10'), fullAmount: d('300'), fiscal, contact: {} });
+    const r = advanceReceipt({ items, amount: d('120.10'), fiscal, contact: {} });
     expect(r.Items).toEqual([{ label: 'Pass', price: '120.10', quantity: '1', amount: '120.10', vat: null, method: 3, object: 10 }]);
     expect(r.amounts).toEqual({ electronic: '120.10' });
+  });
+  it('a capture of less than the lines (two-stage) is one line for what was taken, not lines that do not add up', () => {
+    const items = [{ name: 'Pass', quantity: '1', price: '400', vat: null }, { name: 'Towel', quantity: '2', price: '50', vat: null }];
+    const r = advanceReceipt({ items, amount: d('300'), fiscal, contact: {} });
+    expect(r.Items).toEqual([{ label: 'Balance top-up', price: '300.00', quantity: '1', amount: '300.00', vat: null, method: 3, object: 10 }]);
+  });
+  it('buildReceipt never throws: another currency, or lines a receipt cannot take, are a problem to record', () => {
+    expect(buildReceipt('USD', () => advanceReceipt({ items: [], amount: d('5'), fiscal, contact: {} }))).toEqual({ problem: expect.stringContaining('in USD') });
+    expect(buildReceipt('RUB', () => settlementReceipt({ items: [{ name: 'x', quantity: '1', price: '5', vat: null }], amount: d('6'), fiscal, contact: {} }))).toEqual({ problem: expect.stringContaining('add up') });
+    expect(buildReceipt('RUB', () => advanceReceipt({ items: [], amount: d('5'), fiscal, contact: {} }))).toHaveProperty('receipt.amounts.electronic', '5.00');
   });
   it('a spend with items is a full settlement paid with the advance', () => {
     const r = settlementReceipt({ items: [{ name: 'Yoga class', quantity: '1', price: '700', vat: null }], amount: d('700'), fiscal, contact: {} });

@@ -28,9 +28,9 @@ export async function debitBalance(ctx: Ctx, input: DebitInput): Promise<LedgerE
     // Without items the parts are what they were before items existed: old keys replay as before.
     requestParts: (clientId, entryAmount, reason) => [clientId, entryAmount.negated().toFixed(), reason, ...(items ? [items] : [])],
     belowZero: (clientId, balance) => `insufficient balance: client ${clientId} has ${balance}`,
-    alongside: async (tx, e) => {
+    alongside: async (tx, e, currency) => {
       if (!items) return;
-      queued = (await queueSettlementReceipt(tx, { organizationId: e.organizationId, environment: e.environment, clientId: e.clientId, entryId: e.id, amount: e.amount.negated() }, items)).length > 0;
+      queued = (await queueSettlementReceipt(tx, { organizationId: e.organizationId, environment: e.environment, clientId: e.clientId, entryId: e.id, amount: e.amount.negated(), currency }, items)).length > 0;
     },
   });
   if (queued && !replayed) ctx.deps.outboxSignal.notify(['receipt.issue']);

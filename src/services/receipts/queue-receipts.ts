@@ -3,7 +3,7 @@
 // gets two) and its receipt.issue outbox row commit with it or not at all.
 import type { Tx } from '../../db';
 import { newId } from '../../domain/ids';
-import { advanceReceipt, settlementReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
+import { advanceReceipt, buildReceipt, currencyProblem, settlementReceipt, wantsReceipt, type CustomerReceipt, type FiscalSettings, type ReceiptType } from '../../domain/receipts';
 import { Decimal } from '../../domain/money';
 import { storedItems, type PaymentItem } from '../../domain/payment-items';
 import type { Environment } from '../../domain/environment';
@@ -18,7 +18,7 @@ interface Movement {
   movementKey: string;
   type: ReceiptType;
   amount: Decimal;
-  receipt: CustomerReceipt;
+  built: { receipt: CustomerReceipt } | { problem: string };
 }
 
 async function fiscalOf(tx: Tx, organizationId: string): Promise<(FiscalSettings & { inn: string | null }) | null> {
@@ -33,11 +33,14 @@ async function contactOf(tx: Tx, organizationId: string, clientId: string) {
 
 async function queue(tx: Tx, m: Movement): Promise<OutboxEntry[]> {
   const id = newId('rcp');
+  // One that cannot be built is written FAILED with the reason (never sent): visible, and the movement goes on.
+  const refused = 'problem' in m.built ? { status: 'FAILED' as const, error: m.built.problem.slice(0, 1000) } : {};
+  const request = ('receipt' in m.built ? m.built.receipt : {}) as unknown as Prisma.InputJsonObject;
   const created = await tx.receipt.createMany({
-    data: [{ id, organizationId: m.organizationId, environment: m.environment, paymentId: m.paymentId, gatewayId: m.gatewayId, movementKey: m.movementKey, type: m.type, amount: m.amount.toFixed(), request: m.receipt as unknown as Prisma.InputJsonObject }],
+    data: [{ id, organizationId: m.organizationId, environment: m.environment, paymentId: m.paymentId, gatewayId: m.gatewayId, movementKey: m.movementKey, type: m.type, amount: m.amount.toFixed(), request, ...refused }],
     skipDuplicates: true,
   });
-  if (!created.count) return [];
+  if (!created.count || 'problem' in m.built) return [];
   return addOutbox(tx, [{ key: `receipt-${id}-0`, kind: 'receipt.issue', organizationId: m.organizationId, payload: { receiptId: id } }]);
 }
 
@@ -71,8 +74,9 @@ export async function queueIncomeReceipts(tx: Tx, credited: readonly { row: Paym
       continue;
     }
     const items = storedItems(p.items, p.amount, p.currency);
-    const receipt = advanceReceipt({ items, amount, fullAmount: amount, fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
-    queued.push(await queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `payment-${p.id}`, type: 'INCOME', amount, receipt }));
+    const contact = await contactOf(tx, p.organizationId, p.clientId);
+    const built = buildReceipt(p.currency, () => advanceReceipt({ items, amount, fiscal, contact }));
+    queued.push(await queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `payment-${p.id}`, type: 'INCOME', amount, built }));
   }
   return queued;
 }
@@ -82,8 +86,9 @@ export async function queueReturnReceipt(tx: Tx, p: PaymentRow, refund: { id: st
   const fiscal = await fiscalOf(tx, p.organizationId);
   if (!fiscal || !wantsReceipt(fiscal, p.gatewayType)) return [];
   const items = storedItems(p.items, p.amount, p.currency);
-  const receipt = advanceReceipt({ items, amount: refund.amount, fullAmount: new Decimal(p.amount.toString()), fiscal, contact: await contactOf(tx, p.organizationId, p.clientId) });
-  return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `refund-${refund.id}`, type: 'INCOME_RETURN', amount: refund.amount, receipt });
+  const contact = await contactOf(tx, p.organizationId, p.clientId);
+  const built = buildReceipt(p.currency, () => advanceReceipt({ items, amount: refund.amount, fiscal, contact }));
+  return queue(tx, { organizationId: p.organizationId, environment: p.environment, paymentId: p.id, gatewayId: p.gatewayId, movementKey: `refund-${refund.id}`, type: 'INCOME_RETURN', amount: refund.amount, built });
 }
 
 /** The movement key of a spend's settlement receipt: one per ledger entry. */
@@ -96,11 +101,13 @@ export const spendMovementKey = (ledgerEntryId: string) => `spend-${ledgerEntryI
  */
 export async function queueSettlementReceipt(
   tx: Tx,
-  spend: { organizationId: string; environment: Environment; clientId: string; entryId: string; amount: Decimal },
+  spend: { organizationId: string; environment: Environment; clientId: string; entryId: string; amount: Decimal; currency: string },
   items: readonly PaymentItem[],
 ): Promise<OutboxEntry[]> {
   const fiscal = await fiscalOf(tx, spend.organizationId);
   if (!fiscal) return [];
-  const receipt = settlementReceipt({ items, amount: spend.amount, fiscal, contact: await contactOf(tx, spend.organizationId, spend.clientId) });
-  return queue(tx, { organizationId: spend.organizationId, environment: spend.environment, paymentId: null, gatewayId: null, movementKey: spendMovementKey(spend.entryId), type: 'INCOME', amount: spend.amount, receipt });
+  const contact = await contactOf(tx, spend.organizationId, spend.clientId);
+  // The lines are the caller's input: one a receipt cannot take refuses the spend (BAD_USER_INPUT), nothing written.
+  const built = currencyProblem(spend.currency) ? buildReceipt(spend.currency, () => ({}) as CustomerReceipt) : { receipt: settlementReceipt({ items, amount: spend.amount, fiscal, contact }) };
+  return queue(tx, { organizationId: spend.organizationId, environment: spend.environment, paymentId: null, gatewayId: null, movementKey: spendMovementKey(spend.entryId), type: 'INCOME', amount: spend.amount, built });
 }

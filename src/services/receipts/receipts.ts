@@ -27,8 +27,14 @@ export async function retryReceipt(ctx: Ctx, id: string): Promise<ReceiptView> {
     const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Receipt" WHERE id = ${id} AND "organizationId" = ${ctx.orgId} AND environment = ${ctx.env}::"Environment" FOR UPDATE`;
     if (!locked) throw notFound('receipt', id);
     const r = await tx.receipt.findUniqueOrThrow({ where: { id } });
-    if (r.status === 'PENDING') return { row: r, queued: [] };
     if (r.status === 'ISSUED') throw new AppError('CONFLICT', `receipt ${id} is already issued`);
+    if (r.status === 'PENDING') {
+      // Being sent, or taken by the register (it has its id): the same retry. Only one whose issue
+      // row ran out of attempts before the register took it is sent again.
+      const sending = await tx.outbox.count({ where: { key: `receipt-${id}-${r.attempt}`, status: 'PENDING' } });
+      if (sending || r.externalId) return { row: r, queued: [] };
+    }
+    if (!Array.isArray((r.request as { Items?: unknown } | null)?.Items)) throw new AppError('CONFLICT', `receipt ${id} cannot be sent: ${r.error ?? 'it could not be built'}`);
     const attempt = r.attempt + 1;
     const row = await tx.receipt.update({ where: { id }, data: { status: 'PENDING', attempt, externalId: null, error: null } });
     const queued = await addOutbox(tx, [{ key: `receipt-${id}-${attempt}`, kind: 'receipt.issue', organizationId: r.organizationId, payload: { receiptId: id } }]);
